@@ -9,5 +9,14 @@ mod error;
 pub mod interval;
 pub mod validate;
 
+pub mod allocation;
+pub mod bootstrap;
+pub mod gee;
+pub mod proportions;
+pub mod propensity;
+pub mod regression;
+pub mod survival;
+pub mod two_group;
+
 pub use error::StatsError;
 pub use interval::Interval;
