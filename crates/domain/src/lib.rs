@@ -1,1 +1,16 @@
-//! Kindred domain.
+//! Kindred's domain: the nouns of peer recovery support and the rules that keep them valid.
+//!
+//! Values are *parsed, not validated*: a [`participant::NewParticipant`] can only hold a valid
+//! participant, so code that receives one never checks again. Nothing here knows about HTTP,
+//! SQL or async; the storage and web crates translate to and from these types.
+
+pub mod audit;
+pub mod consent;
+pub mod fields;
+pub mod ids;
+pub mod org;
+pub mod participant;
+pub mod user;
+pub mod vocabulary;
+
+pub use fields::{FieldError, FieldErrors};

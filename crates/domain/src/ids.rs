@@ -1,0 +1,71 @@
+//! Typed identifiers, so a participant id can never be passed where a user id is expected.
+//!
+//! Ids are UUIDv7: time-ordered, so inserts append to B-tree indexes, and globally unique, so a
+//! sharded deployment needs no central sequence.
+
+use std::fmt;
+use std::str::FromStr;
+
+use uuid::Uuid;
+
+macro_rules! typed_id {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(transparent)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            /// A fresh, time-ordered id.
+            pub fn generate() -> Self {
+                Self(Uuid::now_v7())
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl From<Uuid> for $name {
+            fn from(id: Uuid) -> Self {
+                Self(id)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s).map(Self)
+            }
+        }
+    };
+}
+
+typed_id!(
+    /// An organisation: the tenant every other record belongs to.
+    OrgId
+);
+typed_id!(
+    /// A staff member's account.
+    UserId
+);
+typed_id!(
+    /// A participant (the research record and, apart from it, the identity).
+    ParticipantId
+);
+typed_id!(
+    /// A consent to disclose.
+    ConsentId
+);
+typed_id!(
+    /// A program an organisation delivers.
+    ProgramId
+);
+typed_id!(
+    /// A bearer token for the JSON API.
+    ApiTokenId
+);

@@ -1,0 +1,142 @@
+//! The shared taxonomy: one definition of every coded term, with a plain-language description.
+//!
+//! The reviews behind Kindred blame inconsistent definitions of peer roles, support and settings
+//! for weak evidence; so each term is defined once here and every form, API, export and
+//! analysis uses the same codes. Codes are stable (stored in the database); labels and
+//! descriptions are what people read.
+
+mod consent;
+mod participant;
+mod staff;
+
+pub use consent::{ConsentPurpose, DisclosureItem};
+pub use participant::{
+    AgeBand, Gender, Housing, JusticeInvolvement, ParticipantStatus, PrimarySubstance,
+    ReferralSource, Setting, TreatmentPhase, YesNoUnknown,
+};
+pub use staff::Role;
+
+/// A closed list of coded terms.
+pub trait Vocabulary: Sized + Copy + 'static {
+    /// The list's name in code (`referral_source`).
+    const NAME: &'static str;
+    /// The list's name for people ("Referral source").
+    const TITLE: &'static str;
+    /// Every term, in the order forms show them.
+    const ALL: &'static [Self];
+
+    fn code(self) -> &'static str;
+    fn label(self) -> &'static str;
+    fn description(self) -> &'static str;
+
+    fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|term| term.code() == code)
+    }
+
+    /// Parses a code from a form or JSON body, naming the allowed codes when it is wrong.
+    fn parse(code: &str) -> Result<Self, String> {
+        Self::from_code(code.trim()).ok_or_else(|| {
+            let allowed: Vec<&str> = Self::ALL.iter().map(|t| t.code()).collect();
+            format!("must be one of: {}", allowed.join(", "))
+        })
+    }
+}
+
+/// Defines a vocabulary enum: variant, stable code, label and description per term.
+macro_rules! vocabulary {
+    (
+        $(#[$meta:meta])*
+        $name:ident, $code_name:literal, $title:literal {
+            $( $variant:ident => $code:literal, $label:literal, $description:literal; )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub enum $name {
+            $( #[doc = $description] #[serde(rename = $code)] $variant, )+
+        }
+
+        impl $crate::vocabulary::Vocabulary for $name {
+            const NAME: &'static str = $code_name;
+            const TITLE: &'static str = $title;
+            const ALL: &'static [Self] = &[$($name::$variant),+];
+
+            fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+            fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+            fn description(self) -> &'static str {
+                match self { $($name::$variant => $description),+ }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str($crate::vocabulary::Vocabulary::label(*self))
+            }
+        }
+    };
+}
+pub(crate) use vocabulary;
+
+/// One term as data, for listings (`GET /api/v1/taxonomy`) and form options.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Term {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub description: &'static str,
+}
+
+/// Every term of one vocabulary, in display order.
+pub fn terms<V: Vocabulary>() -> Vec<Term> {
+    V::ALL
+        .iter()
+        .map(|t| Term { code: t.code(), label: t.label(), description: t.description() })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes_are_unique_and_round_trip<
+        V: Vocabulary + PartialEq + std::fmt::Debug + serde::Serialize,
+    >() {
+        let mut seen = std::collections::HashSet::new();
+        for term in V::ALL {
+            assert!(seen.insert(term.code()), "{} repeats code {}", V::NAME, term.code());
+            assert_eq!(V::from_code(term.code()), Some(*term));
+            assert!(!term.description().is_empty());
+            let json = serde_json::to_string(term).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", term.code()), "serde uses the stable code");
+        }
+    }
+
+    #[test]
+    fn every_vocabulary_is_well_formed() {
+        codes_are_unique_and_round_trip::<Role>();
+        codes_are_unique_and_round_trip::<ReferralSource>();
+        codes_are_unique_and_round_trip::<Setting>();
+        codes_are_unique_and_round_trip::<TreatmentPhase>();
+        codes_are_unique_and_round_trip::<ParticipantStatus>();
+        codes_are_unique_and_round_trip::<AgeBand>();
+        codes_are_unique_and_round_trip::<Gender>();
+        codes_are_unique_and_round_trip::<PrimarySubstance>();
+        codes_are_unique_and_round_trip::<YesNoUnknown>();
+        codes_are_unique_and_round_trip::<Housing>();
+        codes_are_unique_and_round_trip::<JusticeInvolvement>();
+        codes_are_unique_and_round_trip::<ConsentPurpose>();
+        codes_are_unique_and_round_trip::<DisclosureItem>();
+    }
+
+    #[test]
+    fn a_wrong_code_names_the_allowed_ones() {
+        let message = TreatmentPhase::parse("sometimes").unwrap_err();
+        assert!(message.contains("before, during, after, in_lieu"), "{message}");
+    }
+}
