@@ -1,1 +1,40 @@
-//! Kindred storage.
+//! Kindred's storage: one tenant-scoped API over SQLite (the embedded default) and PostgreSQL.
+//!
+//! The only way to reach tenant-owned rows is a [`Tenant`] handle, which carries the
+//! organisation id and binds it into every query itself; the application layer hands one out
+//! only to an authenticated actor. Each query is written once, in SQL both databases accept,
+//! and run through the [`on_conn!`] macro against whichever backend the [`Database`] holds;
+//! the same integration suite runs on both to catch drift.
+//!
+//! Reads run on a [`Session<Read>`]; writes on a [`Session<Write>`], a transaction that must be
+//! committed (dropping it rolls back). On SQLite, writes go through a single writer connection
+//! (SQLite allows one writer at a time; queueing in-process avoids its sleep-and-retry busy
+//! handler, which ruins tail latency) and reads through a pool of read-only connections.
+
+mod audit;
+mod backend;
+mod consents;
+mod error;
+mod migrate;
+mod organisations;
+mod participants;
+mod programs;
+mod security;
+mod session;
+mod timestamp;
+mod users;
+
+pub use audit::AuditQuery;
+pub use backend::{Backend, Database, DatabaseLocation};
+pub use error::StorageError;
+pub use participants::{
+    CaseloadScope, ParticipantQuery, ParticipantSummary, ResearchRecord, StoredParticipant,
+};
+pub use programs::Program;
+pub use security::{ApiTokenRecord, LoginFailures, SessionRecord};
+pub use session::{Read, Session, Tenant, Write};
+pub use timestamp::Timestamp;
+pub use users::NewUser;
+
+/// The result of every storage call.
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;

@@ -1,0 +1,160 @@
+//! Consents to disclose, per participant.
+
+use kindred_domain::consent::{Consent, ConsentTerms, Revocation};
+use kindred_domain::ids::{ConsentId, ParticipantId, UserId};
+use kindred_domain::vocabulary::{DisclosureItem, Vocabulary};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::error::decode_code;
+use crate::session::{Session, Write, on_conn};
+use crate::{Result, StorageError, Timestamp};
+
+#[derive(sqlx::FromRow)]
+struct ConsentRow {
+    id: Uuid,
+    participant_id: Uuid,
+    disclose: String,
+    recipient: String,
+    purpose: String,
+    signed_on: Date,
+    expires_on: Date,
+    notes: Option<String>,
+    recorded_by: Uuid,
+    recorded_at: Timestamp,
+    revoked_at: Option<Timestamp>,
+    revoked_by: Option<Uuid>,
+    revocation_reason: Option<String>,
+}
+
+impl TryFrom<ConsentRow> for Consent {
+    type Error = StorageError;
+    fn try_from(row: ConsentRow) -> Result<Self> {
+        let disclose = row
+            .disclose
+            .split(',')
+            .filter(|code| !code.is_empty())
+            .map(decode_code::<DisclosureItem>)
+            .collect::<Result<Vec<_>>>()?;
+        let revocation = match (row.revoked_at, row.revoked_by) {
+            (Some(at), Some(by)) => {
+                Some(Revocation { at: at.0, by: UserId(by), reason: row.revocation_reason })
+            }
+            _ => None,
+        };
+        Ok(Consent {
+            id: ConsentId(row.id),
+            participant_id: ParticipantId(row.participant_id),
+            terms: ConsentTerms {
+                disclose,
+                recipient: row.recipient,
+                purpose: decode_code(&row.purpose)?,
+                signed_on: row.signed_on,
+                expires_on: row.expires_on,
+                notes: row.notes,
+            },
+            recorded_by: UserId(row.recorded_by),
+            recorded_at: row.recorded_at.0,
+            revocation,
+        })
+    }
+}
+
+macro_rules! select_consent {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, participant_id, disclose, recipient, purpose, signed_on, expires_on, notes,
+                    recorded_by, recorded_at, revoked_at, revoked_by, revocation_reason
+             FROM consents ",
+            $rest
+        )
+    };
+}
+
+impl<M> Session<M> {
+    /// A participant's consents, newest first.
+    pub async fn consents(&mut self, participant: ParticipantId) -> Result<Vec<Consent>> {
+        let org = self.org_id.0;
+        let rows: Vec<ConsentRow> = on_conn!(self.conn(), c => {
+            sqlx::query_as(select_consent!(
+                "WHERE org_id = $1 AND participant_id = $2 ORDER BY recorded_at DESC, id DESC"
+            ))
+            .bind(org)
+            .bind(participant.0)
+            .fetch_all(&mut *c)
+            .await?
+        });
+        rows.into_iter().map(Consent::try_from).collect()
+    }
+
+    pub async fn consent(&mut self, id: ConsentId) -> Result<Option<Consent>> {
+        let org = self.org_id.0;
+        let row: Option<ConsentRow> = on_conn!(self.conn(), c => {
+            sqlx::query_as(select_consent!("WHERE org_id = $1 AND id = $2"))
+                .bind(org)
+                .bind(id.0)
+                .fetch_optional(&mut *c)
+                .await?
+        });
+        row.map(Consent::try_from).transpose()
+    }
+}
+
+impl Session<Write> {
+    pub async fn insert_consent(&mut self, consent: &Consent) -> Result<()> {
+        let org = self.org_id.0;
+        let terms = &consent.terms;
+        let disclose: Vec<&str> = terms.disclose.iter().map(|d| d.code()).collect();
+        on_conn!(self.conn(), c => {
+            sqlx::query(
+                "INSERT INTO consents (org_id, id, participant_id, disclose, recipient, purpose,
+                    signed_on, expires_on, notes, recorded_by, recorded_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(org)
+            .bind(consent.id.0)
+            .bind(consent.participant_id.0)
+            .bind(disclose.join(","))
+            .bind(&terms.recipient)
+            .bind(terms.purpose.code())
+            .bind(terms.signed_on)
+            .bind(terms.expires_on)
+            .bind(terms.notes.as_deref())
+            .bind(consent.recorded_by.0)
+            .bind(Timestamp(consent.recorded_at))
+            .execute(&mut *c)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Marks a consent revoked. Revoking twice is a conflict (the first revocation stands).
+    pub async fn revoke_consent(
+        &mut self,
+        id: ConsentId,
+        by: UserId,
+        reason: Option<&str>,
+        at: OffsetDateTime,
+    ) -> Result<()> {
+        let org = self.org_id.0;
+        let updated = on_conn!(self.conn(), c => {
+            sqlx::query(
+                "UPDATE consents SET revoked_at = $3, revoked_by = $4, revocation_reason = $5
+                 WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL",
+            )
+            .bind(org)
+            .bind(id.0)
+            .bind(Timestamp(at))
+            .bind(by.0)
+            .bind(reason)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        });
+        if updated == 1 {
+            Ok(())
+        } else {
+            Err(StorageError::Conflict("the consent is already revoked".into()))
+        }
+    }
+}
