@@ -1,1 +1,63 @@
-//! Kindred app.
+//! Kindred's use cases.
+//!
+//! Every operation on the record goes through here: it authenticates the caller into an
+//! [`Actor`], asks the [`policy`] whether the actor may act, does the work through a tenant
+//! handle that only an actor carries, and appends the audit event. The web layer depends on
+//! this crate only, so a handler cannot reach the database without passing those checks.
+
+pub mod actor;
+pub mod admin;
+pub mod audit;
+pub mod auth;
+mod clock;
+pub mod consents;
+pub mod demo;
+mod error;
+pub mod participants;
+pub mod policy;
+
+pub use actor::Actor;
+pub use clock::Clock;
+pub use error::{AppError, LoginRefused};
+pub use kindred_storage::{Backend, DatabaseLocation};
+
+/// Records as use cases return them (defined by storage, re-exported so the web layer needs
+/// no storage dependency).
+pub mod records {
+    pub use kindred_storage::{
+        AuditQuery, CaseloadScope, ParticipantSummary, Program, ResearchRecord, StoredParticipant,
+    };
+}
+
+use kindred_storage::Database;
+
+/// The result of every use case.
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// The application: the database and the clock. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct App {
+    database: Database,
+    clock: Clock,
+}
+
+impl App {
+    /// Opens (and migrates) the database at `location`.
+    pub async fn open(location: &DatabaseLocation, clock: Clock) -> Result<Self> {
+        let database = Database::open(location).await?;
+        Ok(Self { database, clock })
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.database.backend()
+    }
+
+    /// Finishes in-flight work and closes the database.
+    pub async fn close(&self) {
+        self.database.close().await;
+    }
+}

@@ -1,0 +1,198 @@
+//! A realistic synthetic organisation for `kindred demo`: a peer recovery program with its
+//! staff, a caseload per coach and consents on file. Seeded, so every demo is the same.
+
+use kindred_domain::consent::ConsentInput;
+use kindred_domain::participant::ParticipantInput;
+use kindred_domain::user::User;
+use kindred_domain::vocabulary::{
+    ConsentPurpose, DisclosureItem, Gender, Housing, JusticeInvolvement, PrimarySubstance,
+    ReferralSource, Role, Setting, TreatmentPhase, Vocabulary, YesNoUnknown,
+};
+use rand::seq::IndexedRandom;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use time::Duration;
+
+use crate::admin::NewAccount;
+use crate::{Actor, App, Result};
+
+/// The password of every demo account (printed by `kindred demo`).
+pub const DEMO_PASSWORD: &str = "recovery-demo-2026";
+pub const DEMO_ORGANISATION: &str = "riverside";
+
+/// A demo account to print.
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub email: String,
+    pub roles: String,
+}
+
+const GIVEN_NAMES: &[&str] = &[
+    "Aaliyah", "Marcus", "Dana", "Luis", "Keisha", "Tyler", "Rosa", "Jamal", "Brittany", "Andre",
+    "Megan", "Carlos", "Tasha", "Kevin", "Ashley", "Devon", "Maria", "Jordan", "Crystal", "Shawn",
+    "Nicole", "Ramon", "Heather", "Darnell", "Amber", "Trevor", "Latoya", "Cody", "Yolanda", "Eli",
+];
+const FAMILY_NAMES: &[&str] = &[
+    "Johnson",
+    "Martinez",
+    "Nguyen",
+    "Williams",
+    "Okafor",
+    "Brown",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Jackson",
+    "White",
+    "Harris",
+    "Clark",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Lopez",
+    "Hill",
+    "Scott",
+    "Green",
+];
+const RECIPIENTS: &[&str] = &[
+    "Eastside Housing Trust",
+    "County Outpatient Services",
+    "Harbor Medical Clinic",
+    "Second Chance Employment",
+];
+
+/// Fills a new organisation with staff, programs, participants and consents.
+pub async fn populate(app: &App, participants: usize, seed: u64) -> Result<Vec<DemoLogin>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    app.add_organisation(DEMO_ORGANISATION, "Riverside Recovery Community").await?;
+    for (name, description) in [
+        (
+            "ED Bridge",
+            "Peer brief motivational intervention in the emergency department, with a telephone booster at day 10.",
+        ),
+        (
+            "After Discharge",
+            "Peer mentoring after inpatient discharge, with an escort to the first outpatient appointment.",
+        ),
+        ("Community Companion", "One-to-one community companionship to build a recovery network."),
+    ] {
+        app.add_program(DEMO_ORGANISATION, name, description).await?;
+    }
+
+    let staff: [(&str, &str, &[Role], Option<&str>); 7] = [
+        ("admin", "Alex Admin", &[Role::Admin], None),
+        ("manager", "Morgan Reyes", &[Role::Manager], None),
+        ("supervisor", "Sam Okafor", &[Role::Supervisor, Role::Coach], None),
+        ("coach.jamie", "Jamie Lee", &[Role::Coach], Some("supervisor")),
+        ("coach.rico", "Rico Santos", &[Role::Coach], Some("supervisor")),
+        ("coach.tess", "Tess Moran", &[Role::Coach], Some("supervisor")),
+        ("evaluator", "Evan Price", &[Role::Evaluator], None),
+    ];
+    let mut logins = Vec::new();
+    let mut coaches: Vec<User> = Vec::new();
+    for (local, name, roles, supervisor) in staff {
+        let email = format!("{local}@riverside.example");
+        let user = app
+            .add_user(NewAccount {
+                organisation: DEMO_ORGANISATION.into(),
+                email: email.clone(),
+                display_name: Some(name.into()),
+                password: DEMO_PASSWORD.into(),
+                roles: roles.to_vec(),
+                supervisor_email: supervisor.map(|s| format!("{s}@riverside.example")),
+            })
+            .await?;
+        let role_names: Vec<&str> = roles.iter().map(|r| r.label()).collect();
+        logins.push(DemoLogin { email, roles: role_names.join(", ") });
+        if user.roles.has(Role::Coach) {
+            coaches.push(user);
+        }
+    }
+
+    let tenant = app.database.tenant(
+        app.database
+            .organisation_by_slug(
+                &kindred_domain::org::OrgSlug::parse(DEMO_ORGANISATION)
+                    .map_err(crate::AppError::Internal)?,
+            )
+            .await?
+            .ok_or(crate::AppError::NotFound)?
+            .id,
+    );
+    let programs = tenant.read().await?.programs().await?;
+    let today = app.clock().today();
+    for index in 0..participants {
+        let coach = &coaches[index % coaches.len()];
+        let actor = Actor::new(coach.clone(), tenant.clone());
+        let born = today - Duration::days(rng.random_range(19 * 365..66 * 365));
+        let enrolled = today - Duration::days(rng.random_range(0..365));
+        let gender = *[Gender::Woman, Gender::Man, Gender::Man, Gender::Woman, Gender::NonBinary]
+            .choose(&mut rng)
+            .unwrap_or(&Gender::NotSaid);
+        let code = |v: &dyn Fn() -> &'static str| Some(v().to_owned());
+        let input = ParticipantInput {
+            given_name: GIVEN_NAMES.choose(&mut rng).map(|s| (*s).to_owned()),
+            family_name: FAMILY_NAMES.choose(&mut rng).map(|s| (*s).to_owned()),
+            date_of_birth: Some(born.to_string()),
+            phone: Some(format!(
+                "555-01{:02}-{:04}",
+                rng.random_range(0..100),
+                rng.random_range(0..10_000)
+            )),
+            program_id: programs.choose(&mut rng).map(|p| p.id.to_string()),
+            enrolled_on: Some(enrolled.to_string()),
+            setting: code(&|| pick::<Setting>(index, 0)),
+            referral_source: code(&|| pick::<ReferralSource>(index, 1)),
+            treatment_phase: code(&|| pick::<TreatmentPhase>(index, 2)),
+            gender: Some(gender.code().to_owned()),
+            primary_substance: code(&|| pick::<PrimarySubstance>(index, 3)),
+            co_occurring_mental_disorder: code(&|| pick::<YesNoUnknown>(index, 4)),
+            housing: code(&|| pick::<Housing>(index, 5)),
+            justice_involvement: code(&|| pick::<JusticeInvolvement>(index, 6)),
+            pregnant: Some(
+                if gender == Gender::Woman && index % 9 == 0 { "yes" } else { "no" }.into(),
+            ),
+            veteran: code(&|| pick::<YesNoUnknown>(index, 7)),
+            ..Default::default()
+        };
+        let enrolled = app.enrol(&actor, &input, true).await?;
+        if rng.random_bool(0.6) {
+            let consent = ConsentInput {
+                disclose: vec![
+                    DisclosureItem::Participation.code().into(),
+                    DisclosureItem::Referrals.code().into(),
+                ],
+                recipient: RECIPIENTS.choose(&mut rng).map(|s| (*s).to_owned()),
+                purpose: Some(ConsentPurpose::Referral.code().into()),
+                signed_on: Some(enrolled.participant.enrolment.enrolled_on.to_string()),
+                expires_on: Some((today + Duration::days(rng.random_range(30..365))).to_string()),
+                notes: None,
+            };
+            let recorded = app.record_consent(&actor, enrolled.participant.id, &consent).await?;
+            if rng.random_bool(0.1) {
+                app.revoke_consent(
+                    &actor,
+                    enrolled.participant.id,
+                    recorded.id,
+                    Some("Participant asked to stop sharing"),
+                )
+                .await?;
+            }
+        }
+    }
+    Ok(logins)
+}
+
+/// A spread of terms across participants: deterministic, and every term appears.
+fn pick<V: Vocabulary>(index: usize, salt: usize) -> &'static str {
+    let terms = V::ALL;
+    terms[(index * 7 + salt * 3 + index / terms.len()) % terms.len()].code()
+}

@@ -1,0 +1,181 @@
+//! Who may do what: the one place Kindred decides authorisation. Use cases ask; handlers never
+//! decide for themselves.
+//!
+//! | action                         | coach          | supervisor          | manager | evaluator      | admin |
+//! |--------------------------------|----------------|---------------------|---------|----------------|-------|
+//! | list participants              | own caseload   | own + their coaches | all     | all, research  | –     |
+//! | view a participant             | own caseload   | own + their coaches | all     | research only  | –     |
+//! | enrol a participant            | yes (as coach) | yes                 | yes     | –              | –     |
+//! | edit a participant             | own caseload   | own + their coaches | all     | –              | –     |
+//! | assign a coach                 | themselves     | themselves + theirs | anyone  | –              | –     |
+//! | view, record, revoke consents  | own caseload   | own + their coaches | all     | –              | –     |
+//! | browse the audit log           | –              | –                   | –       | –              | yes   |
+//!
+//! "Research" means the de-identified research record: never names, date of birth or contact
+//! details. Admins run the organisation but see no participant records (least privilege); a
+//! person who needs both holds both roles. A user's roles add up: the widest grant wins.
+
+use kindred_domain::ids::UserId;
+use kindred_domain::user::User;
+use kindred_domain::vocabulary::Role;
+use kindred_storage::CaseloadScope;
+
+use crate::{Actor, AppError, Result};
+
+/// What may be done to one participant's record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParticipantAction {
+    View,
+    Edit,
+    /// View, record or revoke consents.
+    Consents,
+}
+
+/// How much of a participant's record the actor may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Visibility {
+    /// The research record only.
+    Research,
+    /// The identity too.
+    Identified,
+}
+
+/// What the policy needs to know about a participant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParticipantFacts {
+    pub coach_id: Option<UserId>,
+    pub coach_supervisor_id: Option<UserId>,
+}
+
+/// How the actor stands to the participant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Relation {
+    OwnCaseload,
+    TeamCaseload,
+    Elsewhere,
+}
+
+fn relation(actor: &Actor, facts: &ParticipantFacts) -> Relation {
+    let me = Some(actor.user_id());
+    if facts.coach_id.is_some() && facts.coach_id == me {
+        Relation::OwnCaseload
+    } else if facts.coach_supervisor_id.is_some() && facts.coach_supervisor_id == me {
+        Relation::TeamCaseload
+    } else {
+        Relation::Elsewhere
+    }
+}
+
+/// One role's grant for one action on a participant in a given relation.
+fn grant(role: Role, relation: Relation, action: ParticipantAction) -> Option<Visibility> {
+    use ParticipantAction::View;
+    use Relation::{OwnCaseload, TeamCaseload};
+    match (role, relation, action) {
+        (Role::Manager, _, _) => Some(Visibility::Identified),
+        (Role::Supervisor, OwnCaseload | TeamCaseload, _) => Some(Visibility::Identified),
+        (Role::Coach, OwnCaseload, _) => Some(Visibility::Identified),
+        (Role::Evaluator, _, View) => Some(Visibility::Research),
+        _ => None,
+    }
+}
+
+/// May `actor` do `action` to this participant, and how much may they see?
+pub fn participant(
+    actor: &Actor,
+    facts: &ParticipantFacts,
+    action: ParticipantAction,
+) -> Result<Visibility> {
+    let relation = relation(actor, facts);
+    actor.roles().iter().filter_map(|role| grant(role, relation, action)).max().ok_or_else(|| {
+        AppError::Forbidden(match action {
+            ParticipantAction::View => {
+                "only the participant's coach, their supervisor or a manager can see this record"
+                    .into()
+            }
+            ParticipantAction::Edit | ParticipantAction::Consents => {
+                "only the participant's coach, their supervisor or a manager can change this record"
+                    .into()
+            }
+        })
+    })
+}
+
+/// Which participants `actor` may list, and how much of each they may see.
+pub fn caseload(actor: &Actor) -> Result<(CaseloadScope, Visibility)> {
+    let me = actor.user_id();
+    if actor.has_role(Role::Manager) {
+        Ok((CaseloadScope::Organisation, Visibility::Identified))
+    } else if actor.has_role(Role::Supervisor) {
+        Ok((CaseloadScope::Team(me), Visibility::Identified))
+    } else if actor.has_role(Role::Coach) {
+        Ok((CaseloadScope::Coach(me), Visibility::Identified))
+    } else if actor.has_role(Role::Evaluator) {
+        Ok((CaseloadScope::Organisation, Visibility::Research))
+    } else {
+        Err(AppError::Forbidden("your role does not include participant records".into()))
+    }
+}
+
+/// May `actor` enrol participants?
+pub fn enrol(actor: &Actor) -> Result<()> {
+    if [Role::Coach, Role::Supervisor, Role::Manager].into_iter().any(|r| actor.has_role(r)) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("only coaches, supervisors and managers enrol participants".into()))
+    }
+}
+
+/// May `actor` make `coach` someone's coach? Returns the reason if not, worded for the
+/// `coach_id` field.
+pub fn assign_coach(actor: &Actor, coach: &User) -> std::result::Result<(), String> {
+    if !coach.active || !coach.roles.has(Role::Coach) {
+        return Err("is not an active coach of this organisation".into());
+    }
+    let own = coach.id == actor.user_id();
+    let theirs = coach.supervisor_id == Some(actor.user_id());
+    let allowed = actor.has_role(Role::Manager)
+        || (actor.has_role(Role::Supervisor) && (own || theirs))
+        || (actor.has_role(Role::Coach) && own);
+    if allowed {
+        Ok(())
+    } else if actor.has_role(Role::Supervisor) {
+        Err("is not one of the coaches you supervise".into())
+    } else {
+        Err("a coach can only take participants onto their own caseload".into())
+    }
+}
+
+/// May `actor` read the audit log?
+pub fn browse_audit(actor: &Actor) -> Result<()> {
+    if actor.has_role(Role::Admin) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("only organisation admins can read the audit log".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ParticipantAction::*;
+    use Relation::*;
+
+    #[test]
+    fn the_table_holds() {
+        let expectations = [
+            (Role::Coach, OwnCaseload, Edit, Some(Visibility::Identified)),
+            (Role::Coach, TeamCaseload, View, None),
+            (Role::Coach, Elsewhere, View, None),
+            (Role::Supervisor, TeamCaseload, Consents, Some(Visibility::Identified)),
+            (Role::Supervisor, Elsewhere, View, None),
+            (Role::Manager, Elsewhere, Edit, Some(Visibility::Identified)),
+            (Role::Evaluator, Elsewhere, View, Some(Visibility::Research)),
+            (Role::Evaluator, OwnCaseload, Edit, None),
+            (Role::Evaluator, Elsewhere, Consents, None),
+            (Role::Admin, OwnCaseload, View, None),
+        ];
+        for (role, relation, action, expected) in expectations {
+            assert_eq!(grant(role, relation, action), expected, "{role:?} {relation:?} {action:?}");
+        }
+    }
+}
