@@ -1,1 +1,72 @@
-//! Kindred web.
+//! Kindred's web layer: server-rendered pages for people on phones, and the JSON API under
+//! `/api/v1` with its OpenAPI document generated from the handlers.
+//!
+//! Handlers are thin: an extractor turns the request into an authenticated
+//! [`kindred_app::Actor`] (session cookie for pages, bearer token for the API), the handler
+//! calls one use case, and the result becomes a page or JSON. Authorisation, validation and
+//! audit all happen in the use case.
+
+mod api;
+mod assets;
+mod error;
+mod extract;
+mod forms;
+mod pages;
+mod security;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use kindred_app::App;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub app: App,
+    openapi_json: Arc<String>,
+}
+
+/// Requests larger than this are refused before they are read (forms and JSON are small).
+const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+
+/// The whole web application.
+pub fn router(app: App) -> Router {
+    let (api_routes, openapi) = api::router().split_for_parts();
+    let openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_default());
+    let state = AppState { app, openapi_json };
+    let routes = Router::new()
+        .merge(pages::router())
+        .merge(api_routes)
+        .route("/api/v1/openapi.json", get(openapi_document))
+        .route("/assets/{file}", get(assets::serve))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(pages::not_found);
+    security::with_security_headers(routes)
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::new())
+        .with_state(state)
+}
+
+async fn openapi_document(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], state.openapi_json.as_str().to_owned())
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    listener: TcpListener,
+    app: App,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,55 @@
+//! The JSON API under `/api/v1`. Each handler carries its `#[utoipa::path]`, so the OpenAPI
+//! document (`/api/v1/openapi.json`) is generated from the code it describes.
+
+mod audit;
+mod auth;
+mod consents;
+mod participants;
+mod schema;
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::error::ErrorBody;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Kindred API",
+        description = "Peer recovery support services: participants, consents and the audit log. \
+            Authenticate with `POST /api/v1/auth/token`, then send `Authorization: Bearer <token>`. \
+            Errors are `{\"error\": {\"code\", \"message\", \"fields\"}}`.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    components(schemas(ErrorBody)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::issue_token))
+        .routes(routes!(auth::me))
+        .routes(routes!(participants::list, participants::create))
+        .routes(routes!(participants::read, participants::patch))
+        .routes(routes!(consents::list, consents::create))
+        .routes(routes!(consents::revoke))
+        .routes(routes!(audit::events))
+        .routes(routes!(audit::taxonomy))
+}

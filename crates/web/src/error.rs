@@ -1,0 +1,158 @@
+//! How failures reach people: a page for browsers, `{"error": {...}}` for the API. The HTTP
+//! status for each [`AppError`] is decided here and only here.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use kindred_app::{AppError, LoginRefused};
+use serde::Serialize;
+
+/// The status a failure is answered with.
+pub fn status_of(error: &AppError) -> StatusCode {
+    match error {
+        AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Login(LoginRefused::BadCredentials) => StatusCode::UNAUTHORIZED,
+        AppError::Login(_) => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+fn code_of(error: &AppError) -> &'static str {
+    match error {
+        AppError::Unauthenticated => "unauthenticated",
+        AppError::Forbidden(_) => "forbidden",
+        AppError::NotFound => "not_found",
+        AppError::Invalid(_) => "invalid",
+        AppError::Conflict(_) => "conflict",
+        AppError::Login(LoginRefused::BadCredentials) => "bad_credentials",
+        AppError::Login(_) => "rate_limited",
+        AppError::Internal(_) => "internal",
+    }
+}
+
+/// The JSON error body: `{"error": {"code", "message", "fields"}}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// A stable, machine-readable code (`invalid`, `not_found`, `conflict`…).
+    pub code: String,
+    /// What went wrong, for people.
+    pub message: String,
+    /// Per-field messages, for validation errors; empty otherwise.
+    pub fields: BTreeMap<String, String>,
+}
+
+/// A failure answered as JSON.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    body: ErrorBody,
+    retry_after: Option<i64>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        let detail =
+            ErrorDetail { code: code.into(), message: message.into(), fields: BTreeMap::new() };
+        Self { status, body: ErrorBody { error: detail }, retry_after: None }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        let mut api = ApiError::new(status_of(&error), code_of(&error), error.to_string());
+        match &error {
+            AppError::Invalid(errors) => {
+                api.body.error.message = "some fields need attention".into();
+                api.body.error.fields =
+                    errors.iter().map(|e| (e.field.clone(), e.message.clone())).collect();
+            }
+            AppError::Login(LoginRefused::SlowDown { seconds }) => api.retry_after = Some(*seconds),
+            AppError::Login(LoginRefused::Locked { minutes, .. }) => {
+                api.retry_after = Some(minutes * 60)
+            }
+            _ => {}
+        }
+        api
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, Json(self.body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(seconds) =
+            self.retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, seconds);
+        }
+        response
+    }
+}
+
+/// A failure answered as a page.
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl From<AppError> for PageError {
+    fn from(error: AppError) -> Self {
+        Self(error)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    chrome: Option<crate::pages::Chrome>,
+    title: &'static str,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = status_of(&self.0);
+        let title = match status {
+            StatusCode::NOT_FOUND => "Not found",
+            StatusCode::FORBIDDEN => "Not allowed",
+            StatusCode::CONFLICT => "Changed by someone else",
+            StatusCode::INTERNAL_SERVER_ERROR => "Something went wrong",
+            _ => "That did not work",
+        };
+        let message = match &self.0 {
+            AppError::NotFound => {
+                "There is nothing here, or it is not part of your organisation.".into()
+            }
+            other => sentence(&other.to_string()),
+        };
+        (status, ErrorPage { chrome: None, title, message }).into_response()
+    }
+}
+
+/// Capitalises a message for display on its own.
+pub fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect::<String>() + ".",
+        None => String::new(),
+    }
+}

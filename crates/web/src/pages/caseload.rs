@@ -1,0 +1,150 @@
+//! The caseload: the participants a person may see, searchable, a page at a time. With htmx,
+//! typing in the search box replaces only the results.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use kindred_app::participants::{CaseloadEntries, CaseloadFilter};
+use kindred_app::policy;
+use kindred_domain::vocabulary::{ParticipantStatus, Vocabulary};
+use serde::Deserialize;
+
+use super::{Chrome, caseload_title, notice_text};
+use crate::AppState;
+use crate::error::PageError;
+use crate::extract::{SignedIn, is_htmx};
+use crate::forms::Field;
+
+#[derive(Debug, Deserialize, Default)]
+pub struct CaseloadParams {
+    q: Option<String>,
+    status: Option<String>,
+    page: Option<i64>,
+    notice: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "caseload.html")]
+struct CaseloadPage {
+    chrome: Option<Chrome>,
+    title: &'static str,
+    can_enrol: bool,
+    q: String,
+    status: Field,
+    results: Results,
+    notice: Option<&'static str>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "_caseload_results.html")]
+struct Results {
+    rows: Vec<Row>,
+    total: i64,
+    identified: bool,
+    previous: Option<String>,
+    next: Option<String>,
+    page: i64,
+    page_count: i64,
+}
+
+struct Row {
+    href: String,
+    name: String,
+    reference: String,
+    status_code: &'static str,
+    status_label: &'static str,
+    detail: String,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    signed_in: SignedIn,
+    Query(params): Query<CaseloadParams>,
+) -> Response {
+    let status = params.status.as_deref().and_then(ParticipantStatus::from_code);
+    let filter =
+        CaseloadFilter { status, search: params.q.clone(), page: params.page.unwrap_or(1) };
+    let caseload = match state.app.caseload(&signed_in.actor, &filter).await {
+        Ok(caseload) => caseload,
+        Err(error) => return PageError(error).into_response(),
+    };
+    let (rows, identified) = match caseload.entries {
+        CaseloadEntries::Identified(entries) => (
+            entries
+                .into_iter()
+                .map(|p| Row {
+                    href: format!("/participants/{}", p.id),
+                    name: p.display_name,
+                    reference: p.reference,
+                    status_code: p.status.code(),
+                    status_label: p.status.label(),
+                    detail: [p.program_name, p.coach_name.map(|c| format!("coach {c}"))]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(" · "),
+                })
+                .collect(),
+            true,
+        ),
+        CaseloadEntries::Research(entries) => (
+            entries
+                .into_iter()
+                .map(|r| Row {
+                    href: format!("/participants/{}", r.id),
+                    name: r.reference.clone(),
+                    reference: r.reference,
+                    status_code: r.enrolment.status.code(),
+                    status_label: r.enrolment.status.label(),
+                    detail: format!(
+                        "{} · enrolled {}",
+                        r.program_name.unwrap_or_default(),
+                        r.enrolment.enrolled_on
+                    ),
+                })
+                .collect(),
+            false,
+        ),
+    };
+    let link = |page: i64| {
+        let query = [
+            ("q", params.q.clone().unwrap_or_default()),
+            ("status", params.status.clone().unwrap_or_default()),
+            ("page", page.to_string()),
+        ];
+        format!("/caseload?{}", serde_html_form::to_string(query).unwrap_or_default())
+    };
+    let results = Results {
+        rows,
+        total: caseload.total,
+        identified,
+        previous: (caseload.page > 1).then(|| link(caseload.page - 1)),
+        next: (caseload.page < caseload.page_count).then(|| link(caseload.page + 1)),
+        page: caseload.page,
+        page_count: caseload.page_count.max(1),
+    };
+    let wants_fragment = is_htmx(&headers)
+        && headers.get("hx-target").is_some_and(|t| t == "results")
+        && headers.get("hx-history-restore-request").is_none();
+    if wants_fragment {
+        return results.into_response();
+    }
+    CaseloadPage {
+        chrome: Chrome::new(&signed_in, "/caseload"),
+        title: caseload_title(&signed_in.actor),
+        can_enrol: policy::enrol(&signed_in.actor).is_ok(),
+        q: params.q.unwrap_or_default(),
+        status: Field::vocabulary::<ParticipantStatus>(
+            "status",
+            "Status",
+            status.map(|s| s.code()),
+        )
+        .with_blank("Any status"),
+        results,
+        notice: notice_text(params.notice.as_deref()),
+    }
+    .into_response()
+}
