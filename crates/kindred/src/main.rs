@@ -1,1 +1,47 @@
-fn main() {}
+//! `kindred`: one binary for every way of running Kindred.
+#![allow(clippy::print_stdout, reason = "a command-line tool reports on standard output")]
+
+mod cli;
+mod commands;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match &cli.command {
+            Command::Serve(args) => commands::serve::serve(&cli.database, args).await,
+            Command::Demo(args) => commands::serve::demo(&cli.database, args).await,
+            Command::Migrate => commands::admin::migrate(&cli.database).await,
+            Command::Org(command) => commands::admin::org(&cli.database, command).await,
+            Command::User(command) => commands::admin::user(&cli.database, command).await,
+            Command::Audit(command) => commands::audit::run(&cli.database, command).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs to standard error; `KINDRED_LOG=debug` (or `trace`, `warn`…) sets the level.
+fn init_logging() {
+    let level = std::env::var("KINDRED_LOG")
+        .ok()
+        .and_then(|value| value.parse::<tracing::Level>().ok())
+        .unwrap_or(tracing::Level::INFO);
+    tracing_subscriber::fmt().with_max_level(level).with_writer(std::io::stderr).init();
+}

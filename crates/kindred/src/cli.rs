@@ -1,0 +1,149 @@
+//! The command line.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use kindred_app::DatabaseLocation;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kindred",
+    version,
+    about = "Peer recovery support services, and the evidence of whether they work."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the data lives: an SQLite file in a data directory (the default) or PostgreSQL.
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// Directory holding the SQLite database [default: the per-user data directory]
+    #[arg(long, global = true, env = "KINDRED_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// A PostgreSQL URL (postgres://user@host/db) instead of the embedded SQLite database
+    #[arg(
+        long,
+        global = true,
+        env = "KINDRED_DATABASE_URL",
+        value_name = "URL",
+        conflicts_with = "data_dir"
+    )]
+    pub database_url: Option<String>,
+}
+
+/// The SQLite file's name inside the data directory.
+pub const SQLITE_FILE: &str = "kindred.sqlite3";
+
+impl DatabaseArgs {
+    /// The database these arguments name, with `default_dir` when neither is given.
+    pub fn location(
+        &self,
+        default_dir: impl FnOnce() -> anyhow::Result<PathBuf>,
+    ) -> anyhow::Result<DatabaseLocation> {
+        if let Some(url) = &self.database_url {
+            return Ok(DatabaseLocation::parse(url)?);
+        }
+        let dir = match &self.data_dir {
+            Some(dir) => dir.clone(),
+            None => default_dir()?,
+        };
+        Ok(DatabaseLocation::SqliteFile(dir.join(SQLITE_FILE)))
+    }
+
+    /// The database for a real deployment (default: the per-user data directory).
+    pub fn deployment(&self) -> anyhow::Result<DatabaseLocation> {
+        self.location(|| {
+            dirs::data_dir()
+                .map(|dir| dir.join("kindred"))
+                .ok_or_else(|| anyhow::anyhow!("no per-user data directory here; pass --data-dir"))
+        })
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run Kindred
+    Serve(ServeArgs),
+    /// Run Kindred with a synthetic demo organisation (a fresh temporary database unless --data-dir is given)
+    Demo(DemoArgs),
+    /// Bring the database schema up to date (also done on every start)
+    Migrate,
+    /// Manage organisations
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Manage user accounts
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Check the audit log
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ListenArgs {
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Port to listen on (0 picks a free one)
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub listen: ListenArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub listen: ListenArgs,
+    /// How many participants the demo organisation has
+    #[arg(long, default_value_t = 60)]
+    pub participants: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Create an organisation
+    Add {
+        /// Short name used at sign-in (lowercase letters, digits, hyphens)
+        slug: String,
+        /// Full name
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input
+    Add {
+        /// The organisation's short name
+        #[arg(long = "org")]
+        organisation: String,
+        #[arg(long)]
+        email: String,
+        /// coach, supervisor, manager, evaluator or admin (repeat for several)
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// Display name [default: the part of the email before @]
+        #[arg(long)]
+        name: Option<String>,
+        /// The email of this coach's supervisor
+        #[arg(long)]
+        supervisor: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check every organisation's audit chain; name the first broken link
+    Verify,
+}

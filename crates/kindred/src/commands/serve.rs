@@ -1,0 +1,100 @@
+//! `kindred serve` and `kindred demo`.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use kindred_app::demo::{self, DEMO_ORGANISATION, DEMO_PASSWORD};
+use kindred_app::{App, Clock, DatabaseLocation};
+use tokio::net::TcpListener;
+
+use crate::cli::{DatabaseArgs, DemoArgs, ListenArgs, ServeArgs};
+
+pub async fn serve(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let location = database.deployment()?;
+    let app = open(&location).await?;
+    let listener = listen(&args.listen).await?;
+    println!("Kindred is running at {} ({})", url(&listener)?, location.describe());
+    run(listener, app).await
+}
+
+pub async fn demo(database: &DatabaseArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    // Without --data-dir or --database-url, a fresh temporary directory, removed on exit.
+    let mut temporary = None;
+    let location = database.location(|| {
+        let dir = tempfile::Builder::new().prefix("kindred-demo-").tempdir()?;
+        let path = dir.path().to_path_buf();
+        temporary = Some(dir);
+        Ok(path)
+    })?;
+    let app = open(&location).await?;
+    let listener = listen(&args.listen).await?;
+    let already_there = app.organisation_exists(DEMO_ORGANISATION).await?;
+    let logins = if already_there {
+        None
+    } else {
+        println!("Creating the demo organisation…");
+        Some(demo::populate(&app, args.participants, 2026).await?)
+    };
+    println!();
+    println!("Kindred demo is running at {}", url(&listener)?);
+    println!("Organisation: {DEMO_ORGANISATION}    Password for every account: {DEMO_PASSWORD}");
+    match logins {
+        Some(logins) => {
+            for login in logins {
+                println!("  {:<32} {}", login.email, login.roles);
+            }
+        }
+        None => println!("  (the demo organisation was already in this database)"),
+    }
+    match &temporary {
+        Some(_) => println!("Data: {} (deleted when the demo stops)", location.describe()),
+        None => println!("Data: {}", location.describe()),
+    }
+    println!("Press Ctrl+C to stop.");
+    run(listener, app).await
+}
+
+async fn open(location: &DatabaseLocation) -> anyhow::Result<App> {
+    App::open(location, Clock::system())
+        .await
+        .with_context(|| format!("cannot open {}", location.describe()))
+}
+
+async fn listen(args: &ListenArgs) -> anyhow::Result<TcpListener> {
+    let address = SocketAddr::new(args.bind, args.port);
+    TcpListener::bind(address).await.with_context(|| format!("cannot listen on {address}"))
+}
+
+fn url(listener: &TcpListener) -> anyhow::Result<String> {
+    Ok(format!("http://{}/", listener.local_addr()?))
+}
+
+async fn run(listener: TcpListener, app: App) -> anyhow::Result<ExitCode> {
+    kindred_web::serve(listener, app.clone(), shutdown_signal()).await?;
+    app.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Ctrl+C or SIGTERM: stop accepting, finish what is in flight, close the database cleanly.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,13 @@
+//! Integration tests: the real router over HTTP, against a real SQLite file and a real
+//! PostgreSQL schema (each story runs on both; PostgreSQL is skipped, saying so, when no
+//! server answers, unless `CI=true`).
+
+mod support;
+
+mod audit;
+mod auth;
+mod consents;
+mod participants;
+mod roles;
+mod schema;
+mod tenancy;

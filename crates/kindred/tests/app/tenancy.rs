@@ -1,0 +1,119 @@
+//! Nothing crosses organisations: every participant route, called by a user of another
+//! organisation, answers 404 and changes nothing.
+
+use serde_json::{Value, json};
+
+use crate::support::{
+    Api, Browser, PASSWORD, TestApp, minimal_participant, on_both_backends, referral_consent,
+};
+
+on_both_backends!(every_participant_route_hides_another_organisations_records);
+
+/// What the owning organisation sees of the participant and their consents.
+async fn snapshot(api: &Api, participant: &str) -> (Value, Value) {
+    let record = api.get(&format!("/api/v1/participants/{participant}")).await.json();
+    let consents = api.get(&format!("/api/v1/participants/{participant}/consents")).await.json();
+    (record, consents)
+}
+
+/// Every API route under `/api/v1/participants/{id}`, from the OpenAPI document, so a new
+/// route cannot be added without this test covering it.
+async fn participant_routes(app: &TestApp) -> Vec<(String, String)> {
+    let document = app.anonymous_api().get("/api/v1/openapi.json").await.json();
+    let paths = document["paths"].as_object().expect("paths");
+    let mut routes = Vec::new();
+    for (path, item) in paths.iter().filter(|(p, _)| p.starts_with("/api/v1/participants/{id}")) {
+        for method in item.as_object().expect("methods").keys() {
+            routes.push((method.to_uppercase(), path.clone()));
+        }
+    }
+    routes.sort();
+    routes
+}
+
+async fn every_participant_route_hides_another_organisations_records(app: TestApp) {
+    let world = app.world().await;
+    let owner = app.api(world.org, world.manager).await;
+    let participant =
+        owner.post("/api/v1/participants", minimal_participant("Ana", "Reyes")).await.json()["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+    let consent = owner
+        .post(
+            &format!("/api/v1/participants/{participant}/consents"),
+            referral_consent("Harbor Clinic"),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let before = snapshot(&owner, &participant).await;
+
+    // The other organisation's manager can see and change everything in their own organisation.
+    let outsider = app.api(world.other_org, world.other_manager).await;
+    let routes = participant_routes(&app).await;
+    assert!(routes.len() >= 5, "participant routes found: {routes:?}");
+    for (method, template) in &routes {
+        let path = template.replace("{id}", &participant).replace("{consent_id}", &consent);
+        let reply = match (method.as_str(), template.as_str()) {
+            ("GET", _) => outsider.get(&path).await,
+            ("PATCH", "/api/v1/participants/{id}") => {
+                outsider.patch(&path, json!({"status": "withdrawn"}), None).await
+            }
+            ("POST", "/api/v1/participants/{id}/consents") => {
+                outsider.post(&path, referral_consent("Outsider")).await
+            }
+            ("POST", "/api/v1/participants/{id}/consents/{consent_id}/revoke") => {
+                outsider.post(&path, json!({})).await
+            }
+            other => panic!("no cross-tenant request written for {other:?}: add one here"),
+        };
+        assert_eq!(reply.status, 404, "{method} {path} answered {}: {}", reply.status, reply.body);
+        assert_eq!(reply.json()["error"]["code"], "not_found");
+        assert!(!reply.body.contains("Reyes"));
+    }
+    let listed = outsider.get("/api/v1/participants?q=reyes").await.json();
+    assert_eq!(listed["total"], 0);
+    // A coach of the other organisation, too.
+    let other_coach = app.api(world.other_org, world.other_coach).await;
+    assert_eq!(other_coach.get(&format!("/api/v1/participants/{participant}")).await.status, 404);
+
+    // The pages, as the other organisation's manager.
+    let mut browser: Browser = app.browser();
+    browser.sign_in(world.other_org, world.other_manager, PASSWORD).await;
+    browser.get("/caseload").await;
+    let page_routes = [
+        ("GET", format!("/participants/{participant}")),
+        ("GET", format!("/participants/{participant}/edit")),
+        ("POST", format!("/participants/{participant}/edit")),
+        ("GET", format!("/participants/{participant}/consents/new")),
+        ("POST", format!("/participants/{participant}/consents/new")),
+        ("POST", format!("/participants/{participant}/consents/{consent}/revoke")),
+    ];
+    for (method, path) in &page_routes {
+        let reply = match *method {
+            "GET" => browser.get(path).await,
+            _ => {
+                let fields = [
+                    ("given_name", "Mallory"),
+                    ("family_name", "Reyes"),
+                    ("date_of_birth", "1988-06-15"),
+                    ("status", "withdrawn"),
+                    ("recipient", "Outsider"),
+                    ("purpose", "referral"),
+                    ("disclose", "participation"),
+                    ("expires_on", "2099-01-01"),
+                    ("reason", "outsider"),
+                ];
+                browser.submit(path, &fields).await
+            }
+        };
+        assert_eq!(reply.status, 404, "{method} {path}");
+        assert!(!reply.body.contains("Ana Reyes"));
+    }
+    assert!(!browser.get("/caseload?q=reyes").await.body.contains("Ana Reyes"));
+
+    assert_eq!(snapshot(&owner, &participant).await, before, "nothing changed");
+}
