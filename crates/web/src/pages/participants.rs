@@ -333,20 +333,19 @@ pub async fn update(
     let CsrfForm { signed_in, form } = form;
     let actor = &signed_in.actor;
     let version = form.version.as_deref().and_then(|v| v.trim().parse::<i64>().ok());
-    let (status, errors, conflict) = match state
-        .app
-        .update_participant(actor, id, &form.participant, version)
-        .await
-    {
-        Ok(_) => {
-            return Ok(Redirect::to(&format!("/participants/{id}?notice=saved")).into_response());
-        }
-        Err(AppError::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors, None),
-        Err(AppError::Conflict(message)) => {
-            (StatusCode::CONFLICT, FieldErrors::new(), Some(sentence(&message)))
-        }
-        Err(other) => return Err(other.into()),
-    };
+    let (status, errors, conflict) =
+        match state.app.update_participant(actor, id, &form.participant, version).await {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/participants/{id}?notice=saved")).into_response()
+                );
+            }
+            Err(AppError::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors, None),
+            Err(AppError::Conflict(message)) => {
+                (StatusCode::CONFLICT, FieldErrors::new(), Some(sentence(&message)))
+            }
+            Err(other) => return Err(other.into()),
+        };
     let ParticipantView::Identified(stored) = state.app.participant(actor, id).await? else {
         return Err(AppError::NotFound.into());
     };
