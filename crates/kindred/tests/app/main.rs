@@ -7,6 +7,7 @@ mod support;
 mod audit;
 mod auth;
 mod browser;
+mod cli;
 mod consents;
 mod participants;
 mod roles;

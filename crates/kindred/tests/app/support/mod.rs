@@ -138,12 +138,26 @@ impl TestApp {
 
     /// Runs the `kindred` binary against this test's database.
     pub fn kindred(&self, args: &[&str]) -> std::process::Output {
-        std::process::Command::new(env!("CARGO_BIN_EXE_kindred"))
+        self.kindred_with_input(args, "")
+    }
+
+    /// Runs the `kindred` binary with `input` on its standard input.
+    pub fn kindred_with_input(&self, args: &[&str], input: &str) -> std::process::Output {
+        use std::io::Write;
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kindred"))
             .args(&self.database_args)
             .args(args)
             .env("KINDRED_LOG", "warn")
-            .output()
-            .expect("the kindred binary runs")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the kindred binary runs");
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin.write_all(input.as_bytes()).expect("stdin accepts the input");
+        }
+        child.wait_with_output().expect("the kindred binary finishes")
     }
 
     /// A direct connection to this test's database, to do what only an attacker with the
