@@ -152,6 +152,42 @@ macro_rules! listing_filter {
     };
 }
 
+/// Binds an enrolment and baseline as `$4` … `$18` (the order both the insert and the
+/// update list them in).
+macro_rules! bind_record {
+    ($query:expr, $e:expr, $b:expr) => {
+        $query
+            .bind($e.program_id.map(|v| v.0))
+            .bind($e.enrolled_on)
+            .bind($e.setting.map(|v| v.code()))
+            .bind($e.referral_source.map(|v| v.code()))
+            .bind($e.treatment_phase.map(|v| v.code()))
+            .bind($e.coach_id.map(|v| v.0))
+            .bind($e.status.code())
+            .bind($b.age_band.code())
+            .bind($b.gender.map(|v| v.code()))
+            .bind($b.primary_substance.map(|v| v.code()))
+            .bind($b.co_occurring_mental_disorder.code())
+            .bind($b.housing.map(|v| v.code()))
+            .bind($b.justice_involvement.map(|v| v.code()))
+            .bind($b.pregnant.code())
+            .bind($b.veteran.code())
+    };
+}
+
+/// Binds an identity as `$3` … `$8` (after org and participant id, in insert and update).
+macro_rules! bind_identity {
+    ($query:expr, $i:expr) => {
+        $query
+            .bind(&$i.given_name)
+            .bind(&$i.family_name)
+            .bind($i.preferred_name.as_deref())
+            .bind($i.date_of_birth)
+            .bind($i.phone.as_deref())
+            .bind($i.email.as_ref().map(EmailAddress::as_str))
+    };
+}
+
 impl RecordRow {
     fn enrolment(&self) -> Result<Enrolment> {
         Ok(Enrolment {
@@ -405,7 +441,7 @@ impl Session<Write> {
         let org = self.org_id.0;
         let (e, b, i) = (&new.enrolment, &new.baseline, &new.identity);
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            let insert = sqlx::query(
                 "INSERT INTO participants (org_id, id, reference, program_id, enrolled_on, setting,
                     referral_source, treatment_phase, coach_id, status, age_band, gender,
                     primary_substance, co_occurring_mental_disorder, housing, justice_involvement,
@@ -415,40 +451,16 @@ impl Session<Write> {
             )
             .bind(org)
             .bind(id.0)
-            .bind(reference)
-            .bind(e.program_id.map(|p| p.0))
-            .bind(e.enrolled_on)
-            .bind(e.setting.map(|v| v.code()))
-            .bind(e.referral_source.map(|v| v.code()))
-            .bind(e.treatment_phase.map(|v| v.code()))
-            .bind(e.coach_id.map(|u| u.0))
-            .bind(e.status.code())
-            .bind(b.age_band.code())
-            .bind(b.gender.map(|v| v.code()))
-            .bind(b.primary_substance.map(|v| v.code()))
-            .bind(b.co_occurring_mental_disorder.code())
-            .bind(b.housing.map(|v| v.code()))
-            .bind(b.justice_involvement.map(|v| v.code()))
-            .bind(b.pregnant.code())
-            .bind(b.veteran.code())
-            .bind(Timestamp(now))
-            .execute(&mut *c)
-            .await?;
-            sqlx::query(
+            .bind(reference);
+            bind_record!(insert, e, b).bind(Timestamp(now)).execute(&mut *c).await?;
+            let insert = sqlx::query(
                 "INSERT INTO participant_identities (org_id, participant_id, given_name, family_name,
                     preferred_name, date_of_birth, phone, email)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(org)
-            .bind(id.0)
-            .bind(&i.given_name)
-            .bind(&i.family_name)
-            .bind(i.preferred_name.as_deref())
-            .bind(i.date_of_birth)
-            .bind(i.phone.as_deref())
-            .bind(i.email.as_ref().map(EmailAddress::as_str))
-            .execute(&mut *c)
-            .await?;
+            .bind(id.0);
+            bind_identity!(insert, i).execute(&mut *c).await?;
         });
         Ok(())
     }
@@ -464,7 +476,7 @@ impl Session<Write> {
         let (p, e, b, i) =
             (participant, &participant.enrolment, &participant.baseline, &participant.identity);
         let updated = on_conn!(self.conn(), c => {
-            let updated = sqlx::query(
+            let update = sqlx::query(
                 "UPDATE participants SET program_id = $4, enrolled_on = $5, setting = $6,
                     referral_source = $7, treatment_phase = $8, coach_id = $9, status = $10,
                     age_band = $11, gender = $12, primary_substance = $13,
@@ -474,42 +486,18 @@ impl Session<Write> {
             )
             .bind(org)
             .bind(p.id.0)
-            .bind(p.version)
-            .bind(e.program_id.map(|v| v.0))
-            .bind(e.enrolled_on)
-            .bind(e.setting.map(|v| v.code()))
-            .bind(e.referral_source.map(|v| v.code()))
-            .bind(e.treatment_phase.map(|v| v.code()))
-            .bind(e.coach_id.map(|u| u.0))
-            .bind(e.status.code())
-            .bind(b.age_band.code())
-            .bind(b.gender.map(|v| v.code()))
-            .bind(b.primary_substance.map(|v| v.code()))
-            .bind(b.co_occurring_mental_disorder.code())
-            .bind(b.housing.map(|v| v.code()))
-            .bind(b.justice_involvement.map(|v| v.code()))
-            .bind(b.pregnant.code())
-            .bind(b.veteran.code())
-            .bind(Timestamp(now))
-            .execute(&mut *c)
-            .await?
-            .rows_affected();
+            .bind(p.version);
+            let updated =
+                bind_record!(update, e, b).bind(Timestamp(now)).execute(&mut *c).await?.rows_affected();
             if updated == 1 {
-                sqlx::query(
+                let update = sqlx::query(
                     "UPDATE participant_identities SET given_name = $3, family_name = $4,
                         preferred_name = $5, date_of_birth = $6, phone = $7, email = $8
                      WHERE org_id = $1 AND participant_id = $2",
                 )
                 .bind(org)
-                .bind(p.id.0)
-                .bind(&i.given_name)
-                .bind(&i.family_name)
-                .bind(i.preferred_name.as_deref())
-                .bind(i.date_of_birth)
-                .bind(i.phone.as_deref())
-                .bind(i.email.as_ref().map(EmailAddress::as_str))
-                .execute(&mut *c)
-                .await?;
+                .bind(p.id.0);
+                bind_identity!(update, i).execute(&mut *c).await?;
             }
             updated
         });

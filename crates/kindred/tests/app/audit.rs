@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::support::{
-    Backend, PASSWORD, TestApp, minimal_participant, on_both_backends, referral_consent,
+    Backend, PASSWORD, TestApp, enrol, minimal_participant, on_both_backends, referral_consent,
 };
 
 on_both_backends!(
@@ -37,11 +37,7 @@ async fn history(app: &TestApp, org: &str, admin: &str, record_id: &str) -> Vec<
 async fn reads_and_writes_of_participant_data_are_audited(app: TestApp) {
     let world = app.world().await;
     let coach = app.api(world.org, world.coach).await;
-    let id =
-        coach.post("/api/v1/participants", minimal_participant("Ana", "Reyes")).await.json()["id"]
-            .as_str()
-            .expect("id")
-            .to_owned();
+    let id = enrol(&coach, "Ana", "Reyes").await;
     coach.get(&format!("/api/v1/participants/{id}")).await;
     coach.patch(&format!("/api/v1/participants/{id}"), json!({"housing": "stable"}), None).await;
     let consent = coach

@@ -2,7 +2,9 @@
 
 use serde_json::json;
 
-use crate::support::{PASSWORD, TestApp, minimal_participant, on_both_backends, referral_consent};
+use crate::support::{
+    PASSWORD, TestApp, enrol, minimal_participant, on_both_backends, referral_consent,
+};
 
 on_both_backends!(
     a_consent_is_recorded_listed_and_revoked_once,
@@ -14,11 +16,7 @@ on_both_backends!(
 async fn a_consent_is_recorded_listed_and_revoked_once(app: TestApp) {
     let world = app.world().await;
     let api = app.api(world.org, world.coach).await;
-    let id =
-        api.post("/api/v1/participants", minimal_participant("Ana", "Reyes")).await.json()["id"]
-            .as_str()
-            .expect("id")
-            .to_owned();
+    let id = enrol(&api, "Ana", "Reyes").await;
     let created = api
         .post(&format!("/api/v1/participants/{id}/consents"), referral_consent("Harbor Clinic"))
         .await;
@@ -61,11 +59,7 @@ async fn a_consent_is_recorded_listed_and_revoked_once(app: TestApp) {
 async fn an_incomplete_consent_is_refused_and_nothing_is_saved(app: TestApp) {
     let world = app.world().await;
     let api = app.api(world.org, world.coach).await;
-    let id =
-        api.post("/api/v1/participants", minimal_participant("Ana", "Reyes")).await.json()["id"]
-            .as_str()
-            .expect("id")
-            .to_owned();
+    let id = enrol(&api, "Ana", "Reyes").await;
     let path = format!("/api/v1/participants/{id}/consents");
     let reply = api.post(&path, json!({"disclose": ["gossip"], "purpose": "referral"})).await;
     assert_eq!(reply.status, 422);
@@ -87,11 +81,7 @@ async fn an_incomplete_consent_is_refused_and_nothing_is_saved(app: TestApp) {
 async fn a_consent_expires_on_its_end_date(app: TestApp) {
     let world = app.world().await;
     let api = app.api(world.org, world.coach).await;
-    let id =
-        api.post("/api/v1/participants", minimal_participant("Ana", "Reyes")).await.json()["id"]
-            .as_str()
-            .expect("id")
-            .to_owned();
+    let id = enrol(&api, "Ana", "Reyes").await;
     let today = app.app.clock().today();
     let ends = (today + time::Duration::days(10)).to_string();
     let body = json!({"disclose": ["referrals"], "recipient": "Harbor Clinic", "purpose": "referral", "expires_on": ends});
@@ -112,11 +102,7 @@ async fn a_consent_expires_on_its_end_date(app: TestApp) {
 async fn consents_are_revoked_from_the_participant_page(app: TestApp) {
     let world = app.world().await;
     let api = app.api(world.org, world.coach).await;
-    let id =
-        api.post("/api/v1/participants", minimal_participant("Ana", "Reyes")).await.json()["id"]
-            .as_str()
-            .expect("id")
-            .to_owned();
+    let id = enrol(&api, "Ana", "Reyes").await;
     let mut browser = app.browser();
     browser.sign_in(world.org, world.coach, PASSWORD).await;
 

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::support::{PASSWORD, TestApp, minimal_participant, on_both_backends};
+use crate::support::{PASSWORD, TestApp, enrol, minimal_participant, on_both_backends};
 
 on_both_backends!(
     three_fields_enrol_a_participant_with_sensible_defaults,
@@ -248,11 +248,7 @@ async fn the_enrolment_form_keeps_what_was_typed_when_something_is_wrong(app: Te
 async fn the_edit_form_saves_changes_and_warns_about_concurrent_edits(app: TestApp) {
     let world = app.world().await;
     let api = app.api(world.org, world.coach).await;
-    let id =
-        api.post("/api/v1/participants", minimal_participant("Ana", "Reyes")).await.json()["id"]
-            .as_str()
-            .expect("id")
-            .to_owned();
+    let id = enrol(&api, "Ana", "Reyes").await;
     let mut browser = app.browser();
     browser.sign_in(world.org, world.coach, PASSWORD).await;
     let form = browser.get(&format!("/participants/{id}/edit")).await;

@@ -3,9 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{
-    Api, Browser, PASSWORD, TestApp, minimal_participant, on_both_backends, referral_consent,
-};
+use crate::support::{Api, Browser, PASSWORD, TestApp, enrol, on_both_backends, referral_consent};
 
 on_both_backends!(every_participant_route_hides_another_organisations_records);
 
@@ -34,11 +32,7 @@ async fn participant_routes(app: &TestApp) -> Vec<(String, String)> {
 async fn every_participant_route_hides_another_organisations_records(app: TestApp) {
     let world = app.world().await;
     let owner = app.api(world.org, world.manager).await;
-    let participant =
-        owner.post("/api/v1/participants", minimal_participant("Ana", "Reyes")).await.json()["id"]
-            .as_str()
-            .expect("id")
-            .to_owned();
+    let participant = enrol(&owner, "Ana", "Reyes").await;
     let consent = owner
         .post(
             &format!("/api/v1/participants/{participant}/consents"),

@@ -12,7 +12,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use http::{Api, Browser};
-pub use world::{PASSWORD, World, minimal_participant, referral_consent};
+pub use world::{PASSWORD, World, enrol, minimal_participant, referral_consent};
 
 /// Runs each named story once on SQLite and once on PostgreSQL:
 /// `on_both_backends!(story_one, story_two);` where `async fn story_one(app: TestApp)`.

@@ -89,3 +89,10 @@ pub fn referral_consent(recipient: &str) -> serde_json::Value {
         "expires_on": "2099-12-31",
     })
 }
+
+/// Enrols a participant with the three required fields and returns their id.
+pub async fn enrol(api: &super::Api, given: &str, family: &str) -> String {
+    let reply = api.post("/api/v1/participants", minimal_participant(given, family)).await;
+    assert_eq!(reply.status, 201, "enrolling {given} {family}: {}", reply.body);
+    reply.json()["id"].as_str().expect("an id").to_owned()
+}
