@@ -4,12 +4,20 @@ use sqlx::SqlSafeStr;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 
 /// `(version, name, sqlite sql, postgres sql)` — both backends move in lockstep.
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/sqlite/0001_foundation.sql"),
-    include_str!("../migrations/postgres/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/sqlite/0001_foundation.sql"),
+        include_str!("../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "coach work",
+        include_str!("../migrations/sqlite/0002_coach_work.sql"),
+        include_str!("../migrations/postgres/0002_coach_work.sql"),
+    ),
+];
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Dialect {

@@ -5,10 +5,16 @@
 //! analysis uses the same codes. Codes are stable (stored in the database); labels and
 //! descriptions are what people read.
 
+mod coach_work;
 mod consent;
 mod participant;
 mod staff;
 
+pub use coach_work::{
+    Activity, AppointmentKind, AppointmentStatus, ConcernCategory, ConcernStatus, ContactFormat,
+    ContactMode, Employment, GoalStatus, OutcomeDomain, OutcomeEventKind, ReferralStatus,
+    StepAnchor, SupervisionFormat, SupportKind, TaskKind, TaskStatus,
+};
 pub use consent::{ConsentPurpose, DisclosureItem};
 pub use participant::{
     AgeBand, Gender, Housing, JusticeInvolvement, ParticipantStatus, PrimarySubstance,
@@ -100,6 +106,55 @@ pub fn terms<V: Vocabulary>() -> Vec<Term> {
         .collect()
 }
 
+/// One vocabulary as data.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Listing {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub terms: Vec<Term>,
+}
+
+fn listing<V: Vocabulary>() -> Listing {
+    Listing { name: V::NAME, title: V::TITLE, terms: terms::<V>() }
+}
+
+/// The whole shared taxonomy, for `GET /api/v1/taxonomy` and exports.
+pub fn taxonomy() -> Vec<Listing> {
+    vec![
+        listing::<Role>(),
+        listing::<SupportKind>(),
+        listing::<Activity>(),
+        listing::<ContactMode>(),
+        listing::<ContactFormat>(),
+        listing::<Setting>(),
+        listing::<ReferralSource>(),
+        listing::<TreatmentPhase>(),
+        listing::<OutcomeDomain>(),
+        listing::<OutcomeEventKind>(),
+        listing::<GoalStatus>(),
+        listing::<AppointmentKind>(),
+        listing::<AppointmentStatus>(),
+        listing::<ReferralStatus>(),
+        listing::<TaskKind>(),
+        listing::<TaskStatus>(),
+        listing::<StepAnchor>(),
+        listing::<ParticipantStatus>(),
+        listing::<AgeBand>(),
+        listing::<Gender>(),
+        listing::<PrimarySubstance>(),
+        listing::<YesNoUnknown>(),
+        listing::<Housing>(),
+        listing::<JusticeInvolvement>(),
+        listing::<ConsentPurpose>(),
+        listing::<DisclosureItem>(),
+        listing::<Employment>(),
+        listing::<SupervisionFormat>(),
+        listing::<ConcernCategory>(),
+        listing::<ConcernStatus>(),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +187,23 @@ mod tests {
         codes_are_unique_and_round_trip::<JusticeInvolvement>();
         codes_are_unique_and_round_trip::<ConsentPurpose>();
         codes_are_unique_and_round_trip::<DisclosureItem>();
+        codes_are_unique_and_round_trip::<SupportKind>();
+        codes_are_unique_and_round_trip::<Activity>();
+        codes_are_unique_and_round_trip::<ContactMode>();
+        codes_are_unique_and_round_trip::<ContactFormat>();
+        codes_are_unique_and_round_trip::<OutcomeDomain>();
+        codes_are_unique_and_round_trip::<GoalStatus>();
+        codes_are_unique_and_round_trip::<OutcomeEventKind>();
+        codes_are_unique_and_round_trip::<AppointmentKind>();
+        codes_are_unique_and_round_trip::<AppointmentStatus>();
+        codes_are_unique_and_round_trip::<ReferralStatus>();
+        codes_are_unique_and_round_trip::<TaskKind>();
+        codes_are_unique_and_round_trip::<TaskStatus>();
+        codes_are_unique_and_round_trip::<StepAnchor>();
+        codes_are_unique_and_round_trip::<Employment>();
+        codes_are_unique_and_round_trip::<SupervisionFormat>();
+        codes_are_unique_and_round_trip::<ConcernCategory>();
+        codes_are_unique_and_round_trip::<ConcernStatus>();
     }
 
     #[test]

@@ -4,9 +4,9 @@ use axum::Json;
 use axum::extract::State;
 use kindred_app::records::AuditQuery;
 use kindred_domain::audit::AuditAction;
-use kindred_domain::vocabulary::{self as v, Term, Vocabulary, terms};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use kindred_domain::vocabulary::{self, Listing};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::schema::AuditEventBody;
 use crate::AppState;
@@ -46,38 +46,12 @@ pub async fn events(
     Ok(Json(events.iter().map(AuditEventBody::from).collect()))
 }
 
-/// One vocabulary of the shared taxonomy.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct VocabularyBody {
-    pub name: &'static str,
-    pub title: &'static str,
-    pub terms: Vec<Term>,
-}
-
-fn vocabulary<V: Vocabulary>() -> VocabularyBody {
-    VocabularyBody { name: V::NAME, title: V::TITLE, terms: terms::<V>() }
-}
-
 /// Every coded term Kindred uses, with its label and plain-language description. Public:
 /// it holds no one's data.
 #[utoipa::path(
     get, path = "/api/v1/taxonomy", tag = "taxonomy", security(()),
-    responses((status = 200, body = Vec<VocabularyBody>))
+    responses((status = 200, body = Vec<Listing>))
 )]
-pub async fn taxonomy() -> Json<Vec<VocabularyBody>> {
-    Json(vec![
-        vocabulary::<v::Role>(),
-        vocabulary::<v::ReferralSource>(),
-        vocabulary::<v::Setting>(),
-        vocabulary::<v::TreatmentPhase>(),
-        vocabulary::<v::ParticipantStatus>(),
-        vocabulary::<v::AgeBand>(),
-        vocabulary::<v::Gender>(),
-        vocabulary::<v::PrimarySubstance>(),
-        vocabulary::<v::YesNoUnknown>(),
-        vocabulary::<v::Housing>(),
-        vocabulary::<v::JusticeInvolvement>(),
-        vocabulary::<v::ConsentPurpose>(),
-        vocabulary::<v::DisclosureItem>(),
-    ])
+pub async fn taxonomy() -> Json<Vec<Listing>> {
+    Json(vocabulary::taxonomy())
 }

@@ -6,6 +6,7 @@ mod caseload;
 mod consents;
 mod login;
 mod participants;
+mod sections;
 
 use axum::Router;
 use axum::response::{IntoResponse, Redirect, Response};

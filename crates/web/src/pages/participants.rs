@@ -15,7 +15,7 @@ use kindred_domain::participant::{Baseline, Enrolment, ParticipantInput};
 use kindred_domain::vocabulary::Vocabulary;
 use serde::Deserialize;
 
-use super::consents::{ConsentsSection, consents_section};
+use super::sections::{self, SectionContext};
 use super::{Chrome, notice_text};
 use crate::AppState;
 use crate::error::{PageError, sentence};
@@ -53,7 +53,8 @@ struct ParticipantPage {
     enrolment: Vec<Fact>,
     identity: Vec<Fact>,
     baseline: Vec<Fact>,
-    consents: Option<ConsentsSection>,
+    /// Rendered sections (consents, the coach's work…), in page order.
+    sections: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -108,12 +109,7 @@ async fn identified_page(
 ) -> Result<ParticipantPage, PageError> {
     let actor = &signed_in.actor;
     let p = &stored.participant;
-    let consents = if allowed(actor, &stored, ParticipantAction::Consents) {
-        let list = app.consents(actor, p.id).await?;
-        Some(consents_section(p.id, list, &signed_in.csrf_token, app.clock().today()))
-    } else {
-        None
-    };
+    let sections = sections::render(&SectionContext { app, signed_in, stored: &stored }).await?;
     let i = &p.identity;
     let mut identity = vec![
         fact("Date of birth", i.date_of_birth.to_string()),
@@ -143,7 +139,7 @@ async fn identified_page(
         ),
         identity,
         baseline: baseline_facts(&p.baseline),
-        consents,
+        sections,
     })
 }
 
@@ -162,7 +158,7 @@ fn research_page(signed_in: &SignedIn, record: ResearchRecord) -> ParticipantPag
         enrolment: enrolment_facts(&record.enrolment, record.program_name.as_deref(), coach),
         identity: Vec::new(),
         baseline: baseline_facts(&record.baseline),
-        consents: None,
+        sections: Vec::new(),
     }
 }
 

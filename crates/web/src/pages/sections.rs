@@ -1,0 +1,42 @@
+//! The sections of a participant's page beyond their details (consents, and the coach's work
+//! as it is added: tasks, contacts, plan, appointments, referrals, events). Each feature
+//! renders its own section; this list decides which appear and in what order.
+
+use askama::Template;
+use kindred_app::participants::allowed;
+use kindred_app::policy::ParticipantAction;
+use kindred_app::records::StoredParticipant;
+use kindred_app::{App, AppError};
+
+use super::consents::consents_section;
+use crate::extract::SignedIn;
+
+/// What a section needs to render itself.
+pub struct SectionContext<'a> {
+    pub app: &'a App,
+    pub signed_in: &'a SignedIn,
+    pub stored: &'a StoredParticipant,
+}
+
+/// The rendered sections, in page order. A section the person may not see is left out.
+pub async fn render(cx: &SectionContext<'_>) -> Result<Vec<String>, AppError> {
+    let mut sections = Vec::new();
+    sections.extend(consents(cx).await?);
+    Ok(sections)
+}
+
+fn rendered(template: &impl Template) -> Result<String, AppError> {
+    template.render().map_err(|e| AppError::Internal(format!("rendering a section: {e}")))
+}
+
+async fn consents(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
+    let actor = &cx.signed_in.actor;
+    if !allowed(actor, cx.stored, ParticipantAction::Consents) {
+        return Ok(None);
+    }
+    let participant = cx.stored.participant.id;
+    let list = cx.app.consents(actor, participant).await?;
+    let section =
+        consents_section(participant, list, &cx.signed_in.csrf_token, cx.app.clock().today());
+    rendered(&section).map(Some)
+}
