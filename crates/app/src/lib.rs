@@ -13,8 +13,10 @@ mod clock;
 pub mod consents;
 pub mod demo;
 mod error;
+pub mod fidelity;
 pub mod participants;
 pub mod policy;
+pub mod supervision;
 
 pub use actor::Actor;
 pub use clock::Clock;
@@ -25,7 +27,8 @@ pub use kindred_storage::{Backend, DatabaseLocation};
 /// no storage dependency).
 pub mod records {
     pub use kindred_storage::{
-        AuditQuery, CaseloadScope, ParticipantSummary, Program, ResearchRecord, StoredParticipant,
+        AuditQuery, BoundaryConcern, CaseloadScope, CoachFilter, ParticipantSummary, Program,
+        ResearchRecord, StoredParticipant, SupervisionSession,
     };
 }
 

@@ -10,6 +10,10 @@
 //! | assign a coach                 | themselves     | themselves + theirs | anyone  | –              | –     |
 //! | view, record, revoke consents  | own caseload   | own + their coaches | all     | –              | –     |
 //! | browse the audit log           | –              | –                   | –       | –              | yes   |
+//! | see fidelity figures           | their own      | their team, by coach| all     | programs only  | –     |
+//! | record supervision, concerns   | –              | for their coaches   | anyone  | –              | –     |
+//! | read supervision sessions      | their own      | their team          | all     | –              | –     |
+//! | read boundary concerns         | –              | their team          | all     | –              | –     |
 //!
 //! "Research" means the de-identified research record: never names, date of birth or contact
 //! details. Admins run the organisation but see no participant records (least privilege); a
@@ -18,7 +22,7 @@
 use kindred_domain::ids::UserId;
 use kindred_domain::user::User;
 use kindred_domain::vocabulary::Role;
-use kindred_storage::CaseloadScope;
+use kindred_storage::{CaseloadScope, CoachFilter};
 
 use crate::{Actor, AppError, Result};
 
@@ -151,6 +155,74 @@ pub fn browse_audit(actor: &Actor) -> Result<()> {
         Ok(())
     } else {
         Err(AppError::Forbidden("only organisation admins can read the audit log".into()))
+    }
+}
+
+/// Whose fidelity figures an actor may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FidelityView {
+    /// Every coach of the organisation, side by side.
+    Organisation,
+    /// A supervisor's coaches (and the supervisor's own caseload), side by side.
+    Team(UserId),
+    /// One coach's own figures.
+    Own(UserId),
+    /// Program-level figures without a breakdown by coach (evaluators).
+    ProgramsOnly,
+}
+
+pub fn fidelity(actor: &Actor) -> Result<FidelityView> {
+    let me = actor.user_id();
+    if actor.has_role(Role::Manager) {
+        Ok(FidelityView::Organisation)
+    } else if actor.has_role(Role::Supervisor) {
+        Ok(FidelityView::Team(me))
+    } else if actor.has_role(Role::Coach) {
+        Ok(FidelityView::Own(me))
+    } else if actor.has_role(Role::Evaluator) {
+        Ok(FidelityView::ProgramsOnly)
+    } else {
+        Err(AppError::Forbidden("your role does not include fidelity figures".into()))
+    }
+}
+
+/// May `actor` record supervision sessions and boundary concerns about `coach`?
+pub fn supervise(actor: &Actor, coach: &User) -> std::result::Result<(), String> {
+    if !coach.roles.has(Role::Coach) {
+        return Err("is not a coach of this organisation".into());
+    }
+    if actor.has_role(Role::Manager)
+        || (actor.has_role(Role::Supervisor) && coach.supervisor_id == Some(actor.user_id()))
+    {
+        Ok(())
+    } else {
+        Err("is not one of the coaches you supervise".into())
+    }
+}
+
+/// Whose supervision sessions `actor` may read.
+pub fn supervision_sessions(actor: &Actor) -> Result<CoachFilter> {
+    let me = actor.user_id();
+    if actor.has_role(Role::Manager) {
+        Ok(CoachFilter::default())
+    } else if actor.has_role(Role::Supervisor) {
+        Ok(CoachFilter { coach: None, team_of: Some(me) })
+    } else if actor.has_role(Role::Coach) {
+        Ok(CoachFilter { coach: Some(me), team_of: None })
+    } else {
+        Err(AppError::Forbidden("your role does not include supervision records".into()))
+    }
+}
+
+/// Whose boundary concerns `actor` may read (they may name participants: supervisors and
+/// managers only).
+pub fn boundary_concerns(actor: &Actor) -> Result<CoachFilter> {
+    if actor.has_role(Role::Manager) {
+        Ok(CoachFilter::default())
+    } else if actor.has_role(Role::Supervisor) {
+        Ok(CoachFilter { coach: None, team_of: Some(actor.user_id()) })
+    } else {
+        Err(AppError::Forbidden("only supervisors and managers see boundary concerns".into()))
     }
 }
 

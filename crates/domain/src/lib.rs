@@ -6,10 +6,12 @@
 
 pub mod audit;
 pub mod consent;
+pub mod fidelity;
 pub mod fields;
 pub mod ids;
 pub mod org;
 pub mod participant;
+pub mod supervision;
 pub mod user;
 pub mod vocabulary;
 

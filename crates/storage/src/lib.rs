@@ -15,24 +15,28 @@ mod audit;
 mod backend;
 mod consents;
 mod error;
+mod fidelity;
 mod migrate;
 mod organisations;
 mod participants;
 mod programs;
 mod security;
 mod session;
+mod supervision;
 mod timestamp;
 mod users;
 
 pub use audit::AuditQuery;
 pub use backend::{Backend, Database, DatabaseLocation};
 pub use error::StorageError;
+pub use fidelity::{CaseloadRow, DoseRow, DoseTotalRow, FidelityScope, FirstContactRow, StepRow};
 pub use participants::{
     CaseloadScope, ParticipantQuery, ParticipantSummary, ResearchRecord, StoredParticipant,
 };
 pub use programs::Program;
 pub use security::{ApiTokenRecord, LoginFailures, SessionRecord};
 pub use session::{Read, Session, Tenant, Write};
+pub use supervision::{BoundaryConcern, CoachFilter, SupervisionSession};
 pub use timestamp::Timestamp;
 pub use users::NewUser;
 

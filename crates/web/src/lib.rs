@@ -8,6 +8,7 @@
 
 mod api;
 mod assets;
+mod charts;
 mod error;
 mod extract;
 mod forms;

@@ -12,4 +12,5 @@ mod consents;
 mod participants;
 mod roles;
 mod schema;
+mod supervision;
 mod tenancy;

@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod consents;
+mod fidelity;
 mod participants;
 mod schema;
 
@@ -52,4 +53,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(consents::revoke))
         .routes(routes!(audit::events))
         .routes(routes!(audit::taxonomy))
+        .routes(routes!(fidelity::fidelity))
+        .routes(routes!(fidelity::record_supervision, fidelity::supervision_sessions))
+        .routes(routes!(fidelity::raise_concern, fidelity::concerns))
+        .routes(routes!(fidelity::resolve_concern))
 }

@@ -4,9 +4,12 @@
 mod audit;
 mod caseload;
 mod consents;
+mod fidelity;
+mod form_page;
 mod login;
 mod participants;
 mod sections;
+mod supervision;
 
 use axum::Router;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -30,6 +33,10 @@ pub fn router() -> Router<AppState> {
         .route("/participants/{id}/consents/new", get(consents::new_form).post(consents::record))
         .route("/participants/{id}/consents/{consent_id}/revoke", post(consents::revoke))
         .route("/audit", get(audit::page))
+        .route("/fidelity", get(fidelity::page))
+        .route("/supervision/new", get(supervision::new_session).post(supervision::record_session))
+        .route("/concerns/new", get(supervision::new_concern).post(supervision::raise_concern))
+        .route("/concerns/{id}/resolve", post(supervision::resolve_concern))
 }
 
 /// The page furniture every signed-in page shares.
@@ -60,6 +67,9 @@ impl Chrome {
         }
         if policy::enrol(actor).is_ok() {
             link("/participants/new", "Enrol");
+        }
+        if policy::fidelity(actor).is_ok() {
+            link("/fidelity", "Fidelity");
         }
         if policy::browse_audit(actor).is_ok() {
             link("/audit", "Audit log");
@@ -104,6 +114,9 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         "saved" => Some("Changes saved."),
         "consent-recorded" => Some("Consent recorded."),
         "consent-revoked" => Some("Consent revoked."),
+        "supervision-recorded" => Some("Supervision session recorded."),
+        "concern-raised" => Some("Boundary concern raised."),
+        "concern-resolved" => Some("Concern resolved."),
         _ => None,
     }
 }
