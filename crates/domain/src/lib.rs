@@ -8,6 +8,7 @@ pub mod audit;
 pub mod consent;
 pub mod fidelity;
 pub mod fields;
+pub mod follow_up;
 pub mod ids;
 pub mod org;
 pub mod participant;

@@ -17,6 +17,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_coach_work.sql"),
         include_str!("../migrations/postgres/0002_coach_work.sql"),
     ),
+    (
+        6,
+        "follow up",
+        include_str!("../migrations/sqlite/0006_follow_up.sql"),
+        include_str!("../migrations/postgres/0006_follow_up.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy)]

@@ -7,6 +7,7 @@
 
 mod coach_work;
 mod consent;
+mod follow_up;
 mod participant;
 mod staff;
 
@@ -16,6 +17,7 @@ pub use coach_work::{
     StepAnchor, SupervisionFormat, SupportKind, TaskKind, TaskStatus,
 };
 pub use consent::{ConsentPurpose, DisclosureItem};
+pub use follow_up::{AdministrativeReason, AttemptChannel, AttemptOutcome, LocatorKind};
 pub use participant::{
     AgeBand, Gender, Housing, JusticeInvolvement, ParticipantStatus, PrimarySubstance,
     ReferralSource, Setting, TreatmentPhase, YesNoUnknown,
@@ -152,6 +154,10 @@ pub fn taxonomy() -> Vec<Listing> {
         listing::<SupervisionFormat>(),
         listing::<ConcernCategory>(),
         listing::<ConcernStatus>(),
+        listing::<AdministrativeReason>(),
+        listing::<AttemptChannel>(),
+        listing::<AttemptOutcome>(),
+        listing::<LocatorKind>(),
     ]
 }
 
@@ -204,6 +210,10 @@ mod tests {
         codes_are_unique_and_round_trip::<SupervisionFormat>();
         codes_are_unique_and_round_trip::<ConcernCategory>();
         codes_are_unique_and_round_trip::<ConcernStatus>();
+        codes_are_unique_and_round_trip::<AdministrativeReason>();
+        codes_are_unique_and_round_trip::<AttemptChannel>();
+        codes_are_unique_and_round_trip::<AttemptOutcome>();
+        codes_are_unique_and_round_trip::<LocatorKind>();
     }
 
     #[test]
