@@ -96,8 +96,11 @@ async fn phone() -> Option<Phone> {
 }
 
 impl Phone {
+    /// Replaces a field's value by typing (the login form may remember the organisation).
     async fn fill(&self, id: &str, text: &str) {
-        self.client.find(Locator::Id(id)).await.expect(id).send_keys(text).await.expect("typing");
+        let field = self.client.find(Locator::Id(id)).await.expect(id);
+        field.clear().await.expect("clearing");
+        field.send_keys(text).await.expect("typing");
     }
 
     /// Waits for the page whose main heading is `text` (after a click, the old page may
@@ -219,4 +222,143 @@ async fn a_coach_on_a_phone_signs_in_enrols_someone_and_finds_them_in_the_caselo
     assert_eq!(same_page, json!(true), "htmx swapped the results in place");
     phone.screenshot("caseload-search").await;
     let _ = client.clone().close().await;
+}
+
+/// axe-core, installed by `scripts/test` (`npm ci` in `tests/browser`).
+fn axe_source() -> Option<String> {
+    let path =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/node_modules/axe-core/axe.min.js");
+    match std::fs::read_to_string(path) {
+        Ok(source) => Some(source),
+        Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!(
+                "CI=true requires axe-core at {path} (scripts/test runs npm ci in tests/browser)"
+            )
+        }
+        Err(_) => {
+            eprintln!("SKIPPING accessibility check: {path} missing (scripts/test installs it)");
+            None
+        }
+    }
+}
+
+impl Phone {
+    /// Runs axe-core on the current page; returns the serious and critical violations, one
+    /// line each (rule, impact, the first offending elements).
+    async fn serious_accessibility_violations(&self, axe: &str) -> Vec<String> {
+        self.client.execute(axe, vec![]).await.expect("axe-core loads");
+        let script = r#"
+            const done = arguments[arguments.length - 1];
+            axe.run(document, { resultTypes: ['violations'] }).then(results => done(
+                results.violations
+                    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                    .map(v => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`)
+            ));
+        "#;
+        let found = self.client.execute_async(script, vec![]).await.expect("axe-core runs");
+        found
+            .as_array()
+            .map(|list| list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_main_pages_have_no_serious_accessibility_violations() {
+    let app = TestApp::sqlite().await;
+    let world = app.world().await;
+    let Some(axe) = axe_source() else { return };
+    let Some(phone) = phone().await else { return };
+    let client = &phone.client;
+    let manager = app.api(world.org, world.manager).await;
+    let participant = crate::support::enrol(&manager, "Ana", "Reyes").await;
+    manager
+        .post(
+            &format!("/api/v1/participants/{participant}/consents"),
+            crate::support::referral_consent("Harbor Clinic"),
+        )
+        .await;
+
+    let mut report = Vec::new();
+    let visit_and_check = async |path: &str| {
+        client.goto(&format!("{}{path}", app.base_url)).await.expect("navigates");
+        phone
+            .serious_accessibility_violations(&axe)
+            .await
+            .into_iter()
+            .map(|v| format!("{path}: {v}"))
+            .collect::<Vec<_>>()
+    };
+    report.extend(visit_and_check("/login").await);
+    for (who, pages) in [
+        (
+            world.manager,
+            vec![
+                "/caseload".to_owned(),
+                format!("/participants/{participant}"),
+                format!("/participants/{participant}/edit"),
+                format!("/participants/{participant}/consents/new"),
+                "/participants/new".to_owned(),
+                "/fidelity".to_owned(),
+                "/supervision/new".to_owned(),
+                "/concerns/new".to_owned(),
+            ],
+        ),
+        (world.admin, vec!["/audit".to_owned()]),
+    ] {
+        client.goto(&format!("{}/login", app.base_url)).await.expect("navigates");
+        phone.fill("organisation", world.org).await;
+        phone.fill("email", who).await;
+        phone.fill("password", PASSWORD).await;
+        client
+            .find(Locator::Css("button[type=submit]"))
+            .await
+            .expect("sign in")
+            .click()
+            .await
+            .expect("click");
+        phone
+            .client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("nav[aria-label=Main]"))
+            .await
+            .expect("signed in");
+        for page in &pages {
+            report.extend(visit_and_check(page).await);
+        }
+        // A form with errors shown (the error summary and invalid fields must be accessible too).
+        if who == world.manager {
+            client.goto(&format!("{}/participants/new", app.base_url)).await.expect("navigates");
+            client
+                .find(Locator::Css("button.primary"))
+                .await
+                .expect("submit")
+                .click()
+                .await
+                .expect("click");
+            phone
+                .client
+                .wait()
+                .at_most(Duration::from_secs(10))
+                .for_element(Locator::Css(".error-summary"))
+                .await
+                .expect("errors shown");
+            for violation in phone.serious_accessibility_violations(&axe).await {
+                report.push(format!("enrolment form with errors: {violation}"));
+            }
+        }
+        client
+            .find(Locator::Css("form.sign-out button"))
+            .await
+            .expect("sign out")
+            .click()
+            .await
+            .expect("click");
+    }
+    assert!(
+        report.is_empty(),
+        "serious or critical accessibility violations:\n{}",
+        report.join("\n")
+    );
 }
