@@ -8,6 +8,7 @@ pub mod audit;
 pub mod consent;
 pub mod fields;
 pub mod ids;
+pub mod instruments;
 pub mod org;
 pub mod participant;
 pub mod user;
