@@ -10,6 +10,7 @@ pub mod fidelity;
 pub mod fields;
 pub mod follow_up;
 pub mod ids;
+pub mod instruments;
 pub mod org;
 pub mod participant;
 pub mod supervision;
