@@ -13,8 +13,12 @@ mod clock;
 pub mod consents;
 pub mod demo;
 mod error;
+pub mod hsds;
 pub mod participants;
 pub mod policy;
+pub mod recovery_plans;
+pub mod referrals;
+pub mod resources;
 
 pub use actor::Actor;
 pub use clock::Clock;
@@ -25,7 +29,8 @@ pub use kindred_storage::{Backend, DatabaseLocation};
 /// no storage dependency).
 pub mod records {
     pub use kindred_storage::{
-        AuditQuery, CaseloadScope, ParticipantSummary, Program, ResearchRecord, StoredParticipant,
+        AuditQuery, CaseloadScope, ParticipantSummary, Program, ReferralFollowUp, ResearchRecord,
+        StoredParticipant, StoredReferral,
     };
 }
 

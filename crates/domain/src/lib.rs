@@ -10,6 +10,9 @@ pub mod fields;
 pub mod ids;
 pub mod org;
 pub mod participant;
+pub mod recovery_plan;
+pub mod referral;
+pub mod resource;
 pub mod user;
 pub mod vocabulary;
 

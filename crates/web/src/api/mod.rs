@@ -5,6 +5,9 @@ mod audit;
 mod auth;
 mod consents;
 mod participants;
+mod recovery_plans;
+mod referrals;
+mod resources;
 mod schema;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -52,4 +55,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(consents::revoke))
         .routes(routes!(audit::events))
         .routes(routes!(audit::taxonomy))
+        .routes(routes!(recovery_plans::list, recovery_plans::create))
+        .routes(routes!(recovery_plans::read, recovery_plans::patch))
+        .routes(routes!(recovery_plans::add_step))
+        .routes(routes!(recovery_plans::patch_step))
+        .routes(routes!(referrals::list, referrals::create))
+        .routes(routes!(referrals::read))
+        .routes(routes!(referrals::change_status))
+        .routes(routes!(referrals::open))
+        .routes(routes!(resources::list, resources::create))
+        .routes(routes!(resources::read, resources::patch))
+        .routes(routes!(resources::deactivate))
+        .routes(routes!(resources::activate))
+        .routes(routes!(resources::import_hsds))
 }

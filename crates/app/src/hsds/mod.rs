@@ -1,0 +1,215 @@
+//! Importing the resource directory from an Open Referral HSDS tabular data package.
+//!
+//! Supported: HSDS 3.0 and 2.x tabular packages (`datapackage.json` plus CSV). Tables are found
+//! by their `datapackage.json` resource name or by file name, under either version's names
+//! (`addresses.csv` or `physical_addresses.csv`, `schedules.csv` or `regular_schedules.csv`,
+//! `service_at_location.csv` or `services_at_location.csv`…), and columns under either
+//! version's names (`website` or `url`, `byday` or `weekday`). Read: organizations, services,
+//! locations, service at location, addresses, phones and schedules; other tables are ignored.
+//! One resource per service: its organisation's name, the first address of its first location
+//! (the physical one if there are several), the closest phone (the service's own, at its
+//! location, its location's, then its organisation's) and its hours (schedule descriptions, or
+//! days and times, or a `hours` column). Categories are not imported (HSDS taxonomies vary too
+//! much to map); they can be set by hand and a re-import keeps them.
+//!
+//! **All or nothing.** Every row is checked first; if any row has a problem the import writes
+//! nothing and reports every problem with its file and row. A half-imported directory would
+//! hold services without their phones or with another service's hours, and a coach would
+//! refer people with it; a clean retry after fixing the file is the safer path. A real run
+//! writes every resource in one transaction.
+//!
+//! **Re-importing updates.** A resource remembers its package (`datapackage.json` `name`) and
+//! service id; importing the same package again updates those resources (including whether
+//! the service is active) instead of adding copies.
+
+mod build;
+mod package;
+
+use std::fmt;
+
+use kindred_domain::audit::{AuditAction, AuditEntry};
+use kindred_domain::ids::ResourceId;
+use kindred_domain::resource::{Resource, ResourceSource};
+use kindred_storage::Tenant;
+
+pub use package::HsdsPackage;
+
+use crate::audit::entry;
+use crate::{Actor, App, Result, policy};
+
+/// One problem with the package: a file, the row in it (the header is row 1; `None` for the
+/// file as a whole), the column and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub file: String,
+    pub row: Option<u64>,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl RowError {
+    fn file(file: &str, message: impl Into<String>) -> Self {
+        Self { file: file.to_owned(), row: None, field: None, message: message.into() }
+    }
+
+    fn row(file: &str, row: u64, field: Option<&str>, message: impl Into<String>) -> Self {
+        Self {
+            file: file.to_owned(),
+            row: Some(row),
+            field: field.map(str::to_owned),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(row) = self.row {
+            write!(f, " row {row}")?;
+        }
+        match &self.field {
+            Some(field) => write!(f, ": {field} {}", self.message),
+            None => write!(f, ": {}", self.message),
+        }
+    }
+}
+
+/// A resource the import creates or updates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedResource {
+    /// The service's id in the package.
+    pub service_id: String,
+    /// "Service — Organisation".
+    pub label: String,
+}
+
+/// What an import did (or, in a dry run or when there are errors, would do).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    /// The package's name, which identifies its resources on re-import.
+    pub package: String,
+    pub dry_run: bool,
+    pub created: Vec<ImportedResource>,
+    pub updated: Vec<ImportedResource>,
+    /// Every problem found; when not empty, nothing was written.
+    pub errors: Vec<RowError>,
+}
+
+impl ImportReport {
+    /// Whether the directory was changed.
+    pub fn applied(&self) -> bool {
+        !self.dry_run && self.errors.is_empty()
+    }
+}
+
+impl App {
+    /// Imports an HSDS package into the actor's directory (managers only). With `dry_run`,
+    /// reports what would be created and updated, and every row error, changing nothing.
+    pub async fn import_hsds(
+        &self,
+        actor: &Actor,
+        package: &HsdsPackage,
+        dry_run: bool,
+    ) -> Result<ImportReport> {
+        policy::import_resources(actor)?;
+        let audit = |detail: String| entry(actor, AuditAction::Create, "resource", None, detail);
+        self.import_into(actor.tenant(), package, dry_run, audit).await
+    }
+
+    /// The same, run by the operator (`kindred import hsds DIR --org SLUG`).
+    pub async fn import_hsds_as_operator(
+        &self,
+        organisation: &str,
+        package: &HsdsPackage,
+        dry_run: bool,
+    ) -> Result<ImportReport> {
+        let tenant = self.tenant_by_slug(organisation).await?;
+        let audit = |detail: String| AuditEntry {
+            actor_id: None,
+            actor_label: "operator (command line)".into(),
+            action: AuditAction::Create,
+            record_type: "resource".into(),
+            record_id: None,
+            detail,
+        };
+        self.import_into(&tenant, package, dry_run, audit).await
+    }
+
+    async fn import_into(
+        &self,
+        tenant: &Tenant,
+        package: &HsdsPackage,
+        dry_run: bool,
+        audit: impl Fn(String) -> AuditEntry,
+    ) -> Result<ImportReport> {
+        let mut errors = Vec::new();
+        let tables = package::read(package, &mut errors);
+        let (services, mut row_errors) = match &tables {
+            Some(tables) => build::build(tables),
+            None => (Vec::new(), Vec::new()),
+        };
+        errors.append(&mut row_errors);
+        let mut report = ImportReport {
+            package: tables.map(|t| t.name).unwrap_or_default(),
+            dry_run,
+            created: Vec::new(),
+            updated: Vec::new(),
+            errors,
+        };
+        if !report.errors.is_empty() {
+            return Ok(report);
+        }
+        let now = self.clock().now();
+        let mut tx = tenant.write().await?;
+        for service in services {
+            let source = ResourceSource::Hsds {
+                package: report.package.clone(),
+                service_id: service.service_id.clone(),
+            };
+            let existing = tx.resource_by_source(&source).await?;
+            let mut details = service.details;
+            let item = |details: &kindred_domain::resource::ResourceDetails| ImportedResource {
+                service_id: service.service_id.clone(),
+                label: format!("{} — {}", details.service_name, details.organisation_name),
+            };
+            match existing {
+                Some(mut resource) => {
+                    // A category set by hand survives: packages do not carry one.
+                    details.category = resource.details.category.take();
+                    report.updated.push(item(&details));
+                    resource.details = details;
+                    resource.active = service.active;
+                    if !dry_run {
+                        tx.update_resource(&resource, now).await?;
+                    }
+                }
+                None => {
+                    report.created.push(item(&details));
+                    let resource = Resource {
+                        id: ResourceId::generate(),
+                        source,
+                        details,
+                        active: service.active,
+                    };
+                    if !dry_run {
+                        tx.insert_resource(&resource, now).await?;
+                    }
+                }
+            }
+        }
+        if dry_run {
+            // Dropping the transaction rolls back; it only read.
+            return Ok(report);
+        }
+        let detail = format!(
+            "HSDS import of {}: {} created, {} updated",
+            report.package,
+            report.created.len(),
+            report.updated.len()
+        );
+        tx.append_audit(now, audit(detail)).await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+}
