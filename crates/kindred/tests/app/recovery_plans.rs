@@ -3,11 +3,13 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, enrol, on_both_backends};
+use crate::support::{PASSWORD, TestApp, enrol, on_both_backends};
 
 on_both_backends!(
     a_coach_builds_a_plan_and_every_status_change_is_kept,
     a_plan_is_refused_to_evaluators_and_to_coaches_of_other_caseloads,
+    a_coach_keeps_the_plan_from_the_participant_page,
+    reads_and_writes_of_plans_and_referrals_are_audited,
 );
 
 fn statuses(goal: &Value) -> Vec<String> {
@@ -125,4 +127,188 @@ async fn a_plan_is_refused_to_evaluators_and_to_coaches_of_other_caseloads(app: 
     let plan = coach.get(&goals).await.json();
     assert_eq!(plan.as_array().map(Vec::len), Some(1));
     assert_eq!(plan[0]["status"], "not_started", "nothing changed");
+}
+
+async fn a_coach_keeps_the_plan_from_the_participant_page(app: TestApp) {
+    let world = app.world().await;
+    let api = app.api(world.org, world.coach).await;
+    let id = enrol(&api, "Ana", "Reyes").await;
+    let mut browser = app.browser();
+    browser.sign_in(world.org, world.coach, PASSWORD).await;
+    let page = browser.get(&format!("/participants/{id}")).await;
+    assert!(page.body.contains("Recovery plan") && page.body.contains("No goals yet"));
+
+    // A goal without its words is refused with what was typed kept.
+    let refused = browser
+        .submit(
+            &format!("/participants/{id}/goals"),
+            &[("domain", "housing"), ("title", ""), ("target_on", "2027-01-31")],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("is required") && refused.body.contains("value=\"2027-01-31\""));
+    let added = browser
+        .submit(
+            &format!("/participants/{id}/goals"),
+            &[("domain", "housing"), ("title", "Get my own place")],
+        )
+        .await;
+    assert_eq!(added.status, 303);
+    assert_eq!(
+        added.header("location"),
+        Some(format!("/participants/{id}?notice=goal-added#plan").as_str())
+    );
+    let goal = api.get(&format!("/api/v1/participants/{id}/goals")).await.json()[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    browser.get(&format!("/participants/{id}")).await;
+    browser
+        .submit(
+            &format!("/participants/{id}/goals/{goal}/steps"),
+            &[("description", "Call the housing office")],
+        )
+        .await;
+    let step = api.get(&format!("/api/v1/participants/{id}/goals/{goal}")).await.json()["steps"][0]
+        ["id"]
+        .as_str()
+        .expect("step")
+        .to_owned();
+    let page = browser.get(&format!("/participants/{id}")).await;
+    assert!(
+        page.body.contains("Call the housing office") && page.body.contains("0 of 1 steps done")
+    );
+    let ticked =
+        browser.submit(&format!("/participants/{id}/goals/{goal}/steps/{step}/toggle"), &[]).await;
+    assert_eq!(ticked.status, 303);
+    browser
+        .submit(
+            &format!("/participants/{id}/goals/{goal}/status"),
+            &[("status", "in_progress"), ("note", "Viewing on Monday")],
+        )
+        .await;
+    let page = browser.get(&format!("/participants/{id}")).await;
+    assert!(page.body.contains("1 of 1 steps done"), "{}", page.body);
+    assert!(page.body.contains(&format!("Done {}", app.app.clock().today())));
+    assert!(page.body.contains("In progress") && page.body.contains("Viewing on Monday"));
+
+    // The evaluator's page of the same participant has no plan at all.
+    let mut evaluator = app.browser();
+    evaluator.sign_in(world.org, world.evaluator, PASSWORD).await;
+    let research = evaluator.get(&format!("/participants/{id}")).await;
+    assert_eq!(research.status, 200);
+    assert!(
+        !research.body.contains("Recovery plan") && !research.body.contains("Get my own place")
+    );
+    assert_eq!(evaluator.get(&format!("/participants/{id}/goals")).await.status, 403);
+}
+
+/// The audit events about one record, oldest first, as (action, actor).
+async fn history(app: &TestApp, org: &str, admin: &str, record: &str) -> Vec<(String, String)> {
+    let api = app.api(org, admin).await;
+    let events = api.get(&format!("/api/v1/audit-events?record_id={record}")).await.json();
+    let mut rows: Vec<(String, String)> = events
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap_or_default().to_owned(),
+                e["record_type"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    rows.reverse();
+    rows
+}
+
+async fn reads_and_writes_of_plans_and_referrals_are_audited(app: TestApp) {
+    let world = app.world().await;
+    let manager = app.api(world.org, world.manager).await;
+    let resource = manager
+        .post(
+            "/api/v1/resources",
+            json!({"organisation_name": "Harbor Medical Clinic", "service_name": "Primary care"}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let coach = app.api(world.org, world.coach).await;
+    let id = enrol(&coach, "Ana", "Reyes").await;
+    let goal = coach
+        .post(
+            &format!("/api/v1/participants/{id}/goals"),
+            json!({"domain": "health", "title": "Find a GP"}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    coach
+        .post(
+            &format!("/api/v1/participants/{id}/goals/{goal}/steps"),
+            json!({"description": "Register"}),
+        )
+        .await;
+    coach
+        .patch(
+            &format!("/api/v1/participants/{id}/goals/{goal}"),
+            json!({"status": "in_progress"}),
+            None,
+        )
+        .await;
+    coach.get(&format!("/api/v1/participants/{id}/goals/{goal}")).await;
+    coach.get(&format!("/api/v1/participants/{id}/goals")).await;
+    let referral = coach
+        .post(&format!("/api/v1/participants/{id}/referrals"), json!({"resource_id": resource}))
+        .await
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    coach
+        .post(
+            &format!("/api/v1/participants/{id}/referrals/{referral}/status"),
+            json!({"status": "accepted"}),
+        )
+        .await;
+    coach.get(&format!("/api/v1/participants/{id}/referrals/{referral}")).await;
+    coach.get(&format!("/api/v1/participants/{id}/referrals")).await;
+    coach.get("/api/v1/referrals/open").await;
+
+    let event = |action: &str, kind: &str| (action.to_owned(), kind.to_owned());
+    assert_eq!(
+        history(&app, world.org, world.admin, &goal).await,
+        vec![
+            event("create", "recovery_goal"),
+            event("update", "recovery_goal"),
+            event("update", "recovery_goal"),
+            event("read", "recovery_goal"),
+        ]
+    );
+    assert_eq!(
+        history(&app, world.org, world.admin, &referral).await,
+        vec![event("create", "referral"), event("update", "referral"), event("read", "referral")]
+    );
+    let about_participant = history(&app, world.org, world.admin, &id).await;
+    assert!(about_participant.contains(&event("read", "recovery_goal")), "{about_participant:?}");
+    assert!(about_participant.contains(&event("read", "referral")), "{about_participant:?}");
+    let admin = app.api(world.org, world.admin).await;
+    let updates =
+        admin.get("/api/v1/audit-events?record_type=recovery_goal&action=update").await.json();
+    assert_eq!(updates[0]["detail"], "P-0001: changed status (Not started → In progress)");
+    assert_eq!(updates[0]["actor"], world.coach);
+    let lists = admin.get("/api/v1/audit-events?record_type=referral&action=list").await.json();
+    assert_eq!(lists[0]["detail"], "open referrals: P-0001");
+    // Evaluators' refused reads leave no data behind and are not counted as reads.
+    let evaluator = app.api(world.org, world.evaluator).await;
+    assert_eq!(evaluator.get(&format!("/api/v1/participants/{id}/goals")).await.status, 403);
+    let reads = admin
+        .get(&format!("/api/v1/audit-events?record_type=recovery_goal&action=read"))
+        .await
+        .json();
+    assert!(reads.as_array().expect("events").iter().all(|e| e["actor"] == world.coach));
 }

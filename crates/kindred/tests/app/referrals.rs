@@ -3,13 +3,14 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Api, TestApp, enrol, on_both_backends};
+use crate::support::{Api, PASSWORD, TestApp, enrol, on_both_backends};
 
 on_both_backends!(
     sharing_is_refused_without_a_covering_consent_and_nothing_is_saved,
     a_consent_that_expired_or_was_revoked_no_longer_covers_sharing,
     a_referral_goes_round_its_closed_loop_and_open_ones_are_listed,
     evaluators_and_other_coaches_cannot_see_or_make_referrals,
+    a_referral_is_made_from_the_participant_page_and_a_refusal_is_explained,
 );
 
 /// A resource added by the manager; returns its id.
@@ -288,4 +289,70 @@ async fn evaluators_and_other_coaches_cannot_see_or_make_referrals(app: TestApp)
     assert_eq!(foreign.status, 422);
     assert_eq!(referral_count(&coach, &id).await, 1);
     assert_eq!(coach.get(&one).await.json()["status"], "sent");
+}
+
+async fn a_referral_is_made_from_the_participant_page_and_a_refusal_is_explained(app: TestApp) {
+    let world = app.world().await;
+    let housing =
+        resource(&app, world.org, world.manager, "Eastside Housing Trust", "Housing navigation")
+            .await;
+    resource(&app, world.org, world.manager, "Northgate Food Bank", "Weekly food parcels").await;
+    let api = app.api(world.org, world.coach).await;
+    let id = enrol(&api, "Ana", "Reyes").await;
+    consent(&api, &id, terms("Eastside Housing Trust", "referral", &["referrals"], "2099-12-31"))
+        .await;
+    let mut browser = app.browser();
+    browser.sign_in(world.org, world.coach, PASSWORD).await;
+
+    let form = browser.get(&format!("/participants/{id}/referrals/new?q=housing")).await;
+    assert!(form.body.contains("Housing navigation — Eastside Housing Trust"));
+    assert!(!form.body.contains("Weekly food parcels"), "the search narrows the list");
+    let path = format!("/participants/{id}/referrals/new");
+    let refused = browser
+        .submit(
+            &path,
+            &[("resource_id", &housing), ("share", "contact_details"), ("note", "Needs a flat")],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("does not include &quot;Contact details&quot;")
+            || refused.body.contains("does not include &#34;Contact details&#34;"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("Needs a flat"), "what was typed is kept");
+    assert_eq!(referral_count(&api, &id).await, 0);
+
+    let made = browser
+        .submit(
+            &path,
+            &[("resource_id", &housing), ("share", "referrals"), ("note", "Needs a flat")],
+        )
+        .await;
+    assert_eq!(made.status, 303);
+    let page = browser.get(&format!("/participants/{id}")).await;
+    assert!(page.body.contains("Housing navigation — Eastside Housing Trust"));
+    assert!(page.body.contains("Shared: Referral details (under their signed consent)"));
+    let referral = api.get(&format!("/api/v1/participants/{id}/referrals")).await.json()[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let moved = browser
+        .submit(
+            &format!("/participants/{id}/referrals/{referral}/status"),
+            &[("status", "accepted"), ("note", "Intake Tuesday")],
+        )
+        .await;
+    assert_eq!(moved.status, 303);
+    let follow_ups = browser.get("/referrals").await;
+    assert!(follow_ups.body.contains("Ana Reyes (P-0001)") && follow_ups.body.contains("Accepted"));
+    let closed = browser
+        .submit(&format!("/participants/{id}/referrals/{referral}/status"), &[("status", "sent")])
+        .await;
+    assert_eq!(closed.status, 422);
+    assert_eq!(
+        api.get(&format!("/api/v1/participants/{id}/referrals/{referral}")).await.json()["status"],
+        "accepted"
+    );
 }

@@ -5,12 +5,13 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use crate::support::{Api, TestApp, on_both_backends};
+use crate::support::{Api, PASSWORD, TestApp, on_both_backends};
 
 on_both_backends!(
     the_directory_is_searched_by_coaches_and_kept_by_supervisors_and_managers,
     an_hsds_package_is_dry_run_imported_and_re_imported_without_duplicates,
     a_broken_hsds_package_reports_every_row_and_imports_nothing,
+    a_manager_keeps_the_directory_from_its_page,
 );
 
 fn fixture(name: &str) -> PathBuf {
@@ -305,4 +306,52 @@ async fn a_broken_hsds_package_reports_every_row_and_imports_nothing(app: TestAp
         .await;
     assert_eq!(missing.status, 422);
     assert_eq!(missing.json()["errors"][0]["file"], "datapackage.json");
+}
+
+async fn a_manager_keeps_the_directory_from_its_page(app: TestApp) {
+    let world = app.world().await;
+    let imported = app.kindred(&[
+        "import",
+        "hsds",
+        fixture("valid").to_str().expect("path"),
+        "--org",
+        world.org,
+    ]);
+    assert!(imported.status.success());
+    let mut browser = app.browser();
+    browser.sign_in(world.org, world.manager, PASSWORD).await;
+    let page = browser.get("/resources?q=outpatient").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("Intensive outpatient program") && page.body.contains("2 services"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("Housing navigation"));
+
+    let refused = browser
+        .submit("/resources/new", &[("service_name", "Drop-in"), ("website", "not a site")])
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("value=\"Drop-in\""));
+    let added = browser
+        .submit(
+            "/resources/new",
+            &[
+                ("organisation_name", "Northgate Food Bank"),
+                ("service_name", "Weekly food parcels"),
+                ("city", "Northgate"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 303);
+    let page = browser.get("/resources").await;
+    assert!(page.body.contains("Weekly food parcels") && page.body.contains("6 services"));
+
+    // A coach reads the directory but sees no way to change it, and cannot post one.
+    let mut coach = app.browser();
+    coach.sign_in(world.org, world.coach, PASSWORD).await;
+    let page = coach.get("/resources").await;
+    assert!(page.body.contains("Weekly food parcels") && !page.body.contains("Add a resource"));
+    assert_eq!(coach.get("/resources/new").await.status, 403);
 }

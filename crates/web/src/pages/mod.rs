@@ -6,6 +6,9 @@ mod caseload;
 mod consents;
 mod login;
 mod participants;
+mod recovery_plans;
+mod referrals;
+mod resources;
 mod sections;
 
 use axum::Router;
@@ -30,6 +33,29 @@ pub fn router() -> Router<AppState> {
         .route("/participants/{id}/consents/new", get(consents::new_form).post(consents::record))
         .route("/participants/{id}/consents/{consent_id}/revoke", post(consents::revoke))
         .route("/audit", get(audit::page))
+        .merge(coach_work_routes())
+}
+
+/// Recovery plans, referrals and the resource directory.
+fn coach_work_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/participants/{id}/goals",
+            get(recovery_plans::new_goal).post(recovery_plans::add_goal),
+        )
+        .route("/participants/{id}/goals/{goal_id}/status", post(recovery_plans::change_status))
+        .route("/participants/{id}/goals/{goal_id}/steps", post(recovery_plans::add_step))
+        .route(
+            "/participants/{id}/goals/{goal_id}/steps/{step_id}/toggle",
+            post(recovery_plans::toggle_step),
+        )
+        .route("/participants/{id}/referrals/new", get(referrals::new_form).post(referrals::make))
+        .route("/participants/{id}/referrals/{referral_id}/status", post(referrals::change_status))
+        .route("/referrals", get(referrals::follow_ups))
+        .route("/resources", get(resources::directory))
+        .route("/resources/new", get(resources::new_form).post(resources::create))
+        .route("/resources/{id}/edit", get(resources::edit_form).post(resources::update))
+        .route("/resources/{id}/active", post(resources::set_active))
 }
 
 /// The page furniture every signed-in page shares.
@@ -60,6 +86,12 @@ impl Chrome {
         }
         if policy::enrol(actor).is_ok() {
             link("/participants/new", "Enrol");
+        }
+        if policy::referral_follow_ups(actor).is_ok() {
+            link("/referrals", "Referrals");
+        }
+        if policy::read_resources(actor).is_ok() {
+            link("/resources", "Resources");
         }
         if policy::browse_audit(actor).is_ok() {
             link("/audit", "Audit log");
@@ -104,6 +136,16 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         "saved" => Some("Changes saved."),
         "consent-recorded" => Some("Consent recorded."),
         "consent-revoked" => Some("Consent revoked."),
+        "goal-added" => Some("Goal added to the plan."),
+        "goal-updated" => Some("Goal updated."),
+        "step-added" => Some("Step added."),
+        "referral-made" => Some("Referral made."),
+        "referral-updated" => Some("Referral updated."),
+        "resource-saved" => Some("Resource saved."),
+        "resource-deactivated" => {
+            Some("Resource deactivated: it is no longer offered for new referrals.")
+        }
+        "resource-reactivated" => Some("Resource reactivated."),
         _ => None,
     }
 }
