@@ -306,9 +306,7 @@ async fn reads_and_writes_of_plans_and_referrals_are_audited(app: TestApp) {
     // Evaluators' refused reads leave no data behind and are not counted as reads.
     let evaluator = app.api(world.org, world.evaluator).await;
     assert_eq!(evaluator.get(&format!("/api/v1/participants/{id}/goals")).await.status, 403);
-    let reads = admin
-        .get(&format!("/api/v1/audit-events?record_type=recovery_goal&action=read"))
-        .await
-        .json();
+    let reads =
+        admin.get("/api/v1/audit-events?record_type=recovery_goal&action=read").await.json();
     assert!(reads.as_array().expect("events").iter().all(|e| e["actor"] == world.coach));
 }
