@@ -307,6 +307,10 @@ async fn a_referral_is_made_from_the_participant_page_and_a_refusal_is_explained
     let form = browser.get(&format!("/participants/{id}/referrals/new?q=housing")).await;
     assert!(form.body.contains("Housing navigation — Eastside Housing Trust"));
     assert!(!form.body.contains("Weekly food parcels"), "the search narrows the list");
+    assert!(
+        form.body.contains("Eastside Housing Trust: Referral details (until 2099-12-31)"),
+        "the form says what the consents on file allow"
+    );
     let path = format!("/participants/{id}/referrals/new");
     let refused = browser
         .submit(

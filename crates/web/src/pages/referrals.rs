@@ -13,7 +13,8 @@ use kindred_app::resources::ResourceFilter;
 use kindred_domain::FieldErrors;
 use kindred_domain::ids::{ParticipantId, ReferralId};
 use kindred_domain::referral::{ReferralInput, ReferralStatusInput, next_statuses};
-use kindred_domain::vocabulary::{DisclosureItem, Vocabulary};
+use kindred_domain::consent::ConsentStatus;
+use kindred_domain::vocabulary::{ConsentPurpose, DisclosureItem, Vocabulary};
 use serde::Deserialize;
 
 use super::Chrome;
@@ -100,6 +101,8 @@ struct ReferralForm {
     participant_id: String,
     participant_name: String,
     q: String,
+    /// The consents that allow sharing for referral today, in words.
+    consents: Vec<String>,
     fieldsets: Vec<Fieldset>,
     summary: Vec<SummaryItem>,
 }
@@ -126,6 +129,25 @@ async fn referral_page(
             ));
         }
     };
+    let today = state.app.clock().today();
+    let consents = state
+        .app
+        .consents(actor, id)
+        .await?
+        .into_iter()
+        .filter(|c| {
+            c.terms.purpose == ConsentPurpose::Referral && c.status(today) == ConsentStatus::Active
+        })
+        .map(|c| {
+            let items: Vec<&str> = c.terms.disclose.iter().map(|i| i.label()).collect();
+            format!(
+                "{}: {} (until {})",
+                c.terms.recipient,
+                items.join(", "),
+                c.terms.expires_on
+            )
+        })
+        .collect();
     let filter = ResourceFilter { search: q.clone(), page: 1, ..Default::default() };
     let resources = state.app.resources(actor, &filter).await?.resources;
     let mut resource = Field::new("select", "resource_id", "Service").required();
@@ -155,7 +177,7 @@ async fn referral_page(
             selected: input.share.iter().any(|c| c == item.code()),
         })
         .collect();
-    let today = state.app.clock().today().to_string();
+    let today = today.to_string();
     let mut fieldsets = vec![Fieldset {
         legend: "Referral",
         fields: vec![
@@ -172,6 +194,7 @@ async fn referral_page(
         participant_id: id.to_string(),
         participant_name: name,
         q: q.unwrap_or_default(),
+        consents,
         fieldsets,
         summary,
     })
