@@ -74,7 +74,7 @@ impl App {
         participant: ParticipantId,
         input: &GoalInput,
     ) -> Result<Goal> {
-        let new = NewGoal::parse(input, self.clock().today())?;
+        let new = NewGoal::parse(input)?;
         let mut tx = actor.tenant().write().await?;
         let stored = plan_owner(&mut tx, actor, participant, true).await?;
         let id = GoalId::generate();

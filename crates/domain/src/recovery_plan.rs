@@ -125,7 +125,7 @@ fn not_future(errors: &mut FieldErrors, field: &str, date: Option<Date>, today: 
 }
 
 impl NewGoal {
-    pub fn parse(input: &GoalInput, _today: Date) -> Result<Self, FieldErrors> {
+    pub fn parse(input: &GoalInput) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
         let domain = code::<OutcomeDomain>(&mut errors, "domain", input.domain.as_deref());
         if domain.is_none() && errors.get("domain").is_none() {
@@ -256,7 +256,7 @@ mod tests {
 
     #[test]
     fn a_goal_needs_a_life_area_and_words() {
-        let errors = NewGoal::parse(&GoalInput::default(), TODAY).unwrap_err();
+        let errors = NewGoal::parse(&GoalInput::default()).unwrap_err();
         assert!(errors.get("domain").is_some());
         assert_eq!(errors.get("title"), Some("is required"));
         let input = GoalInput {
@@ -264,13 +264,11 @@ mod tests {
             title: Some(" Get my own place ".into()),
             ..Default::default()
         };
-        let new = NewGoal::parse(&input, TODAY).unwrap();
+        let new = NewGoal::parse(&input).unwrap();
         assert_eq!(new.title, "Get my own place");
         assert_eq!(new.status, GoalStatus::NotStarted);
         let wrong = GoalInput { domain: Some("money".into()), ..input };
-        assert!(
-            NewGoal::parse(&wrong, TODAY).unwrap_err().get("domain").unwrap().contains("housing")
-        );
+        assert!(NewGoal::parse(&wrong).unwrap_err().get("domain").unwrap().contains("housing"));
     }
 
     #[test]

@@ -30,7 +30,7 @@ use std::fmt;
 use kindred_domain::audit::{AuditAction, AuditEntry};
 use kindred_domain::ids::ResourceId;
 use kindred_domain::resource::{Resource, ResourceSource};
-use kindred_storage::Tenant;
+use kindred_storage::{Session, Tenant};
 
 pub use package::HsdsPackage;
 
@@ -160,47 +160,20 @@ impl App {
         if !report.errors.is_empty() {
             return Ok(report);
         }
+        // A dry run only reads; a real run looks up and writes in one transaction.
+        if dry_run {
+            let mut session = tenant.read().await?;
+            plan(&mut session, &mut report, services).await?;
+            return Ok(report);
+        }
         let now = self.clock().now();
         let mut tx = tenant.write().await?;
-        for service in services {
-            let source = ResourceSource::Hsds {
-                package: report.package.clone(),
-                service_id: service.service_id.clone(),
-            };
-            let existing = tx.resource_by_source(&source).await?;
-            let mut details = service.details;
-            let item = |details: &kindred_domain::resource::ResourceDetails| ImportedResource {
-                service_id: service.service_id.clone(),
-                label: format!("{} — {}", details.service_name, details.organisation_name),
-            };
-            match existing {
-                Some(mut resource) => {
-                    // A category set by hand survives: packages do not carry one.
-                    details.category = resource.details.category.take();
-                    report.updated.push(item(&details));
-                    resource.details = details;
-                    resource.active = service.active;
-                    if !dry_run {
-                        tx.update_resource(&resource, now).await?;
-                    }
-                }
-                None => {
-                    report.created.push(item(&details));
-                    let resource = Resource {
-                        id: ResourceId::generate(),
-                        source,
-                        details,
-                        active: service.active,
-                    };
-                    if !dry_run {
-                        tx.insert_resource(&resource, now).await?;
-                    }
-                }
+        for (resource, existed) in plan(&mut tx, &mut report, services).await? {
+            if existed {
+                tx.update_resource(&resource, now).await?;
+            } else {
+                tx.insert_resource(&resource, now).await?;
             }
-        }
-        if dry_run {
-            // Dropping the transaction rolls back; it only read.
-            return Ok(report);
         }
         let detail = format!(
             "HSDS import of {}: {} created, {} updated",
@@ -212,4 +185,46 @@ impl App {
         tx.commit().await?;
         Ok(report)
     }
+}
+
+/// Matches each service with the resource imported from it before, if any: the resource to
+/// save and whether it already exists. Fills the report's created and updated lists.
+async fn plan<M>(
+    session: &mut Session<M>,
+    report: &mut ImportReport,
+    services: Vec<build::ImportedService>,
+) -> Result<Vec<(Resource, bool)>> {
+    let mut planned = Vec::new();
+    for service in services {
+        let source = ResourceSource::Hsds {
+            package: report.package.clone(),
+            service_id: service.service_id.clone(),
+        };
+        let mut details = service.details;
+        let item = ImportedResource {
+            service_id: service.service_id,
+            label: format!("{} — {}", details.service_name, details.organisation_name),
+        };
+        match session.resource_by_source(&source).await? {
+            Some(mut resource) => {
+                // A category set by hand survives: packages do not carry one.
+                details.category = resource.details.category.take();
+                resource.details = details;
+                resource.active = service.active;
+                report.updated.push(item);
+                planned.push((resource, true));
+            }
+            None => {
+                report.created.push(item);
+                let resource = Resource {
+                    id: ResourceId::generate(),
+                    source,
+                    details,
+                    active: service.active,
+                };
+                planned.push((resource, false));
+            }
+        }
+    }
+    Ok(planned)
 }

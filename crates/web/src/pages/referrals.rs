@@ -11,9 +11,9 @@ use kindred_app::participants::ParticipantView;
 use kindred_app::records::StoredReferral;
 use kindred_app::resources::ResourceFilter;
 use kindred_domain::FieldErrors;
+use kindred_domain::consent::ConsentStatus;
 use kindred_domain::ids::{ParticipantId, ReferralId};
 use kindred_domain::referral::{ReferralInput, ReferralStatusInput, next_statuses};
-use kindred_domain::consent::ConsentStatus;
 use kindred_domain::vocabulary::{ConsentPurpose, DisclosureItem, Vocabulary};
 use serde::Deserialize;
 
@@ -140,12 +140,7 @@ async fn referral_page(
         })
         .map(|c| {
             let items: Vec<&str> = c.terms.disclose.iter().map(|i| i.label()).collect();
-            format!(
-                "{}: {} (until {})",
-                c.terms.recipient,
-                items.join(", "),
-                c.terms.expires_on
-            )
+            format!("{}: {} (until {})", c.terms.recipient, items.join(", "), c.terms.expires_on)
         })
         .collect();
     let filter = ResourceFilter { search: q.clone(), page: 1, ..Default::default() };
