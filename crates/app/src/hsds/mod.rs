@@ -228,3 +228,77 @@ async fn plan<M>(
     }
     Ok(planned)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn package(files: &[(&str, &str)]) -> HsdsPackage {
+        let mut package = HsdsPackage::new();
+        for (name, text) in files {
+            package.add(*name, text.as_bytes().to_vec());
+        }
+        package
+    }
+
+    /// An HSDS 2.x package: `url` for the website, `physical_addresses.csv` without an address
+    /// type, `services_at_location.csv`, `regular_schedules.csv` with `weekday`, no resources
+    /// listed in `datapackage.json`.
+    #[test]
+    fn an_hsds_2_package_is_read_by_its_own_names() {
+        let files = package(&[
+            ("datapackage.json", r#"{"name": "Old County 2019"}"#),
+            (
+                "organizations.csv",
+                "id,name,url,email\no1,Old Town Shelter,http://oldtown.example,\n",
+            ),
+            (
+                "services.csv",
+                "id,organization_id,name,status\ns1,o1,Night shelter,active\ns2,o1,Day centre,inactive\n",
+            ),
+            ("locations.csv", "id,organization_id,name\nl1,o1,Main site\n"),
+            ("services_at_location.csv", "id,service_id,location_id\nsl1,s1,l1\n"),
+            (
+                "physical_addresses.csv",
+                "id,location_id,address_1,city,postal_code\na1,l1,1 Church Lane,Oldtown,12345\n",
+            ),
+            ("phones.csv", "id,organization_id,number,extension\np1,o1,555-0101,7\n"),
+            (
+                "regular_schedules.csv",
+                "id,service_id,weekday,opens_at,closes_at\nr1,s1,Monday,19:00,07:00\nr2,s1,Tuesday,19:00,07:00\n",
+            ),
+        ]);
+        let mut errors = Vec::new();
+        let tables = package::read(&files, &mut errors).expect("tables");
+        assert_eq!(tables.name, "oldcounty2019");
+        let (services, row_errors) = build::build(&tables);
+        assert!(errors.is_empty() && row_errors.is_empty(), "{errors:?} {row_errors:?}");
+        let shelter = services.iter().find(|s| s.service_id == "s1").expect("s1");
+        let d = &shelter.details;
+        assert_eq!(d.organisation_name, "Old Town Shelter");
+        assert_eq!(d.website.as_deref(), Some("http://oldtown.example"));
+        assert_eq!(d.address.as_deref(), Some("1 Church Lane"));
+        assert_eq!(d.city.as_deref(), Some("Oldtown"));
+        assert_eq!(d.phone.as_deref(), Some("555-0101 ext. 7"));
+        assert_eq!(d.hours.as_deref(), Some("Mon 19:00–07:00; Tue 19:00–07:00"));
+        assert!(shelter.active);
+        assert!(!services.iter().find(|s| s.service_id == "s2").expect("s2").active);
+    }
+
+    #[test]
+    fn a_package_without_its_descriptor_or_services_is_refused_whole() {
+        let mut errors = Vec::new();
+        assert!(package::read(&package(&[("services.csv", "id\n")]), &mut errors).is_none());
+        assert_eq!(
+            errors[0].to_string(),
+            "datapackage.json: is missing: an HSDS tabular package has a datapackage.json beside its CSV files"
+        );
+        let mut errors = Vec::new();
+        package::read(
+            &package(&[("datapackage.json", "{}"), ("organizations.csv", "id,name\n")]),
+            &mut errors,
+        );
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].to_string().starts_with("services.csv: is missing"), "{}", errors[0]);
+    }
+}
