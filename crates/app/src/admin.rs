@@ -64,7 +64,7 @@ impl App {
         }
     }
 
-    async fn tenant_by_slug(&self, slug: &str) -> Result<Tenant> {
+    pub(crate) async fn tenant_by_slug(&self, slug: &str) -> Result<Tenant> {
         let slug = OrgSlug::parse(slug).map_err(|m| FieldErrors::single("organisation", m))?;
         let org = self.database.organisation_by_slug(&slug).await?.ok_or_else(|| {
             AppError::Invalid(FieldErrors::single(

@@ -14,8 +14,12 @@ pub mod consents;
 pub mod demo;
 mod error;
 pub mod fidelity;
+pub mod hsds;
 pub mod participants;
 pub mod policy;
+pub mod recovery_plans;
+pub mod referrals;
+pub mod resources;
 pub mod supervision;
 
 pub use actor::Actor;
@@ -28,7 +32,7 @@ pub use kindred_storage::{Backend, DatabaseLocation};
 pub mod records {
     pub use kindred_storage::{
         AuditQuery, BoundaryConcern, CaseloadScope, CoachFilter, ParticipantSummary, Program,
-        ResearchRecord, StoredParticipant, SupervisionSession,
+        ReferralFollowUp, ResearchRecord, StoredParticipant, StoredReferral, SupervisionSession,
     };
 }
 

@@ -14,10 +14,21 @@
 //! | record supervision, concerns   | –              | for their coaches   | anyone  | –              | –     |
 //! | read supervision sessions      | their own      | their team          | all     | –              | –     |
 //! | read boundary concerns         | –              | their team          | all     | –              | –     |
+//! | see, change plans & referrals  | own caseload   | own + their coaches | all     | –              | –     |
+//! | open-referral follow-up list   | own caseload   | own + their coaches | all     | –              | –     |
+//! | read the resource directory    | yes            | yes                 | yes     | –              | –     |
+//! | add, edit, deactivate resources| –              | yes                 | yes     | –              | –     |
+//! | import resources (HSDS)        | –              | –                   | yes     | –              | –     |
 //!
 //! "Research" means the de-identified research record: never names, date of birth or contact
 //! details. Admins run the organisation but see no participant records (least privilege); a
 //! person who needs both holds both roles. A user's roles add up: the widest grant wins.
+//!
+//! Recovery plans and referrals are identified, free-text data: evaluators, who see only the
+//! research record, see none of them. The resource directory is not participant data; coaches
+//! read it but do not change it: a coach who finds a new service asks their supervisor, so the
+//! directory stays one curated list that someone has checked is real and current. Importing a
+//! whole package is a manager's bulk change.
 
 use kindred_domain::ids::UserId;
 use kindred_domain::user::User;
@@ -146,6 +157,61 @@ pub fn assign_coach(actor: &Actor, coach: &User) -> std::result::Result<(), Stri
         Err("is not one of the coaches you supervise".into())
     } else {
         Err("a coach can only take participants onto their own caseload".into())
+    }
+}
+
+/// May `actor` see (`change` false) or change (`change` true) this participant's recovery
+/// plan and referrals?
+pub fn recovery_work(actor: &Actor, facts: &ParticipantFacts, change: bool) -> Result<()> {
+    let action = if change { ParticipantAction::Edit } else { ParticipantAction::View };
+    match participant(actor, facts, action)? {
+        Visibility::Identified => Ok(()),
+        Visibility::Research => Err(AppError::Forbidden(
+            "recovery plans and referrals are identified records; evaluators see only the research record"
+                .into(),
+        )),
+    }
+}
+
+/// Whose open referrals `actor` follows up.
+pub fn referral_follow_ups(actor: &Actor) -> Result<CaseloadScope> {
+    match caseload(actor)? {
+        (scope, Visibility::Identified) => Ok(scope),
+        (_, Visibility::Research) => Err(AppError::Forbidden(
+            "referrals are identified records; evaluators see only the research record".into(),
+        )),
+    }
+}
+
+/// May `actor` read the resource directory?
+pub fn read_resources(actor: &Actor) -> Result<()> {
+    if [Role::Coach, Role::Supervisor, Role::Manager].into_iter().any(|r| actor.has_role(r)) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "the resource directory is for coaches, supervisors and managers".into(),
+        ))
+    }
+}
+
+/// May `actor` add, edit or deactivate resources?
+pub fn manage_resources(actor: &Actor) -> Result<()> {
+    if actor.has_role(Role::Supervisor) || actor.has_role(Role::Manager) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "only supervisors and managers change the resource directory; ask your supervisor to add a service"
+                .into(),
+        ))
+    }
+}
+
+/// May `actor` import a whole HSDS package into the directory?
+pub fn import_resources(actor: &Actor) -> Result<()> {
+    if actor.has_role(Role::Manager) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("only managers import resource directories".into()))
     }
 }
 

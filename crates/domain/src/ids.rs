@@ -69,3 +69,19 @@ typed_id!(
     /// A bearer token for the JSON API.
     ApiTokenId
 );
+typed_id!(
+    /// A goal of a participant's recovery plan.
+    GoalId
+);
+typed_id!(
+    /// A step towards a recovery goal.
+    GoalStepId
+);
+typed_id!(
+    /// A service in the community resource directory.
+    ResourceId
+);
+typed_id!(
+    /// A referral of a participant to a resource.
+    ReferralId
+);

@@ -82,6 +82,9 @@ pub enum Command {
     /// Check the audit log
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Import data from files
+    #[command(subcommand)]
+    Import(ImportCommand),
 }
 
 #[derive(Debug, Args)]
@@ -146,4 +149,21 @@ pub enum UserCommand {
 pub enum AuditCommand {
     /// Check every organisation's audit chain; name the first broken link
     Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import the resource directory from an Open Referral HSDS tabular data package (a
+    /// directory with datapackage.json and CSV files). All or nothing: any row error imports
+    /// nothing. Importing the same package again updates its resources.
+    Hsds {
+        /// The package's directory
+        dir: PathBuf,
+        /// The organisation's short name
+        #[arg(long = "org")]
+        organisation: String,
+        /// Check every row and report what would be created or updated; change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
 }

@@ -26,6 +26,7 @@ fn main() -> std::process::ExitCode {
             Command::Org(command) => commands::admin::org(&cli.database, command).await,
             Command::User(command) => commands::admin::user(&cli.database, command).await,
             Command::Audit(command) => commands::audit::run(&cli.database, command).await,
+            Command::Import(command) => commands::import::run(&cli.database, command).await,
         }
     });
     match result {

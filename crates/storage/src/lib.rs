@@ -20,6 +20,9 @@ mod migrate;
 mod organisations;
 mod participants;
 mod programs;
+mod recovery_plans;
+mod referrals;
+mod resources;
 mod security;
 mod session;
 mod supervision;
@@ -34,6 +37,8 @@ pub use participants::{
     CaseloadScope, ParticipantQuery, ParticipantSummary, ResearchRecord, StoredParticipant,
 };
 pub use programs::Program;
+pub use referrals::{NewReferralRecord, ReferralFollowUp, StoredReferral};
+pub use resources::ResourceQuery;
 pub use security::{ApiTokenRecord, LoginFailures, SessionRecord};
 pub use session::{Read, Session, Tenant, Write};
 pub use supervision::{BoundaryConcern, CoachFilter, SupervisionSession};

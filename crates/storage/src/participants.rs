@@ -276,7 +276,7 @@ impl IdentifiedRow {
 
 /// A LIKE pattern matching `text` anywhere, with the user's `%`, `_` and `\` taken literally
 /// (unescaped, a search for `%` would scan and match everything).
-fn contains_pattern(text: &str) -> String {
+pub(crate) fn contains_pattern(text: &str) -> String {
     let mut pattern = String::from("%");
     for ch in text.trim().to_lowercase().chars() {
         if matches!(ch, '%' | '_' | '\\') {

@@ -13,6 +13,8 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use time::Duration;
 
+mod referrals;
+
 use crate::admin::NewAccount;
 use crate::{Actor, App, Result};
 
@@ -188,6 +190,7 @@ pub async fn populate(app: &App, participants: usize, seed: u64) -> Result<Vec<D
             }
         }
     }
+    referrals::populate(app, &tenant, &mut rng).await?;
     Ok(logins)
 }
 

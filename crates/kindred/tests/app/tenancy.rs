@@ -7,11 +7,13 @@ use crate::support::{Api, Browser, PASSWORD, TestApp, enrol, on_both_backends, r
 
 on_both_backends!(every_participant_route_hides_another_organisations_records);
 
-/// What the owning organisation sees of the participant and their consents.
-async fn snapshot(api: &Api, participant: &str) -> (Value, Value) {
-    let record = api.get(&format!("/api/v1/participants/{participant}")).await.json();
-    let consents = api.get(&format!("/api/v1/participants/{participant}/consents")).await.json();
-    (record, consents)
+/// What the owning organisation sees of the participant: record, consents, plan, referrals.
+async fn snapshot(api: &Api, participant: &str) -> Vec<Value> {
+    let mut seen = Vec::new();
+    for tail in ["", "/consents", "/goals", "/referrals"] {
+        seen.push(api.get(&format!("/api/v1/participants/{participant}{tail}")).await.json());
+    }
+    seen
 }
 
 /// Every API route under `/api/v1/participants/{id}`, from the OpenAPI document, so a new
@@ -43,6 +45,46 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
         .as_str()
         .expect("id")
         .to_owned();
+    let resource = owner
+        .post(
+            "/api/v1/resources",
+            json!({"organisation_name": "Harbor Clinic", "service_name": "Primary care"}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let goal = owner
+        .post(
+            &format!("/api/v1/participants/{participant}/goals"),
+            json!({"domain": "health", "title": "See a doctor"}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let step = owner
+        .post(
+            &format!("/api/v1/participants/{participant}/goals/{goal}/steps"),
+            json!({"description": "Book the appointment"}),
+        )
+        .await
+        .json()["steps"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let referral = owner
+        .post(
+            &format!("/api/v1/participants/{participant}/referrals"),
+            json!({"resource_id": resource, "share": ["referrals"]}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
     let before = snapshot(&owner, &participant).await;
 
     // The other organisation's manager can see and change everything in their own organisation.
@@ -50,7 +92,12 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
     let routes = participant_routes(&app).await;
     assert!(routes.len() >= 5, "participant routes found: {routes:?}");
     for (method, template) in &routes {
-        let path = template.replace("{id}", &participant).replace("{consent_id}", &consent);
+        let path = template
+            .replace("{id}", &participant)
+            .replace("{consent_id}", &consent)
+            .replace("{goal_id}", &goal)
+            .replace("{step_id}", &step)
+            .replace("{referral_id}", &referral);
         let reply = match (method.as_str(), template.as_str()) {
             ("GET", _) => outsider.get(&path).await,
             ("PATCH", "/api/v1/participants/{id}") => {
@@ -61,6 +108,26 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
             }
             ("POST", "/api/v1/participants/{id}/consents/{consent_id}/revoke") => {
                 outsider.post(&path, json!({})).await
+            }
+            ("POST", "/api/v1/participants/{id}/goals") => {
+                outsider.post(&path, json!({"domain": "health", "title": "Outsider goal"})).await
+            }
+            ("PATCH", "/api/v1/participants/{id}/goals/{goal_id}") => {
+                outsider
+                    .patch(&path, json!({"status": "set_aside", "note": "outsider"}), None)
+                    .await
+            }
+            ("POST", "/api/v1/participants/{id}/goals/{goal_id}/steps") => {
+                outsider.post(&path, json!({"description": "Outsider step"})).await
+            }
+            ("PATCH", "/api/v1/participants/{id}/goals/{goal_id}/steps/{step_id}") => {
+                outsider.patch(&path, json!({"done_on": "2020-01-01"}), None).await
+            }
+            ("POST", "/api/v1/participants/{id}/referrals") => {
+                outsider.post(&path, json!({"resource_id": resource})).await
+            }
+            ("POST", "/api/v1/participants/{id}/referrals/{referral_id}/status") => {
+                outsider.post(&path, json!({"status": "declined"})).await
             }
             other => panic!("no cross-tenant request written for {other:?}: add one here"),
         };
@@ -85,6 +152,17 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
         ("GET", format!("/participants/{participant}/consents/new")),
         ("POST", format!("/participants/{participant}/consents/new")),
         ("POST", format!("/participants/{participant}/consents/{consent}/revoke")),
+        ("GET", format!("/participants/{participant}/goals")),
+        ("POST", format!("/participants/{participant}/goals")),
+        ("POST", format!("/participants/{participant}/goals/{goal}/status")),
+        ("POST", format!("/participants/{participant}/goals/{goal}/steps")),
+        ("POST", format!("/participants/{participant}/goals/{goal}/steps/{step}/toggle")),
+        ("GET", format!("/participants/{participant}/referrals/new")),
+        ("POST", format!("/participants/{participant}/referrals/new")),
+        ("POST", format!("/participants/{participant}/referrals/{referral}/status")),
+        ("GET", format!("/resources/{resource}/edit")),
+        ("POST", format!("/resources/{resource}/edit")),
+        ("POST", format!("/resources/{resource}/active")),
     ];
     for (method, path) in &page_routes {
         let reply = match *method {
@@ -100,6 +178,13 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
                     ("disclose", "participation"),
                     ("expires_on", "2099-01-01"),
                     ("reason", "outsider"),
+                    ("domain", "health"),
+                    ("title", "Outsider goal"),
+                    ("description", "Outsider step"),
+                    ("resource_id", &resource),
+                    ("organisation_name", "Outsider"),
+                    ("service_name", "Outsider"),
+                    ("active", "false"),
                 ];
                 browser.submit(path, &fields).await
             }

@@ -6,6 +6,9 @@ mod auth;
 mod consents;
 mod fidelity;
 mod participants;
+mod recovery_plans;
+mod referrals;
+mod resources;
 mod schema;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -57,4 +60,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(fidelity::record_supervision, fidelity::supervision_sessions))
         .routes(routes!(fidelity::raise_concern, fidelity::concerns))
         .routes(routes!(fidelity::resolve_concern))
+        .routes(routes!(recovery_plans::list, recovery_plans::create))
+        .routes(routes!(recovery_plans::read, recovery_plans::patch))
+        .routes(routes!(recovery_plans::add_step))
+        .routes(routes!(recovery_plans::patch_step))
+        .routes(routes!(referrals::list, referrals::create))
+        .routes(routes!(referrals::read))
+        .routes(routes!(referrals::change_status))
+        .routes(routes!(referrals::open))
+        .routes(routes!(resources::list, resources::create))
+        .routes(routes!(resources::read, resources::patch))
+        .routes(routes!(resources::deactivate))
+        .routes(routes!(resources::activate))
+        .routes(routes!(resources::import_hsds))
 }

@@ -8,6 +8,9 @@ mod fidelity;
 mod form_page;
 mod login;
 mod participants;
+mod recovery_plans;
+mod referrals;
+mod resources;
 mod sections;
 mod supervision;
 
@@ -37,6 +40,29 @@ pub fn router() -> Router<AppState> {
         .route("/supervision/new", get(supervision::new_session).post(supervision::record_session))
         .route("/concerns/new", get(supervision::new_concern).post(supervision::raise_concern))
         .route("/concerns/{id}/resolve", post(supervision::resolve_concern))
+        .merge(coach_work_routes())
+}
+
+/// Recovery plans, referrals and the resource directory.
+fn coach_work_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/participants/{id}/goals",
+            get(recovery_plans::new_goal).post(recovery_plans::add_goal),
+        )
+        .route("/participants/{id}/goals/{goal_id}/status", post(recovery_plans::change_status))
+        .route("/participants/{id}/goals/{goal_id}/steps", post(recovery_plans::add_step))
+        .route(
+            "/participants/{id}/goals/{goal_id}/steps/{step_id}/toggle",
+            post(recovery_plans::toggle_step),
+        )
+        .route("/participants/{id}/referrals/new", get(referrals::new_form).post(referrals::make))
+        .route("/participants/{id}/referrals/{referral_id}/status", post(referrals::change_status))
+        .route("/referrals", get(referrals::follow_ups))
+        .route("/resources", get(resources::directory))
+        .route("/resources/new", get(resources::new_form).post(resources::create))
+        .route("/resources/{id}/edit", get(resources::edit_form).post(resources::update))
+        .route("/resources/{id}/active", post(resources::set_active))
 }
 
 /// The page furniture every signed-in page shares.
@@ -70,6 +96,12 @@ impl Chrome {
         }
         if policy::fidelity(actor).is_ok() {
             link("/fidelity", "Fidelity");
+        }
+        if policy::referral_follow_ups(actor).is_ok() {
+            link("/referrals", "Referrals");
+        }
+        if policy::read_resources(actor).is_ok() {
+            link("/resources", "Resources");
         }
         if policy::browse_audit(actor).is_ok() {
             link("/audit", "Audit log");
@@ -117,6 +149,16 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         "supervision-recorded" => Some("Supervision session recorded."),
         "concern-raised" => Some("Boundary concern raised."),
         "concern-resolved" => Some("Concern resolved."),
+        "goal-added" => Some("Goal added to the plan."),
+        "goal-updated" => Some("Goal updated."),
+        "step-added" => Some("Step added."),
+        "referral-made" => Some("Referral made."),
+        "referral-updated" => Some("Referral updated."),
+        "resource-saved" => Some("Resource saved."),
+        "resource-deactivated" => {
+            Some("Resource deactivated: it is no longer offered for new referrals.")
+        }
+        "resource-reactivated" => Some("Resource reactivated."),
         _ => None,
     }
 }

@@ -9,6 +9,8 @@ use kindred_app::records::StoredParticipant;
 use kindred_app::{App, AppError};
 
 use super::consents::consents_section;
+use super::recovery_plans::plan_section;
+use super::referrals::referrals_section;
 use crate::extract::SignedIn;
 
 /// What a section needs to render itself.
@@ -21,6 +23,8 @@ pub struct SectionContext<'a> {
 /// The rendered sections, in page order. A section the person may not see is left out.
 pub async fn render(cx: &SectionContext<'_>) -> Result<Vec<String>, AppError> {
     let mut sections = Vec::new();
+    sections.extend(recovery_plan(cx).await?);
+    sections.extend(referrals(cx).await?);
     sections.extend(consents(cx).await?);
     Ok(sections)
 }
@@ -39,4 +43,26 @@ async fn consents(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
     let section =
         consents_section(participant, list, &cx.signed_in.csrf_token, cx.app.clock().today());
     rendered(&section).map(Some)
+}
+
+async fn recovery_plan(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
+    let actor = &cx.signed_in.actor;
+    if !allowed(actor, cx.stored, ParticipantAction::View) {
+        return Ok(None);
+    }
+    let participant = cx.stored.participant.id;
+    let goals = cx.app.recovery_plan(actor, participant).await?;
+    let can_edit = allowed(actor, cx.stored, ParticipantAction::Edit);
+    rendered(&plan_section(participant, &goals, &cx.signed_in.csrf_token, can_edit)).map(Some)
+}
+
+async fn referrals(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
+    let actor = &cx.signed_in.actor;
+    if !allowed(actor, cx.stored, ParticipantAction::View) {
+        return Ok(None);
+    }
+    let participant = cx.stored.participant.id;
+    let list = cx.app.referrals(actor, participant).await?;
+    let can_edit = allowed(actor, cx.stored, ParticipantAction::Edit);
+    rendered(&referrals_section(participant, &list, &cx.signed_in.csrf_token, can_edit)).map(Some)
 }

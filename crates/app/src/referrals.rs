@@ -1,0 +1,177 @@
+//! Referrals to resources: making one (sharing only under a covering consent), moving it along
+//! its closed loop, and the list of open referrals to follow up. Every read and write is
+//! audited (record type `referral`).
+
+use kindred_domain::FieldErrors;
+use kindred_domain::audit::AuditAction;
+use kindred_domain::ids::{ParticipantId, ReferralId};
+use kindred_domain::referral::{
+    NewReferral, ReferralInput, ReferralStatusInput, Sharing, covering_consent, parse_transition,
+};
+use kindred_domain::vocabulary::Vocabulary;
+use kindred_storage::{
+    NewReferralRecord, ReferralFollowUp, Session, StoredParticipant, StoredReferral,
+};
+
+use crate::audit::entry;
+use crate::participants::facts;
+use crate::policy;
+use crate::{Actor, App, AppError, Result};
+
+const RECORD: &str = "referral";
+/// The most open referrals one follow-up list shows (oldest first).
+const FOLLOW_UP_LIMIT: i64 = 200;
+
+async fn referring_participant<M>(
+    session: &mut Session<M>,
+    actor: &Actor,
+    participant: ParticipantId,
+    change: bool,
+) -> Result<StoredParticipant> {
+    let stored = session.participant(participant).await?.ok_or(AppError::NotFound)?;
+    policy::recovery_work(actor, &facts(&stored), change)?;
+    Ok(stored)
+}
+
+impl App {
+    /// A participant's referrals, newest first, each with its loop.
+    pub async fn referrals(
+        &self,
+        actor: &Actor,
+        participant: ParticipantId,
+    ) -> Result<Vec<StoredReferral>> {
+        let mut session = actor.tenant().read().await?;
+        let stored = referring_participant(&mut session, actor, participant, false).await?;
+        let referrals = session.referrals_of(participant).await?;
+        drop(session);
+        let detail = format!("{}: {} referrals", stored.participant.reference, referrals.len());
+        self.audit_read(
+            actor,
+            entry(actor, AuditAction::Read, RECORD, Some(participant.to_string()), detail),
+        )
+        .await?;
+        Ok(referrals)
+    }
+
+    pub async fn referral(
+        &self,
+        actor: &Actor,
+        participant: ParticipantId,
+        id: ReferralId,
+    ) -> Result<StoredReferral> {
+        let mut session = actor.tenant().read().await?;
+        let stored = referring_participant(&mut session, actor, participant, false).await?;
+        let referral = session.referral(participant, id).await?.ok_or(AppError::NotFound)?;
+        drop(session);
+        let detail = format!("{}: referral", stored.participant.reference);
+        self.audit_read(
+            actor,
+            entry(actor, AuditAction::Read, RECORD, Some(id.to_string()), detail),
+        )
+        .await?;
+        Ok(referral)
+    }
+
+    /// Refers a participant to a resource. Sharing details with it is refused, with the reason
+    /// and nothing saved, unless one current consent names the resource's organisation, for
+    /// referral, and includes everything shared; the consent relied on is recorded.
+    pub async fn make_referral(
+        &self,
+        actor: &Actor,
+        participant: ParticipantId,
+        input: &ReferralInput,
+    ) -> Result<StoredReferral> {
+        let today = self.clock().today();
+        let new = NewReferral::parse(input, today)?;
+        let mut tx = actor.tenant().write().await?;
+        let stored = referring_participant(&mut tx, actor, participant, true).await?;
+        let resource = tx.resource(new.resource_id).await?.ok_or_else(|| {
+            FieldErrors::single("resource_id", "is not a resource of this organisation")
+        })?;
+        if !resource.active {
+            return Err(FieldErrors::single(
+                "resource_id",
+                "is no longer offered in the directory; choose another service",
+            )
+            .into());
+        }
+        let recipient = &resource.details.organisation_name;
+        let sharing = if new.share.is_empty() {
+            None
+        } else {
+            let consents = tx.consents(participant).await?;
+            let consent_id = covering_consent(&consents, &new.share, recipient, today)
+                .map_err(|reason| FieldErrors::single("share", reason))?;
+            Some(Sharing { consent_id, items: new.share.clone() })
+        };
+        let id = ReferralId::generate();
+        let now = self.clock().now();
+        let record = NewReferralRecord {
+            id,
+            participant_id: participant,
+            resource_id: resource.id,
+            made_by: actor.user_id(),
+            made_on: new.made_on,
+            sharing: sharing.as_ref(),
+            note: new.note.as_deref(),
+        };
+        tx.insert_referral(&record, now).await?;
+        let shared = match &sharing {
+            None => "nothing shared".to_owned(),
+            Some(s) => {
+                let items: Vec<&str> = s.items.iter().map(|i| i.code()).collect();
+                format!("shared {} under consent {}", items.join(", "), s.consent_id)
+            }
+        };
+        let detail = format!("{}: to {}; {shared}", stored.participant.reference, resource.label());
+        tx.append_audit(
+            now,
+            entry(actor, AuditAction::Create, RECORD, Some(id.to_string()), detail),
+        )
+        .await?;
+        let saved = tx.referral(participant, id).await?.ok_or(AppError::NotFound)?;
+        tx.commit().await?;
+        Ok(saved)
+    }
+
+    /// Moves a referral along its loop (see `kindred_domain::referral` for the allowed moves).
+    pub async fn move_referral(
+        &self,
+        actor: &Actor,
+        participant: ParticipantId,
+        id: ReferralId,
+        input: &ReferralStatusInput,
+    ) -> Result<StoredReferral> {
+        let mut tx = actor.tenant().write().await?;
+        let stored = referring_participant(&mut tx, actor, participant, true).await?;
+        let current = tx.referral(participant, id).await?.ok_or(AppError::NotFound)?;
+        let (to, note) = parse_transition(current.status, input)?;
+        let now = self.clock().now();
+        tx.move_referral(id, current.status, to, actor.user_id(), now, note.as_deref()).await?;
+        let detail = format!(
+            "{}: {} → {}",
+            stored.participant.reference,
+            current.status.label(),
+            to.label()
+        );
+        tx.append_audit(
+            now,
+            entry(actor, AuditAction::Update, RECORD, Some(id.to_string()), detail),
+        )
+        .await?;
+        let moved = tx.referral(participant, id).await?.ok_or(AppError::NotFound)?;
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    /// Open referrals (sent or accepted) of the participants the actor follows, the longest
+    /// untouched first.
+    pub async fn referral_follow_ups(&self, actor: &Actor) -> Result<Vec<ReferralFollowUp>> {
+        let scope = policy::referral_follow_ups(actor)?;
+        let open = actor.tenant().read().await?.open_referrals(scope, FOLLOW_UP_LIMIT).await?;
+        let references: Vec<&str> = open.iter().map(|f| f.participant_reference.as_str()).collect();
+        let detail = format!("open referrals: {}", references.join(" "));
+        self.audit_read(actor, entry(actor, AuditAction::List, RECORD, None, detail)).await?;
+        Ok(open)
+    }
+}

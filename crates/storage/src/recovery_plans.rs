@@ -1,0 +1,309 @@
+//! Recovery plans: goals (`recovery_goals`), their steps (`goal_steps`) and their status
+//! history (`goal_status_history`).
+
+use std::collections::HashMap;
+
+use kindred_domain::ids::{GoalId, GoalStepId, ParticipantId, UserId};
+use kindred_domain::recovery_plan::{
+    Goal, GoalChange, GoalStep, NewGoal, StatusChange, StepFields,
+};
+use kindred_domain::vocabulary::{GoalStatus, Vocabulary};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::error::decode_code;
+use crate::session::{Session, Write, on_conn};
+use crate::{Result, StorageError, Timestamp};
+
+#[derive(sqlx::FromRow)]
+struct GoalRow {
+    id: Uuid,
+    participant_id: Uuid,
+    domain: String,
+    title: String,
+    target_on: Option<Date>,
+    status: String,
+    created_at: Timestamp,
+}
+
+#[derive(sqlx::FromRow)]
+struct StepRow {
+    id: Uuid,
+    goal_id: Uuid,
+    description: String,
+    target_on: Option<Date>,
+    done_on: Option<Date>,
+}
+
+#[derive(sqlx::FromRow)]
+struct HistoryRow {
+    goal_id: Uuid,
+    status: String,
+    changed_by: Uuid,
+    changed_by_name: String,
+    changed_at: Timestamp,
+    note: Option<String>,
+}
+
+impl<M> Session<M> {
+    /// A participant's goals in plan order, each with its steps and history.
+    pub async fn goals(&mut self, participant: ParticipantId) -> Result<Vec<Goal>> {
+        self.load_goals(participant, None).await
+    }
+
+    /// One goal of a participant (a goal of someone else is `None`).
+    pub async fn goal(&mut self, participant: ParticipantId, goal: GoalId) -> Result<Option<Goal>> {
+        Ok(self.load_goals(participant, Some(goal)).await?.into_iter().next())
+    }
+
+    async fn load_goals(
+        &mut self,
+        participant: ParticipantId,
+        only: Option<GoalId>,
+    ) -> Result<Vec<Goal>> {
+        let org = self.org_id.0;
+        let only = only.map(|g| g.0);
+        let (goals, steps, history): (Vec<GoalRow>, Vec<StepRow>, Vec<HistoryRow>) = on_conn!(self.conn(), c => {
+            let goals = sqlx::query_as(
+                "SELECT id, participant_id, domain, title, target_on, status, created_at
+                     FROM recovery_goals
+                     WHERE org_id = $1 AND participant_id = $2 AND ($3 IS NULL OR id = $3)
+                     ORDER BY position, id",
+            )
+            .bind(org).bind(participant.0).bind(only)
+            .fetch_all(&mut *c)
+            .await?;
+            let steps = sqlx::query_as(
+                "SELECT s.id, s.goal_id, s.description, s.target_on, s.done_on
+                     FROM goal_steps s
+                     JOIN recovery_goals g ON g.org_id = s.org_id AND g.id = s.goal_id
+                     WHERE s.org_id = $1 AND g.participant_id = $2 AND ($3 IS NULL OR g.id = $3)
+                     ORDER BY s.position, s.id",
+            )
+            .bind(org).bind(participant.0).bind(only)
+            .fetch_all(&mut *c)
+            .await?;
+            let history = sqlx::query_as(
+                "SELECT h.goal_id, h.status, h.changed_by, u.display_name AS changed_by_name,
+                            h.changed_at, h.note
+                     FROM goal_status_history h
+                     JOIN recovery_goals g ON g.org_id = h.org_id AND g.id = h.goal_id
+                     JOIN users u ON u.org_id = h.org_id AND u.id = h.changed_by
+                     WHERE h.org_id = $1 AND g.participant_id = $2 AND ($3 IS NULL OR g.id = $3)
+                     ORDER BY h.seq",
+            )
+            .bind(org).bind(participant.0).bind(only)
+            .fetch_all(&mut *c)
+            .await?;
+            (goals, steps, history)
+        });
+        let mut steps_of: HashMap<Uuid, Vec<GoalStep>> = HashMap::new();
+        for s in steps {
+            steps_of.entry(s.goal_id).or_default().push(GoalStep {
+                id: GoalStepId(s.id),
+                description: s.description,
+                target_on: s.target_on,
+                done_on: s.done_on,
+            });
+        }
+        let mut history_of: HashMap<Uuid, Vec<StatusChange>> = HashMap::new();
+        for h in history {
+            history_of.entry(h.goal_id).or_default().push(StatusChange {
+                status: decode_code(&h.status)?,
+                changed_by: UserId(h.changed_by),
+                changed_by_name: h.changed_by_name,
+                changed_at: h.changed_at.0,
+                note: h.note,
+            });
+        }
+        goals
+            .into_iter()
+            .map(|g| {
+                Ok(Goal {
+                    id: GoalId(g.id),
+                    participant_id: ParticipantId(g.participant_id),
+                    domain: decode_code(&g.domain)?,
+                    title: g.title,
+                    target_on: g.target_on,
+                    status: decode_code(&g.status)?,
+                    created_at: g.created_at.0,
+                    steps: steps_of.remove(&g.id).unwrap_or_default(),
+                    history: history_of.remove(&g.id).unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+}
+
+impl Session<Write> {
+    /// Adds a goal at the end of the plan, with its first history entry.
+    pub async fn insert_goal(
+        &mut self,
+        participant: ParticipantId,
+        id: GoalId,
+        goal: &NewGoal,
+        by: UserId,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        let org = self.org_id.0;
+        on_conn!(self.conn(), c => {
+            sqlx::query(
+                "INSERT INTO recovery_goals (org_id, id, participant_id, domain, title, target_on,
+                    status, position, created_by, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7,
+                    (SELECT COALESCE(MAX(position), 0) + 1 FROM recovery_goals
+                     WHERE org_id = $1 AND participant_id = $3),
+                    $8, $9, $9)",
+            )
+            .bind(org)
+            .bind(id.0)
+            .bind(participant.0)
+            .bind(goal.domain.code())
+            .bind(&goal.title)
+            .bind(goal.target_on)
+            .bind(goal.status.code())
+            .bind(by.0)
+            .bind(Timestamp(now))
+            .execute(&mut *c)
+            .await?;
+        });
+        self.append_goal_status(id, goal.status, by, now, goal.note.as_deref()).await
+    }
+
+    /// Saves a goal's fields and, if its status moves, the history entry.
+    pub async fn update_goal(
+        &mut self,
+        goal: GoalId,
+        change: &GoalChange,
+        current_status: GoalStatus,
+        by: UserId,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        let org = self.org_id.0;
+        let status = change.status_change.as_ref().map_or(current_status, |(s, _)| *s);
+        let updated = on_conn!(self.conn(), c => {
+            sqlx::query(
+                "UPDATE recovery_goals SET domain = $3, title = $4, target_on = $5, status = $6,
+                    updated_at = $7
+                 WHERE org_id = $1 AND id = $2",
+            )
+            .bind(org)
+            .bind(goal.0)
+            .bind(change.domain.code())
+            .bind(&change.title)
+            .bind(change.target_on)
+            .bind(status.code())
+            .bind(Timestamp(now))
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        });
+        if updated != 1 {
+            return Err(StorageError::NotFound);
+        }
+        if let Some((status, note)) = &change.status_change {
+            self.append_goal_status(goal, *status, by, now, note.as_deref()).await?;
+        }
+        Ok(())
+    }
+
+    async fn append_goal_status(
+        &mut self,
+        goal: GoalId,
+        status: GoalStatus,
+        by: UserId,
+        at: OffsetDateTime,
+        note: Option<&str>,
+    ) -> Result<()> {
+        let org = self.org_id.0;
+        on_conn!(self.conn(), c => {
+            sqlx::query(
+                "INSERT INTO goal_status_history (org_id, goal_id, seq, status, changed_by,
+                    changed_at, note)
+                 VALUES ($1, $2,
+                    (SELECT COALESCE(MAX(seq), 0) + 1 FROM goal_status_history
+                     WHERE org_id = $1 AND goal_id = $2),
+                    $3, $4, $5, $6)",
+            )
+            .bind(org)
+            .bind(goal.0)
+            .bind(status.code())
+            .bind(by.0)
+            .bind(Timestamp(at))
+            .bind(note)
+            .execute(&mut *c)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Adds a step at the end of a goal's steps.
+    pub async fn insert_goal_step(
+        &mut self,
+        goal: GoalId,
+        id: GoalStepId,
+        step: &StepFields,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        let org = self.org_id.0;
+        on_conn!(self.conn(), c => {
+            sqlx::query(
+                "INSERT INTO goal_steps (org_id, id, goal_id, description, target_on, done_on,
+                    position, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6,
+                    (SELECT COALESCE(MAX(position), 0) + 1 FROM goal_steps
+                     WHERE org_id = $1 AND goal_id = $3),
+                    $7)",
+            )
+            .bind(org)
+            .bind(id.0)
+            .bind(goal.0)
+            .bind(&step.description)
+            .bind(step.target_on)
+            .bind(step.done_on)
+            .bind(Timestamp(now))
+            .execute(&mut *c)
+            .await?;
+            sqlx::query("UPDATE recovery_goals SET updated_at = $3 WHERE org_id = $1 AND id = $2")
+                .bind(org)
+                .bind(goal.0)
+                .bind(Timestamp(now))
+                .execute(&mut *c)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn update_goal_step(
+        &mut self,
+        goal: GoalId,
+        step: GoalStepId,
+        fields: &StepFields,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        let org = self.org_id.0;
+        let updated = on_conn!(self.conn(), c => {
+            let updated = sqlx::query(
+                "UPDATE goal_steps SET description = $4, target_on = $5, done_on = $6
+                 WHERE org_id = $1 AND goal_id = $2 AND id = $3",
+            )
+            .bind(org)
+            .bind(goal.0)
+            .bind(step.0)
+            .bind(&fields.description)
+            .bind(fields.target_on)
+            .bind(fields.done_on)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+            sqlx::query("UPDATE recovery_goals SET updated_at = $3 WHERE org_id = $1 AND id = $2")
+                .bind(org)
+                .bind(goal.0)
+                .bind(Timestamp(now))
+                .execute(&mut *c)
+                .await?;
+            updated
+        });
+        if updated == 1 { Ok(()) } else { Err(StorageError::NotFound) }
+    }
+}
