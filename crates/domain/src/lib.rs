@@ -4,12 +4,17 @@
 //! participant, so code that receives one never checks again. Nothing here knows about HTTP,
 //! SQL or async; the storage and web crates translate to and from these types.
 
+pub mod appointments;
 pub mod audit;
 pub mod consent;
 pub mod fields;
 pub mod ids;
 pub mod org;
 pub mod participant;
+pub mod programs;
+pub mod scalar;
+pub mod staff;
+pub mod tasks;
 pub mod user;
 pub mod vocabulary;
 

@@ -9,6 +9,7 @@ mod coach_work;
 mod consent;
 mod participant;
 mod staff;
+mod study;
 
 pub use coach_work::{
     Activity, AppointmentKind, AppointmentStatus, ConcernCategory, ConcernStatus, ContactFormat,
@@ -21,6 +22,7 @@ pub use participant::{
     ReferralSource, Setting, TreatmentPhase, YesNoUnknown,
 };
 pub use staff::Role;
+pub use study::StudyDesign;
 
 /// A closed list of coded terms.
 pub trait Vocabulary: Sized + Copy + 'static {
@@ -152,6 +154,7 @@ pub fn taxonomy() -> Vec<Listing> {
         listing::<SupervisionFormat>(),
         listing::<ConcernCategory>(),
         listing::<ConcernStatus>(),
+        listing::<StudyDesign>(),
     ]
 }
 
@@ -204,6 +207,7 @@ mod tests {
         codes_are_unique_and_round_trip::<SupervisionFormat>();
         codes_are_unique_and_round_trip::<ConcernCategory>();
         codes_are_unique_and_round_trip::<ConcernStatus>();
+        codes_are_unique_and_round_trip::<StudyDesign>();
     }
 
     #[test]
