@@ -7,6 +7,8 @@
 
 pub mod actor;
 pub mod admin;
+pub mod appointments;
+mod assignment;
 pub mod audit;
 pub mod auth;
 mod clock;
@@ -15,6 +17,10 @@ pub mod demo;
 mod error;
 pub mod participants;
 pub mod policy;
+pub mod programs;
+mod protocol_tasks;
+pub mod staff;
+pub mod tasks;
 
 pub use actor::Actor;
 pub use clock::Clock;
@@ -27,6 +33,7 @@ pub mod records {
     pub use kindred_storage::{
         AuditQuery, CaseloadScope, ParticipantSummary, Program, ResearchRecord, StoredParticipant,
     };
+    pub use kindred_storage::{DueTask, ProgramOverview, StoredProgram};
 }
 
 use kindred_storage::Database;
