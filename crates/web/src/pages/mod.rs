@@ -1,12 +1,18 @@
 //! Server-rendered pages. Every page works without JavaScript; htmx only makes some of them
 //! quicker (live caseload search, consent revocation in place).
 
+mod appointments;
 mod audit;
 mod caseload;
 mod consents;
+mod form_page;
 mod login;
 mod participants;
+mod program_edit;
+mod programs;
 mod sections;
+mod staff;
+mod tasks;
 
 use axum::Router;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -30,6 +36,51 @@ pub fn router() -> Router<AppState> {
         .route("/participants/{id}/consents/new", get(consents::new_form).post(consents::record))
         .route("/participants/{id}/consents/{consent_id}/revoke", post(consents::revoke))
         .route("/audit", get(audit::page))
+        .merge(coach_work_routes())
+}
+
+/// Programs, staff qualifications, tasks and appointments.
+fn coach_work_routes() -> Router<AppState> {
+    Router::new()
+        .route("/programs", get(programs::list))
+        .route("/programs/new", get(programs::new_form).post(programs::create))
+        .route("/programs/{id}", get(programs::page))
+        .route("/programs/{id}/edit", get(program_edit::edit_form).post(program_edit::update))
+        .route(
+            "/programs/{id}/steps/new",
+            get(program_edit::new_step_form).post(program_edit::add_step),
+        )
+        .route(
+            "/programs/{id}/steps/{code}/edit",
+            get(program_edit::edit_step_form).post(program_edit::update_step),
+        )
+        .route("/programs/{id}/steps/{code}/remove", post(program_edit::remove_step))
+        .route(
+            "/programs/{id}/components/new",
+            get(program_edit::new_component_form).post(program_edit::add_component),
+        )
+        .route("/programs/{id}/components/{position}/remove", post(program_edit::remove_component))
+        .route("/staff", get(staff::list))
+        .route("/staff/{id}", get(staff::page))
+        .route("/staff/{id}/edit", get(staff::edit_form).post(staff::update))
+        .route(
+            "/staff/{id}/certifications/new",
+            get(staff::new_certification_form).post(staff::add_certification),
+        )
+        .route(
+            "/staff/{id}/certifications/{certification_id}/remove",
+            post(staff::remove_certification),
+        )
+        .route("/tasks", get(tasks::page))
+        .route("/participants/{id}/tasks/{task_id}/cancel", post(tasks::cancel))
+        .route(
+            "/participants/{id}/appointments/new",
+            get(appointments::new_form).post(appointments::create),
+        )
+        .route(
+            "/participants/{id}/appointments/{appointment_id}/status",
+            post(appointments::set_status),
+        )
 }
 
 /// The page furniture every signed-in page shares.
@@ -58,8 +109,15 @@ impl Chrome {
         if policy::caseload(actor).is_ok() {
             link("/caseload", caseload_title(actor));
         }
+        if policy::task_list(actor, None).is_ok() {
+            link("/tasks", "Tasks");
+        }
         if policy::enrol(actor).is_ok() {
             link("/participants/new", "Enrol");
+        }
+        link("/programs", "Programs");
+        if policy::staff_list(actor).is_ok() {
+            link("/staff", "Staff");
         }
         if policy::browse_audit(actor).is_ok() {
             link("/audit", "Audit log");
@@ -104,6 +162,11 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         "saved" => Some("Changes saved."),
         "consent-recorded" => Some("Consent recorded."),
         "consent-revoked" => Some("Consent revoked."),
+        "program-created" => Some("Program created."),
+        "task-cancelled" => Some("Task cancelled."),
+        "appointment-saved" => Some("Appointment saved."),
+        "certification-recorded" => Some("Certification recorded."),
+        "certification-removed" => Some("Certification removed."),
         _ => None,
     }
 }
