@@ -7,11 +7,15 @@ use crate::support::{Api, Browser, PASSWORD, TestApp, enrol, on_both_backends, r
 
 on_both_backends!(every_participant_route_hides_another_organisations_records);
 
-/// What the owning organisation sees of the participant and their consents.
-async fn snapshot(api: &Api, participant: &str) -> (Value, Value) {
+/// What the owning organisation sees of the participant, their consents, tasks and
+/// appointments.
+async fn snapshot(api: &Api, participant: &str) -> (Value, Value, Value, Value) {
     let record = api.get(&format!("/api/v1/participants/{participant}")).await.json();
     let consents = api.get(&format!("/api/v1/participants/{participant}/consents")).await.json();
-    (record, consents)
+    let tasks = api.get(&format!("/api/v1/participants/{participant}/tasks")).await.json();
+    let appointments =
+        api.get(&format!("/api/v1/participants/{participant}/appointments")).await.json();
+    (record, consents, tasks, appointments)
 }
 
 /// Every API route under `/api/v1/participants/{id}`, from the OpenAPI document, so a new
@@ -33,6 +37,24 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
     let world = app.world().await;
     let owner = app.api(world.org, world.manager).await;
     let participant = enrol(&owner, "Ana", "Reyes").await;
+    let program = owner.post("/api/v1/programs", json!({"template_code": "mobile_outreach"})).await;
+    let program = program.json()["id"].as_str().expect("a program").to_owned();
+    let path = format!("/api/v1/participants/{participant}");
+    assert_eq!(owner.patch(&path, json!({"program_id": program}), None).await.status, 200);
+    let task = owner.get(&format!("{path}/tasks")).await.json()[0]["id"]
+        .as_str()
+        .expect("a task")
+        .to_owned();
+    let appointment = owner
+        .post(
+            &format!("{path}/appointments"),
+            json!({"kind": "medical", "date": "2026-01-05", "with_whom": "Harbor Clinic"}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .expect("an appointment")
+        .to_owned();
     let consent = owner
         .post(
             &format!("/api/v1/participants/{participant}/consents"),
@@ -50,7 +72,11 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
     let routes = participant_routes(&app).await;
     assert!(routes.len() >= 5, "participant routes found: {routes:?}");
     for (method, template) in &routes {
-        let path = template.replace("{id}", &participant).replace("{consent_id}", &consent);
+        let path = template
+            .replace("{id}", &participant)
+            .replace("{consent_id}", &consent)
+            .replace("{task_id}", &task)
+            .replace("{appointment_id}", &appointment);
         let reply = match (method.as_str(), template.as_str()) {
             ("GET", _) => outsider.get(&path).await,
             ("PATCH", "/api/v1/participants/{id}") => {
@@ -61,6 +87,16 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
             }
             ("POST", "/api/v1/participants/{id}/consents/{consent_id}/revoke") => {
                 outsider.post(&path, json!({})).await
+            }
+            ("POST", "/api/v1/participants/{id}/appointments") => {
+                let body = json!({"kind": "court", "date": "2026-01-05", "with_whom": "Outsider"});
+                outsider.post(&path, body).await
+            }
+            ("PATCH", "/api/v1/participants/{id}/appointments/{appointment_id}") => {
+                outsider.patch(&path, json!({"status": "cancelled"}), None).await
+            }
+            ("POST", "/api/v1/participants/{id}/tasks/{task_id}/cancel") => {
+                outsider.post(&path, json!({"reason": "outsider"})).await
             }
             other => panic!("no cross-tenant request written for {other:?}: add one here"),
         };
@@ -85,6 +121,10 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
         ("GET", format!("/participants/{participant}/consents/new")),
         ("POST", format!("/participants/{participant}/consents/new")),
         ("POST", format!("/participants/{participant}/consents/{consent}/revoke")),
+        ("GET", format!("/participants/{participant}/appointments/new")),
+        ("POST", format!("/participants/{participant}/appointments/new")),
+        ("POST", format!("/participants/{participant}/appointments/{appointment}/status")),
+        ("POST", format!("/participants/{participant}/tasks/{task}/cancel")),
     ];
     for (method, path) in &page_routes {
         let reply = match *method {
@@ -100,6 +140,9 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
                     ("disclose", "participation"),
                     ("expires_on", "2099-01-01"),
                     ("reason", "outsider"),
+                    ("kind", "court"),
+                    ("date", "2026-01-05"),
+                    ("with_whom", "Outsider"),
                 ];
                 browser.submit(path, &fields).await
             }
