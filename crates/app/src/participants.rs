@@ -140,7 +140,7 @@ impl App {
         let mut tx = actor.tenant().write().await?;
         let reason = input.coach_override_reason.as_deref();
         let eligibility =
-            check_references(&mut tx, actor, &new.enrolment, true, reason, today).await?;
+            check_references(&mut tx, actor, &new.enrolment, ALL_NEW, reason, today).await?;
         if !allow_duplicate
             && let Some((_, reference)) = tx.possible_duplicate(&new.identity).await?
         {
@@ -201,7 +201,8 @@ impl App {
         // Only what this edit changes is judged again.
         let eligibility = if program_changed || coach_changed {
             let reason = input.coach_override_reason.as_deref();
-            check_references(&mut tx, actor, &next.enrolment, coach_changed, reason, today).await?
+            let changed = Changed { program: program_changed, coach: coach_changed };
+            check_references(&mut tx, actor, &next.enrolment, changed, reason, today).await?
         } else {
             None
         };
@@ -240,24 +241,38 @@ impl App {
     }
 }
 
-/// The program must exist; a newly assigned coach must exist and be one the actor may assign;
-/// the coach must meet the program's eligibility rules unless a supervisor or manager
-/// overrides them with a reason (the override is returned, to be recorded).
+/// What an edit changes of the enrolment (everything, when enrolling).
+#[derive(Debug, Clone, Copy)]
+struct Changed {
+    program: bool,
+    coach: bool,
+}
+
+const ALL_NEW: Changed = Changed { program: true, coach: true };
+
+/// The program must exist (and be enrolling, if newly chosen); a newly assigned coach must
+/// exist and be one the actor may assign; the coach must meet the program's eligibility rules
+/// unless a supervisor or manager overrides them with a reason (the override is returned, to
+/// be recorded).
 async fn check_references<M>(
     session: &mut Session<M>,
     actor: &Actor,
     enrolment: &Enrolment,
-    coach_changed: bool,
+    changed: Changed,
     override_reason: Option<&str>,
     today: Date,
 ) -> Result<Option<EligibilityOverride>> {
     let mut errors = FieldErrors::new();
-    if let Some(program) = enrolment.program_id
-        && session.program(program).await?.is_none()
-    {
-        errors.add("program_id", "is not a program of this organisation");
+    if let Some(program) = enrolment.program_id {
+        match session.program(program).await? {
+            None => errors.add("program_id", "is not a program of this organisation"),
+            Some(p) if !p.active && changed.program => {
+                errors.add("program_id", format!("{} is not enrolling participants", p.name));
+            }
+            Some(_) => {}
+        }
     }
-    if let (Some(coach_id), true) = (enrolment.coach_id, coach_changed) {
+    if let (Some(coach_id), true) = (enrolment.coach_id, changed.coach) {
         match session.user(coach_id).await? {
             None => errors.add("coach_id", "is not a coach of this organisation"),
             Some(coach) => {

@@ -115,7 +115,10 @@ impl ProgramDefinition {
 
     /// This program with the fields present in `input` changed.
     pub fn change(&self, input: &ProgramInput) -> Result<Self, FieldErrors> {
-        if input.template_code.as_deref().is_some_and(|c| !c.trim().is_empty()) {
+        // A program read back from the API carries its template code: the same code is no
+        // change; another one is.
+        let given = input.template_code.as_deref().map(str::trim).filter(|c| !c.is_empty());
+        if given.is_some() && given != self.template_code.as_deref() {
             return Err(FieldErrors::single(
                 "template_code",
                 "is only given when creating a program",
@@ -127,8 +130,9 @@ impl ProgramDefinition {
     fn apply(&self, input: &ProgramInput) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
         let mut next = self.clone();
-        if let Some(code) = input.template_code.as_deref().filter(|c| !c.trim().is_empty()) {
-            next.template_code = Some(code.trim().to_owned());
+        if let Some(code) = input.template_code.as_deref().map(str::trim).filter(|c| !c.is_empty())
+        {
+            next.template_code = Some(code.to_owned());
         }
         if input.name.is_some() || next.name.is_empty() {
             next.name =

@@ -96,6 +96,17 @@ async fn a_manager_creates_a_program_from_a_template_and_changes_it(app: TestApp
     assert_eq!(program["steps"].as_array().map(Vec::len), Some(1));
     assert_eq!(program["steps"][0]["timing"], "day 2 (window 1–3) after enrolment");
     assert_eq!(program["components"].as_array().map(Vec::len), Some(4), "untouched lists stay");
+    // What a client reads it can send back unchanged; another template code is refused.
+    let round_trip = manager.patch(&format!("/api/v1/programs/{id}"), program.clone(), None).await;
+    assert_eq!(round_trip.status, 200, "{}", round_trip.body);
+    assert_eq!(round_trip.json(), program);
+    let retemplated = manager
+        .patch(&format!("/api/v1/programs/{id}"), json!({"template_code": "mobile_outreach"}), None)
+        .await;
+    assert_eq!(
+        retemplated.json()["error"]["fields"]["template_code"],
+        "is only given when creating a program"
+    );
 
     // From scratch, only a name is needed; names stay unique.
     let scratch = create_program(&manager, json!({"name": "Night Outreach"})).await;
@@ -193,6 +204,17 @@ async fn only_managers_create_and_change_programs(app: TestApp) {
     assert_eq!(outsider.get(&path).await.status, 404);
     assert_eq!(outsider.patch(&path, json!({"name": "Taken"}), None).await.status, 404);
     assert_eq!(manager.get(&path).await.json()["name"], "Peer-led mobile outreach");
+
+    // A program that is not enrolling takes no one new.
+    assert_eq!(manager.patch(&path, json!({"active": false}), None).await.status, 200);
+    let mut body = crate::support::minimal_participant("Ana", "Reyes");
+    body["program_id"] = program["id"].clone();
+    let refused = manager.post("/api/v1/participants", body).await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(
+        refused.json()["error"]["fields"]["program_id"],
+        "Peer-led mobile outreach is not enrolling participants"
+    );
 }
 
 async fn the_program_pages_work_on_a_phone_without_javascript(app: TestApp) {

@@ -206,8 +206,15 @@ async fn form_choices(
     app: &App,
     actor: &Actor,
 ) -> Result<(Vec<(String, String)>, Vec<kindred_domain::user::User>), AppError> {
-    let programs =
-        app.programs(actor).await?.into_iter().map(|p| (p.id.to_string(), p.name)).collect();
+    let programs = app
+        .programs(actor)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let label = if p.active { p.name } else { format!("{} (not enrolling)", p.name) };
+            (p.id.to_string(), label)
+        })
+        .collect();
     Ok((programs, app.assignable_coaches(actor).await?))
 }
 
