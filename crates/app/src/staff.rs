@@ -37,53 +37,68 @@ impl StaffMember {
     }
 }
 
-async fn member<M>(
-    session: &mut Session<M>,
-    actor: &Actor,
-    user: User,
-    users: &[User],
-) -> Result<StaffMember> {
-    let visibility = policy::view_staff_profile(actor, &user)?;
-    let stored = session.staff_profile(user.id).await?;
-    let recorded = stored.is_some();
-    let mut profile = stored.unwrap_or_else(|| StaffProfile::empty(user.id));
-    if visibility < StaffVisibility::Full {
-        profile.recovery_start_date = None;
+/// What is recorded about the organisation's staff, read once for a page.
+struct Records {
+    users: Vec<User>,
+    profiles: Vec<StaffProfile>,
+    certifications: Vec<Certification>,
+}
+
+impl Records {
+    async fn read<M>(session: &mut Session<M>) -> Result<Self> {
+        Ok(Self {
+            users: session.users().await?,
+            profiles: session.staff_profiles().await?,
+            certifications: session.all_certifications().await?,
+        })
     }
-    let certifications = session.certifications(user.id).await?;
-    let supervisor_name = user
-        .supervisor_id
-        .and_then(|s| users.iter().find(|u| u.id == s))
-        .map(|s| s.display_name.clone());
-    let can_edit = policy::edit_staff_profile(actor, &user).is_ok();
-    Ok(StaffMember {
-        user,
-        profile,
-        recorded,
-        certifications,
-        supervisor_name,
-        visibility,
-        can_edit,
-    })
+
+    /// `user` as `actor` may see them.
+    fn member(&self, actor: &Actor, user: &User) -> Result<StaffMember> {
+        let visibility = policy::view_staff_profile(actor, user)?;
+        let stored = self.profiles.iter().find(|p| p.user_id == user.id);
+        let mut profile = stored.cloned().unwrap_or_else(|| StaffProfile::empty(user.id));
+        if visibility < StaffVisibility::Full {
+            profile.recovery_start_date = None;
+        }
+        let mut certifications: Vec<Certification> =
+            self.certifications.iter().filter(|c| c.user_id == user.id).cloned().collect();
+        // Those that do not expire first, then the latest expiry.
+        certifications
+            .sort_by_key(|c| std::cmp::Reverse(c.expires_on.map_or(time::Date::MAX, |d| d)));
+        let supervisor_name = user
+            .supervisor_id
+            .and_then(|s| self.users.iter().find(|u| u.id == s))
+            .map(|s| s.display_name.clone());
+        Ok(StaffMember {
+            user: user.clone(),
+            profile,
+            recorded: stored.is_some(),
+            certifications,
+            supervisor_name,
+            visibility,
+            can_edit: policy::edit_staff_profile(actor, user).is_ok(),
+        })
+    }
+
+    fn user(&self, id: UserId) -> Result<&User> {
+        self.users.iter().find(|u| u.id == id).ok_or(AppError::NotFound)
+    }
 }
 
 impl App {
     /// The staff profiles the actor may see, by name.
     pub async fn staff(&self, actor: &Actor) -> Result<Vec<StaffMember>> {
         let only = policy::staff_list(actor)?;
-        let mut session = actor.tenant().read().await?;
-        let users = session.users().await?;
-        let mut members = Vec::new();
-        for user in users.iter().filter(|u| u.active) {
-            let visible = match only {
-                None => true,
-                Some(me) => user.id == me || user.supervisor_id == Some(me),
-            };
-            if visible {
-                members.push(member(&mut session, actor, user.clone(), &users).await?);
-            }
-        }
-        drop(session);
+        let records = Records::read(&mut actor.tenant().read().await?).await?;
+        let visible =
+            |u: &&User| u.active && only.is_none_or(|me| u.id == me || u.supervisor_id == Some(me));
+        let members = records
+            .users
+            .iter()
+            .filter(visible)
+            .map(|u| records.member(actor, u))
+            .collect::<Result<Vec<_>>>()?;
         let detail = format!("listed {} staff profiles", members.len());
         self.audit_read(actor, entry(actor, AuditAction::List, "staff_profile", None, detail))
             .await?;
@@ -92,11 +107,8 @@ impl App {
 
     /// One staff member's profile, as much as the actor may see.
     pub async fn staff_member(&self, actor: &Actor, id: UserId) -> Result<StaffMember> {
-        let mut session = actor.tenant().read().await?;
-        let users = session.users().await?;
-        let user = users.iter().find(|u| u.id == id).cloned().ok_or(AppError::NotFound)?;
-        let found = member(&mut session, actor, user, &users).await?;
-        drop(session);
+        let records = Records::read(&mut actor.tenant().read().await?).await?;
+        let found = records.member(actor, records.user(id)?)?;
         let detail = format!("{} ({})", found.user.email, found_detail(&found));
         self.audit_read(
             actor,
@@ -147,9 +159,8 @@ impl App {
             entry(actor, AuditAction::Update, "staff_profile", Some(id.to_string()), detail),
         )
         .await?;
-        let users = tx.users().await?;
-        let user = users.iter().find(|u| u.id == id).cloned().ok_or(AppError::NotFound)?;
-        let updated = member(&mut tx, actor, user, &users).await?;
+        let records = Records::read(&mut tx).await?;
+        let updated = records.member(actor, records.user(id)?)?;
         tx.commit().await?;
         Ok(updated)
     }

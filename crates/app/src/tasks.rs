@@ -19,7 +19,8 @@ use crate::{Actor, App, AppError, Result};
 /// a longer page).
 const DUE_LIST_LIMIT: i64 = 500;
 
-/// Open tasks split into what is overdue, due today and coming up in the next 14 days.
+/// Open tasks split into what is overdue (most recent first), due today and coming up in the
+/// next 14 days (by due date).
 #[derive(Debug, Clone)]
 pub struct DueList {
     pub scope: CaseloadScope,
@@ -49,7 +50,9 @@ impl App {
         let scope = policy::task_list(actor, requested)?;
         let today = self.clock().today();
         let until = today + Duration::days(UPCOMING_DAYS);
-        let tasks = actor.tenant().read().await?.due_tasks(scope, until, DUE_LIST_LIMIT).await?;
+        let mut session = actor.tenant().read().await?;
+        let tasks = session.due_tasks(scope, today, until, DUE_LIST_LIMIT).await?;
+        drop(session);
         let mut list = DueList {
             scope,
             today,

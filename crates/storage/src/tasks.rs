@@ -153,12 +153,15 @@ impl<M> Session<M> {
         row.map(TaskRow::into_task).transpose()
     }
 
-    /// Open tasks due on or before `until` within `scope` (overdue ones included), by due
-    /// date. A coach's scope covers their caseload and tasks assigned to them; a team's, the
+    /// Open tasks due on or before `until` within `scope`, overdue ones included: first those
+    /// due from `today` on, by due date, then the overdue, most recent first (still on time in
+    /// their window, or just missed), so a long backlog cut at `limit` never hides today's
+    /// work. A coach's scope covers their caseload and tasks assigned to them; a team's, the
     /// supervisor's and their coaches'.
     pub async fn due_tasks(
         &mut self,
         scope: CaseloadScope,
+        today: Date,
         until: Date,
         limit: i64,
     ) -> Result<Vec<DueTask>> {
@@ -184,7 +187,9 @@ impl<M> Session<M> {
                                                WHERE u.org_id = t.org_id AND u.supervisor_id = $3)
                                 OR t.assignee_id IN (SELECT u.id FROM users u
                                                WHERE u.org_id = t.org_id AND u.supervisor_id = $3))))
-             ORDER BY t.due_on, i.family_name, t.id
+             ORDER BY CASE WHEN t.due_on >= $6 THEN 0 ELSE 1 END,
+                      CASE WHEN t.due_on >= $6 THEN t.due_on END, t.due_on DESC,
+                      i.family_name, t.id
              LIMIT $5";
         let rows: Vec<DueRow> = on_conn!(self.conn(), c => {
             sqlx::query_as(sql)
@@ -193,6 +198,7 @@ impl<M> Session<M> {
                 .bind(user)
                 .bind(team)
                 .bind(limit)
+                .bind(today)
                 .fetch_all(&mut *c)
                 .await?
         });
