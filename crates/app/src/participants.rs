@@ -135,8 +135,8 @@ impl App {
     ) -> Result<StoredParticipant> {
         policy::enrol(actor)?;
         let default_coach = actor.has_role(Role::Coach).then(|| actor.user_id());
-        let new = NewParticipant::parse(input, self.clock().today(), default_coach)?;
         let today = self.clock().today();
+        let new = NewParticipant::parse(input, today, default_coach)?;
         let mut tx = actor.tenant().write().await?;
         let reason = input.coach_override_reason.as_deref();
         let eligibility =

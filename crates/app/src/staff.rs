@@ -150,7 +150,10 @@ impl App {
             tx.set_supervisor(id, supervisor).await?;
         }
         let now = self.clock().now();
-        tx.save_staff_profile(&change.profile, now).await?;
+        // Naming a supervisor alone records no qualifications.
+        if change.changed.iter().any(|field| *field != "supervisor_id") {
+            tx.save_staff_profile(&change.profile, now).await?;
+        }
         let changed =
             if change.changed.is_empty() { "nothing".into() } else { change.changed.join(", ") };
         let detail = format!("{}: changed {changed}", user.email);
