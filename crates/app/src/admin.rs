@@ -148,8 +148,13 @@ impl App {
     ) -> Result<Program> {
         let tenant = self.tenant_by_slug(organisation).await?;
         let name = required_text(Some(name), 200).map_err(|m| FieldErrors::single("name", m))?;
-        let program =
-            Program { id: ProgramId::generate(), name, description: description.to_owned() };
+        let program = Program {
+            id: ProgramId::generate(),
+            name,
+            description: description.to_owned(),
+            template_code: None,
+            active: true,
+        };
         let now = self.clock().now();
         let mut tx = tenant.write().await?;
         tx.insert_program(&program, now).await?;

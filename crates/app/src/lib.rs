@@ -7,6 +7,8 @@
 
 pub mod actor;
 pub mod admin;
+pub mod appointments;
+mod assignment;
 pub mod audit;
 pub mod auth;
 mod clock;
@@ -17,10 +19,14 @@ pub mod fidelity;
 pub mod hsds;
 pub mod participants;
 pub mod policy;
+pub mod programs;
+mod protocol_tasks;
 pub mod recovery_plans;
 pub mod referrals;
 pub mod resources;
+pub mod staff;
 pub mod supervision;
+pub mod tasks;
 
 pub use actor::Actor;
 pub use clock::Clock;
@@ -34,6 +40,7 @@ pub mod records {
         AuditQuery, BoundaryConcern, CaseloadScope, CoachFilter, ParticipantSummary, Program,
         ReferralFollowUp, ResearchRecord, StoredParticipant, StoredReferral, SupervisionSession,
     };
+    pub use kindred_storage::{DueTask, ProgramOverview, StoredProgram};
 }
 
 use kindred_storage::Database;

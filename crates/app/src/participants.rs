@@ -10,9 +10,12 @@ use kindred_storage::{
     ParticipantQuery, ParticipantSummary, Program, ResearchRecord, Session, StoredParticipant,
 };
 
+use time::Date;
+
+use crate::assignment::{EligibilityOverride, check_eligibility, record_assignment};
 use crate::audit::entry;
 use crate::policy::{self, ParticipantAction, ParticipantFacts, Visibility};
-use crate::{Actor, App, AppError, Result};
+use crate::{Actor, App, AppError, Result, protocol_tasks};
 
 /// Rows per caseload page.
 pub const PAGE_SIZE: i64 = 50;
@@ -59,6 +62,11 @@ pub(crate) fn facts(stored: &StoredParticipant) -> ParticipantFacts {
 /// use case checks again).
 pub fn allowed(actor: &Actor, stored: &StoredParticipant, action: ParticipantAction) -> bool {
     policy::participant(actor, &facts(stored), action).is_ok()
+}
+
+/// Whether `actor` may cancel this participant's tasks (for showing the button).
+pub fn may_cancel_tasks(actor: &Actor, stored: &StoredParticipant) -> bool {
+    policy::cancel_task(actor, &facts(stored)).is_ok()
 }
 
 impl App {
@@ -127,9 +135,12 @@ impl App {
     ) -> Result<StoredParticipant> {
         policy::enrol(actor)?;
         let default_coach = actor.has_role(Role::Coach).then(|| actor.user_id());
-        let new = NewParticipant::parse(input, self.clock().today(), default_coach)?;
+        let today = self.clock().today();
+        let new = NewParticipant::parse(input, today, default_coach)?;
         let mut tx = actor.tenant().write().await?;
-        check_references(&mut tx, actor, &new.enrolment, true).await?;
+        let reason = input.coach_override_reason.as_deref();
+        let eligibility =
+            check_references(&mut tx, actor, &new.enrolment, ALL_NEW, reason, today).await?;
         if !allow_duplicate
             && let Some((_, reference)) = tx.possible_duplicate(&new.identity).await?
         {
@@ -144,10 +155,19 @@ impl App {
         tx.insert_participant(id, &reference, &new, now).await?;
         tx.append_audit(
             now,
-            entry(actor, AuditAction::Create, "participant", Some(id.to_string()), reference),
+            entry(
+                actor,
+                AuditAction::Create,
+                "participant",
+                Some(id.to_string()),
+                reference.clone(),
+            ),
         )
         .await?;
+        let coach = new.enrolment.coach_id;
+        record_assignment(&mut tx, actor, id, &reference, coach, eligibility, now).await?;
         let stored = tx.participant(id).await?.ok_or(AppError::NotFound)?;
+        protocol_tasks::follow_participant(&mut tx, None, &stored.participant, now).await?;
         tx.commit().await?;
         Ok(stored)
     }
@@ -171,16 +191,21 @@ impl App {
                 current.reference
             )));
         }
-        let (next, changed) = current.apply_changes(input, self.clock().today())?;
+        let today = self.clock().today();
+        let (next, changed) = current.apply_changes(input, today)?;
         if changed.is_empty() {
             return Ok(stored);
         }
         let coach_changed = next.enrolment.coach_id != current.enrolment.coach_id;
         let program_changed = next.enrolment.program_id != current.enrolment.program_id;
         // Only what this edit changes is judged again.
-        if program_changed || coach_changed {
-            check_references(&mut tx, actor, &next.enrolment, coach_changed).await?;
-        }
+        let eligibility = if program_changed || coach_changed {
+            let reason = input.coach_override_reason.as_deref();
+            let changed = Changed { program: program_changed, coach: coach_changed };
+            check_references(&mut tx, actor, &next.enrolment, changed, reason, today).await?
+        } else {
+            None
+        };
         let now = self.clock().now();
         tx.update_participant(&next, now).await?;
         let detail = format!("{}: changed {}", current.reference, changed.join(", "));
@@ -189,6 +214,11 @@ impl App {
             entry(actor, AuditAction::Update, "participant", Some(id.to_string()), detail),
         )
         .await?;
+        if coach_changed || eligibility.is_some() {
+            let (reference, coach) = (&current.reference, next.enrolment.coach_id);
+            record_assignment(&mut tx, actor, id, reference, coach, eligibility, now).await?;
+        }
+        protocol_tasks::follow_participant(&mut tx, Some(current), &next, now).await?;
         let updated = tx.participant(id).await?.ok_or(AppError::NotFound)?;
         tx.commit().await?;
         Ok(updated)
@@ -211,20 +241,38 @@ impl App {
     }
 }
 
-/// The program must exist; a newly assigned coach must exist and be one the actor may assign.
+/// What an edit changes of the enrolment (everything, when enrolling).
+#[derive(Debug, Clone, Copy)]
+struct Changed {
+    program: bool,
+    coach: bool,
+}
+
+const ALL_NEW: Changed = Changed { program: true, coach: true };
+
+/// The program must exist (and be enrolling, if newly chosen); a newly assigned coach must
+/// exist and be one the actor may assign; the coach must meet the program's eligibility rules
+/// unless a supervisor or manager overrides them with a reason (the override is returned, to
+/// be recorded).
 async fn check_references<M>(
     session: &mut Session<M>,
     actor: &Actor,
     enrolment: &Enrolment,
-    coach_changed: bool,
-) -> Result<()> {
+    changed: Changed,
+    override_reason: Option<&str>,
+    today: Date,
+) -> Result<Option<EligibilityOverride>> {
     let mut errors = FieldErrors::new();
-    if let Some(program) = enrolment.program_id
-        && session.program(program).await?.is_none()
-    {
-        errors.add("program_id", "is not a program of this organisation");
+    if let Some(program) = enrolment.program_id {
+        match session.program(program).await? {
+            None => errors.add("program_id", "is not a program of this organisation"),
+            Some(p) if !p.active && changed.program => {
+                errors.add("program_id", format!("{} is not enrolling participants", p.name));
+            }
+            Some(_) => {}
+        }
     }
-    if let (Some(coach_id), true) = (enrolment.coach_id, coach_changed) {
+    if let (Some(coach_id), true) = (enrolment.coach_id, changed.coach) {
         match session.user(coach_id).await? {
             None => errors.add("coach_id", "is not a coach of this organisation"),
             Some(coach) => {
@@ -234,5 +282,12 @@ async fn check_references<M>(
             }
         }
     }
-    if errors.is_empty() { Ok(()) } else { Err(AppError::Invalid(errors)) }
+    let eligibility = if errors.is_empty() {
+        let (program, coach) = (enrolment.program_id, enrolment.coach_id);
+        check_eligibility(session, actor, program, coach, override_reason, today, &mut errors)
+            .await?
+    } else {
+        None
+    };
+    if errors.is_empty() { Ok(eligibility) } else { Err(AppError::Invalid(errors)) }
 }

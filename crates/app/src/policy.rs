@@ -19,6 +19,19 @@
 //! | read the resource directory    | yes            | yes                 | yes     | –              | –     |
 //! | add, edit, deactivate resources| –              | yes                 | yes     | –              | –     |
 //! | import resources (HSDS)        | –              | –                   | yes     | –              | –     |
+//! | override program eligibility   | –              | yes (with a reason) | yes     | –              | –     |
+//! | appointments, participant tasks| own caseload   | own + their coaches | all     | –              | –     |
+//! | cancel a task                  | –              | own + their coaches | all     | –              | –     |
+//! | due lists (`/tasks`)           | own            | own, or team        | all     | –              | –     |
+//! | view programs and templates    | yes            | yes                 | yes     | yes            | yes   |
+//! | create and change programs     | –              | –                   | yes     | –              | –     |
+//! | list staff profiles            | own            | own + their coaches | all     | –              | all   |
+//! | see a recovery start date      | own            | own + their coaches | –       | –              | all   |
+//! | edit qualifications            | –              | their coaches       | –       | –              | all   |
+//! | change who supervises whom     | –              | –                   | –       | –              | yes   |
+//!
+//! A coach sees their own recovery start date (it is their own information) but cannot change
+//! it; managers see certifications, training hours and employment, never the recovery date.
 //!
 //! "Research" means the de-identified research record: never names, date of birth or contact
 //! details. Admins run the organisation but see no participant records (least privilege); a
@@ -289,6 +302,143 @@ pub fn boundary_concerns(actor: &Actor) -> Result<CoachFilter> {
         Ok(CoachFilter { coach: None, team_of: Some(actor.user_id()) })
     } else {
         Err(AppError::Forbidden("only supervisors and managers see boundary concerns".into()))
+    }
+}
+
+/// May `actor` assign a coach who does not meet the program's eligibility rules (giving a
+/// reason)? Returns the refusal worded for the `coach_override_reason` field.
+pub fn override_eligibility(actor: &Actor) -> std::result::Result<(), String> {
+    if actor.has_role(Role::Supervisor) || actor.has_role(Role::Manager) {
+        Ok(())
+    } else {
+        Err("only a supervisor or a manager can override a program's eligibility rules".into())
+    }
+}
+
+/// May `actor` see and record this participant's appointments and tasks (the coach's work
+/// on the identified record)?
+pub fn coach_work(actor: &Actor, facts: &ParticipantFacts) -> Result<()> {
+    participant(actor, facts, ParticipantAction::Edit).map(|_| ())
+}
+
+/// May `actor` cancel one of this participant's tasks? Supervisors and managers decide that a
+/// protocol step no longer applies; coaches close tasks by doing them.
+pub fn cancel_task(actor: &Actor, facts: &ParticipantFacts) -> Result<()> {
+    let relation = relation(actor, facts);
+    let supervises = actor.has_role(Role::Supervisor)
+        && matches!(relation, Relation::OwnCaseload | Relation::TeamCaseload);
+    if actor.has_role(Role::Manager) || supervises {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "only the coach's supervisor or a manager can cancel a task; a task closes when the work is recorded".into(),
+        ))
+    }
+}
+
+/// Whose due tasks a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskListScope {
+    /// The actor's own caseload and the tasks assigned to them.
+    Mine,
+    /// A supervisor's and their coaches'.
+    Team,
+    /// The whole organisation's.
+    Organisation,
+}
+
+/// The due list `actor` may see: the one asked for, or by default the widest they hold.
+pub fn task_list(actor: &Actor, requested: Option<TaskListScope>) -> Result<CaseloadScope> {
+    let me = actor.user_id();
+    let works_with_participants =
+        [Role::Coach, Role::Supervisor, Role::Manager].into_iter().any(|r| actor.has_role(r));
+    let default = if actor.has_role(Role::Manager) {
+        TaskListScope::Organisation
+    } else if actor.has_role(Role::Supervisor) {
+        TaskListScope::Team
+    } else {
+        TaskListScope::Mine
+    };
+    match requested.unwrap_or(default) {
+        _ if !works_with_participants => {
+            Err(AppError::Forbidden("your role does not include participants' tasks".into()))
+        }
+        TaskListScope::Mine => Ok(CaseloadScope::Coach(me)),
+        TaskListScope::Team if actor.has_role(Role::Supervisor) => Ok(CaseloadScope::Team(me)),
+        TaskListScope::Organisation if actor.has_role(Role::Manager) => {
+            Ok(CaseloadScope::Organisation)
+        }
+        TaskListScope::Team => Err(AppError::Forbidden("only supervisors have a team list".into())),
+        TaskListScope::Organisation => {
+            Err(AppError::Forbidden("only managers see the whole organisation's tasks".into()))
+        }
+    }
+}
+
+/// May `actor` create and change programs?
+pub fn manage_programs(actor: &Actor) -> Result<()> {
+    if actor.has_role(Role::Manager) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("only program managers create and change programs".into()))
+    }
+}
+
+/// How much of a staff member's profile the actor may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StaffVisibility {
+    /// Employment, certifications, training hours and supervisor.
+    Qualifications,
+    /// The recovery start date too.
+    Full,
+}
+
+/// May `actor` see `subject`'s staff profile, and how much of it?
+pub fn view_staff_profile(actor: &Actor, subject: &User) -> Result<StaffVisibility> {
+    let me = actor.user_id();
+    let supervises = actor.has_role(Role::Supervisor) && subject.supervisor_id == Some(me);
+    if actor.has_role(Role::Admin) || supervises || subject.id == me {
+        Ok(StaffVisibility::Full)
+    } else if actor.has_role(Role::Manager) {
+        Ok(StaffVisibility::Qualifications)
+    } else {
+        Err(AppError::Forbidden(
+            "only the person, their supervisor, managers and admins can see a staff profile".into(),
+        ))
+    }
+}
+
+/// May `actor` change `subject`'s qualifications (recovery date, certifications, hours)?
+pub fn edit_staff_profile(actor: &Actor, subject: &User) -> Result<()> {
+    let supervises =
+        actor.has_role(Role::Supervisor) && subject.supervisor_id == Some(actor.user_id());
+    if actor.has_role(Role::Admin) || supervises {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "only the person's supervisor or an admin can change their qualifications".into(),
+        ))
+    }
+}
+
+/// May `actor` change who supervises whom? Returns the refusal worded for the field.
+pub fn change_supervisor(actor: &Actor) -> std::result::Result<(), String> {
+    if actor.has_role(Role::Admin) {
+        Ok(())
+    } else {
+        Err("only an admin can change who supervises someone".into())
+    }
+}
+
+/// Which staff profiles `actor` may list: `None` for the whole organisation, or the people
+/// they may see (themselves and whom they supervise).
+pub fn staff_list(actor: &Actor) -> Result<Option<UserId>> {
+    if actor.has_role(Role::Admin) || actor.has_role(Role::Manager) {
+        Ok(None)
+    } else if actor.has_role(Role::Supervisor) || actor.has_role(Role::Coach) {
+        Ok(Some(actor.user_id()))
+    } else {
+        Err(AppError::Forbidden("your role does not include staff profiles".into()))
     }
 }
 

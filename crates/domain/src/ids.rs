@@ -85,3 +85,19 @@ typed_id!(
     /// A referral of a participant to a resource.
     ReferralId
 );
+typed_id!(
+    /// A task: a protocol step or follow-up that is due for a participant.
+    TaskId
+);
+typed_id!(
+    /// A participant's appointment with another service.
+    AppointmentId
+);
+typed_id!(
+    /// A staff member's certification.
+    CertificationId
+);
+typed_id!(
+    /// One entry of a participant's coach-assignment history.
+    CoachAssignmentId
+);

@@ -4,6 +4,7 @@
 //! participant, so code that receives one never checks again. Nothing here knows about HTTP,
 //! SQL or async; the storage and web crates translate to and from these types.
 
+pub mod appointments;
 pub mod audit;
 pub mod consent;
 pub mod fidelity;
@@ -13,10 +14,14 @@ pub mod ids;
 pub mod instruments;
 pub mod org;
 pub mod participant;
+pub mod programs;
 pub mod recovery_plan;
 pub mod referral;
 pub mod resource;
+pub mod scalar;
+pub mod staff;
 pub mod supervision;
+pub mod tasks;
 pub mod user;
 pub mod vocabulary;
 

@@ -34,6 +34,9 @@ pub struct ParticipantInput {
     pub treatment_phase: Option<String>,
     /// The coach's user id. Defaults to the enrolling coach.
     pub coach_id: Option<String>,
+    /// Why the coach may take this participant although they do not meet the program's
+    /// eligibility rules. Only supervisors and managers may override; the reason is recorded.
+    pub coach_override_reason: Option<String>,
     /// Defaults to `active`.
     pub status: Option<String>,
     pub gender: Option<String>,

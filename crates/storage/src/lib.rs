@@ -11,8 +11,10 @@
 //! (SQLite allows one writer at a time; queueing in-process avoids its sleep-and-retry busy
 //! handler, which ruins tail latency) and reads through a pool of read-only connections.
 
+mod appointments;
 mod audit;
 mod backend;
+mod coach_assignments;
 mod consents;
 mod error;
 mod fidelity;
@@ -25,23 +27,27 @@ mod referrals;
 mod resources;
 mod security;
 mod session;
+mod staff;
 mod supervision;
+mod tasks;
 mod timestamp;
 mod users;
 
 pub use audit::AuditQuery;
 pub use backend::{Backend, Database, DatabaseLocation};
+pub use coach_assignments::CoachAssignment;
 pub use error::StorageError;
 pub use fidelity::{CaseloadRow, DoseRow, DoseTotalRow, FidelityScope, FirstContactRow, StepRow};
 pub use participants::{
     CaseloadScope, ParticipantQuery, ParticipantSummary, ResearchRecord, StoredParticipant,
 };
-pub use programs::Program;
+pub use programs::{Program, ProgramOverview, StoredProgram};
 pub use referrals::{NewReferralRecord, ReferralFollowUp, StoredReferral};
 pub use resources::ResourceQuery;
 pub use security::{ApiTokenRecord, LoginFailures, SessionRecord};
 pub use session::{Read, Session, Tenant, Write};
 pub use supervision::{BoundaryConcern, CoachFilter, SupervisionSession};
+pub use tasks::{CancelScope, DueTask, StepTask, StepTaskRefresh};
 pub use timestamp::Timestamp;
 pub use users::NewUser;
 

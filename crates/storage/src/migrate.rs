@@ -18,6 +18,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0002_coach_work.sql"),
     ),
     (
+        3,
+        "programs",
+        include_str!("../migrations/sqlite/0003_programs.sql"),
+        include_str!("../migrations/postgres/0003_programs.sql"),
+    ),
+    (
         6,
         "follow up",
         include_str!("../migrations/sqlite/0006_follow_up.sql"),

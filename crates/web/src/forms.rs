@@ -280,6 +280,7 @@ pub fn participant_input(p: &Participant) -> ParticipantInput {
         referral_source: code(e.referral_source.map(|v| v.code())),
         treatment_phase: code(e.treatment_phase.map(|v| v.code())),
         coach_id: e.coach_id.map(|c| c.to_string()),
+        coach_override_reason: None,
         status: Some(e.status.code().to_owned()),
         gender: code(b.gender.map(|v| v.code())),
         primary_substance: code(b.primary_substance.map(|v| v.code())),

@@ -1,5 +1,6 @@
-//! A realistic synthetic organisation for `kindred demo`: a peer recovery program with its
-//! staff, a caseload per coach and consents on file. Seeded, so every demo is the same.
+//! A realistic synthetic organisation for `kindred demo`: programs from Kindred's templates,
+//! staff with their qualifications, a caseload per coach, consents on file, appointments and
+//! the tasks the protocols make. Seeded, so every demo is the same.
 
 use kindred_domain::consent::ConsentInput;
 use kindred_domain::participant::ParticipantInput;
@@ -13,6 +14,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use time::Duration;
 
+mod programs;
 mod referrals;
 
 use crate::admin::NewAccount;
@@ -75,19 +77,6 @@ const RECIPIENTS: &[&str] = &[
 pub async fn populate(app: &App, participants: usize, seed: u64) -> Result<Vec<DemoLogin>> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     app.add_organisation(DEMO_ORGANISATION, "Riverside Recovery Community").await?;
-    for (name, description) in [
-        (
-            "ED Bridge",
-            "Peer brief motivational intervention in the emergency department, with a telephone booster at day 10.",
-        ),
-        (
-            "After Discharge",
-            "Peer mentoring after inpatient discharge, with an escort to the first outpatient appointment.",
-        ),
-        ("Community Companion", "One-to-one community companionship to build a recovery network."),
-    ] {
-        app.add_program(DEMO_ORGANISATION, name, description).await?;
-    }
 
     let staff: [(&str, &str, &[Role], Option<&str>); 7] = [
         ("admin", "Alex Admin", &[Role::Admin], None),
@@ -100,6 +89,7 @@ pub async fn populate(app: &App, participants: usize, seed: u64) -> Result<Vec<D
     ];
     let mut logins = Vec::new();
     let mut coaches: Vec<User> = Vec::new();
+    let mut staff_users: Vec<User> = Vec::new();
     for (local, name, roles, supervisor) in staff {
         let email = format!("{local}@riverside.example");
         let user = app
@@ -115,8 +105,9 @@ pub async fn populate(app: &App, participants: usize, seed: u64) -> Result<Vec<D
         let role_names: Vec<&str> = roles.iter().map(|r| r.label()).collect();
         logins.push(DemoLogin { email, roles: role_names.join(", ") });
         if user.roles.has(Role::Coach) {
-            coaches.push(user);
+            coaches.push(user.clone());
         }
+        staff_users.push(user);
     }
 
     let tenant = app.database.tenant(
@@ -129,7 +120,7 @@ pub async fn populate(app: &App, participants: usize, seed: u64) -> Result<Vec<D
             .ok_or(crate::AppError::NotFound)?
             .id,
     );
-    let programs = tenant.read().await?.programs().await?;
+    let demo_programs = programs::create(app, &tenant, &staff_users).await?;
     let today = app.clock().today();
     for index in 0..participants {
         let coach = &coaches[index % coaches.len()];
@@ -149,7 +140,7 @@ pub async fn populate(app: &App, participants: usize, seed: u64) -> Result<Vec<D
                 rng.random_range(0..100),
                 rng.random_range(0..10_000)
             )),
-            program_id: programs.choose(&mut rng).map(|p| p.id.to_string()),
+            program_id: demo_programs.program_for(coach.id, &mut rng).map(|p| p.to_string()),
             enrolled_on: Some(enrolled.to_string()),
             setting: code(&|| pick::<Setting>(index, 0)),
             referral_source: code(&|| pick::<ReferralSource>(index, 1)),
@@ -191,6 +182,8 @@ pub async fn populate(app: &App, participants: usize, seed: u64) -> Result<Vec<D
         }
     }
     referrals::populate(app, &tenant, &mut rng).await?;
+    programs::appointments_and_overrides(app, &tenant, &staff_users, &demo_programs, &mut rng)
+        .await?;
     Ok(logins)
 }
 

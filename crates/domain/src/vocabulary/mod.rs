@@ -10,6 +10,7 @@ mod consent;
 mod follow_up;
 mod participant;
 mod staff;
+mod study;
 
 pub use coach_work::{
     Activity, AppointmentKind, AppointmentStatus, ConcernCategory, ConcernStatus, ContactFormat,
@@ -23,6 +24,7 @@ pub use participant::{
     ReferralSource, Setting, TreatmentPhase, YesNoUnknown,
 };
 pub use staff::Role;
+pub use study::StudyDesign;
 
 /// A closed list of coded terms.
 pub trait Vocabulary: Sized + Copy + 'static {
@@ -158,6 +160,7 @@ pub fn taxonomy() -> Vec<Listing> {
         listing::<AttemptChannel>(),
         listing::<AttemptOutcome>(),
         listing::<LocatorKind>(),
+        listing::<StudyDesign>(),
     ]
 }
 
@@ -214,6 +217,7 @@ mod tests {
         codes_are_unique_and_round_trip::<AttemptChannel>();
         codes_are_unique_and_round_trip::<AttemptOutcome>();
         codes_are_unique_and_round_trip::<LocatorKind>();
+        codes_are_unique_and_round_trip::<StudyDesign>();
     }
 
     #[test]

@@ -7,10 +7,11 @@ use crate::support::{Api, Browser, PASSWORD, TestApp, enrol, on_both_backends, r
 
 on_both_backends!(every_participant_route_hides_another_organisations_records);
 
-/// What the owning organisation sees of the participant: record, consents, plan, referrals.
+/// What the owning organisation sees of the participant: record, consents, plan, referrals,
+/// tasks and appointments.
 async fn snapshot(api: &Api, participant: &str) -> Vec<Value> {
     let mut seen = Vec::new();
-    for tail in ["", "/consents", "/goals", "/referrals"] {
+    for tail in ["", "/consents", "/goals", "/referrals", "/tasks", "/appointments"] {
         seen.push(api.get(&format!("/api/v1/participants/{participant}{tail}")).await.json());
     }
     seen
@@ -35,6 +36,24 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
     let world = app.world().await;
     let owner = app.api(world.org, world.manager).await;
     let participant = enrol(&owner, "Ana", "Reyes").await;
+    let program = owner.post("/api/v1/programs", json!({"template_code": "mobile_outreach"})).await;
+    let program = program.json()["id"].as_str().expect("a program").to_owned();
+    let path = format!("/api/v1/participants/{participant}");
+    assert_eq!(owner.patch(&path, json!({"program_id": program}), None).await.status, 200);
+    let task = owner.get(&format!("{path}/tasks")).await.json()[0]["id"]
+        .as_str()
+        .expect("a task")
+        .to_owned();
+    let appointment = owner
+        .post(
+            &format!("{path}/appointments"),
+            json!({"kind": "medical", "date": "2026-01-05", "with_whom": "Harbor Clinic"}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .expect("an appointment")
+        .to_owned();
     let consent = owner
         .post(
             &format!("/api/v1/participants/{participant}/consents"),
@@ -97,7 +116,9 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
             .replace("{consent_id}", &consent)
             .replace("{goal_id}", &goal)
             .replace("{step_id}", &step)
-            .replace("{referral_id}", &referral);
+            .replace("{referral_id}", &referral)
+            .replace("{task_id}", &task)
+            .replace("{appointment_id}", &appointment);
         let reply = match (method.as_str(), template.as_str()) {
             ("GET", _) => outsider.get(&path).await,
             ("PATCH", "/api/v1/participants/{id}") => {
@@ -128,6 +149,16 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
             }
             ("POST", "/api/v1/participants/{id}/referrals/{referral_id}/status") => {
                 outsider.post(&path, json!({"status": "declined"})).await
+            }
+            ("POST", "/api/v1/participants/{id}/appointments") => {
+                let body = json!({"kind": "court", "date": "2026-01-05", "with_whom": "Outsider"});
+                outsider.post(&path, body).await
+            }
+            ("PATCH", "/api/v1/participants/{id}/appointments/{appointment_id}") => {
+                outsider.patch(&path, json!({"status": "cancelled"}), None).await
+            }
+            ("POST", "/api/v1/participants/{id}/tasks/{task_id}/cancel") => {
+                outsider.post(&path, json!({"reason": "outsider"})).await
             }
             other => panic!("no cross-tenant request written for {other:?}: add one here"),
         };
@@ -163,6 +194,10 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
         ("GET", format!("/resources/{resource}/edit")),
         ("POST", format!("/resources/{resource}/edit")),
         ("POST", format!("/resources/{resource}/active")),
+        ("GET", format!("/participants/{participant}/appointments/new")),
+        ("POST", format!("/participants/{participant}/appointments/new")),
+        ("POST", format!("/participants/{participant}/appointments/{appointment}/status")),
+        ("POST", format!("/participants/{participant}/tasks/{task}/cancel")),
     ];
     for (method, path) in &page_routes {
         let reply = match *method {
@@ -185,6 +220,9 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
                     ("organisation_name", "Outsider"),
                     ("service_name", "Outsider"),
                     ("active", "false"),
+                    ("kind", "court"),
+                    ("date", "2026-01-05"),
+                    ("with_whom", "Outsider"),
                 ];
                 browser.submit(path, &fields).await
             }

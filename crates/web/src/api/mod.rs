@@ -1,15 +1,19 @@
 //! The JSON API under `/api/v1`. Each handler carries its `#[utoipa::path]`, so the OpenAPI
 //! document (`/api/v1/openapi.json`) is generated from the code it describes.
 
+mod appointments;
 mod audit;
 mod auth;
 mod consents;
 mod fidelity;
 mod participants;
+mod programs;
 mod recovery_plans;
 mod referrals;
 mod resources;
 mod schema;
+mod staff;
+mod tasks;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -73,4 +77,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(resources::deactivate))
         .routes(routes!(resources::activate))
         .routes(routes!(resources::import_hsds))
+        .routes(routes!(programs::templates))
+        .routes(routes!(programs::list, programs::create))
+        .routes(routes!(programs::read, programs::patch))
+        .routes(routes!(staff::list))
+        .routes(routes!(staff::read, staff::patch))
+        .routes(routes!(staff::add_certification))
+        .routes(routes!(staff::remove_certification))
+        .routes(routes!(tasks::due))
+        .routes(routes!(tasks::of_participant))
+        .routes(routes!(tasks::cancel))
+        .routes(routes!(appointments::list, appointments::create))
+        .routes(routes!(appointments::read, appointments::patch))
 }

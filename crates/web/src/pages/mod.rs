@@ -1,6 +1,7 @@
 //! Server-rendered pages. Every page works without JavaScript; htmx only makes some of them
 //! quicker (live caseload search, consent revocation in place).
 
+mod appointments;
 mod audit;
 mod caseload;
 mod consents;
@@ -8,11 +9,15 @@ mod fidelity;
 mod form_page;
 mod login;
 mod participants;
+mod program_edit;
+mod programs;
 mod recovery_plans;
 mod referrals;
 mod resources;
 mod sections;
+mod staff;
 mod supervision;
+mod tasks;
 
 use axum::Router;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -40,11 +45,12 @@ pub fn router() -> Router<AppState> {
         .route("/supervision/new", get(supervision::new_session).post(supervision::record_session))
         .route("/concerns/new", get(supervision::new_concern).post(supervision::raise_concern))
         .route("/concerns/{id}/resolve", post(supervision::resolve_concern))
-        .merge(coach_work_routes())
+        .merge(program_and_task_routes())
+        .merge(plan_and_referral_routes())
 }
 
 /// Recovery plans, referrals and the resource directory.
-fn coach_work_routes() -> Router<AppState> {
+fn plan_and_referral_routes() -> Router<AppState> {
     Router::new()
         .route(
             "/participants/{id}/goals",
@@ -63,6 +69,50 @@ fn coach_work_routes() -> Router<AppState> {
         .route("/resources/new", get(resources::new_form).post(resources::create))
         .route("/resources/{id}/edit", get(resources::edit_form).post(resources::update))
         .route("/resources/{id}/active", post(resources::set_active))
+}
+
+/// Programs, staff qualifications, tasks and appointments.
+fn program_and_task_routes() -> Router<AppState> {
+    Router::new()
+        .route("/programs", get(programs::list))
+        .route("/programs/new", get(programs::new_form).post(programs::create))
+        .route("/programs/{id}", get(programs::page))
+        .route("/programs/{id}/edit", get(program_edit::edit_form).post(program_edit::update))
+        .route(
+            "/programs/{id}/steps/new",
+            get(program_edit::new_step_form).post(program_edit::add_step),
+        )
+        .route(
+            "/programs/{id}/steps/{code}/edit",
+            get(program_edit::edit_step_form).post(program_edit::update_step),
+        )
+        .route("/programs/{id}/steps/{code}/remove", post(program_edit::remove_step))
+        .route(
+            "/programs/{id}/components/new",
+            get(program_edit::new_component_form).post(program_edit::add_component),
+        )
+        .route("/programs/{id}/components/{position}/remove", post(program_edit::remove_component))
+        .route("/staff", get(staff::list))
+        .route("/staff/{id}", get(staff::page))
+        .route("/staff/{id}/edit", get(staff::edit_form).post(staff::update))
+        .route(
+            "/staff/{id}/certifications/new",
+            get(staff::new_certification_form).post(staff::add_certification),
+        )
+        .route(
+            "/staff/{id}/certifications/{certification_id}/remove",
+            post(staff::remove_certification),
+        )
+        .route("/tasks", get(tasks::page))
+        .route("/participants/{id}/tasks/{task_id}/cancel", post(tasks::cancel))
+        .route(
+            "/participants/{id}/appointments/new",
+            get(appointments::new_form).post(appointments::create),
+        )
+        .route(
+            "/participants/{id}/appointments/{appointment_id}/status",
+            post(appointments::set_status),
+        )
 }
 
 /// The page furniture every signed-in page shares.
@@ -91,6 +141,9 @@ impl Chrome {
         if policy::caseload(actor).is_ok() {
             link("/caseload", caseload_title(actor));
         }
+        if policy::task_list(actor, None).is_ok() {
+            link("/tasks", "Tasks");
+        }
         if policy::enrol(actor).is_ok() {
             link("/participants/new", "Enrol");
         }
@@ -102,6 +155,10 @@ impl Chrome {
         }
         if policy::read_resources(actor).is_ok() {
             link("/resources", "Resources");
+        }
+        link("/programs", "Programs");
+        if policy::staff_list(actor).is_ok() {
+            link("/staff", "Staff");
         }
         if policy::browse_audit(actor).is_ok() {
             link("/audit", "Audit log");
@@ -159,6 +216,11 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
             Some("Resource deactivated: it is no longer offered for new referrals.")
         }
         "resource-reactivated" => Some("Resource reactivated."),
+        "program-created" => Some("Program created."),
+        "task-cancelled" => Some("Task cancelled."),
+        "appointment-saved" => Some("Appointment saved."),
+        "certification-recorded" => Some("Certification recorded."),
+        "certification-removed" => Some("Certification removed."),
         _ => None,
     }
 }

@@ -21,7 +21,7 @@ use crate::AppState;
 use crate::error::{PageError, sentence};
 use crate::extract::{CsrfForm, PagePath, SignedIn};
 use crate::forms::{
-    Fieldset, SummaryItem, attach_errors, participant_fieldsets, participant_input,
+    Field, Fieldset, SummaryItem, attach_errors, participant_fieldsets, participant_input,
 };
 
 /// A label and its value, for definition lists.
@@ -178,12 +178,43 @@ struct ParticipantForm {
     offer_duplicate_confirmation: bool,
 }
 
+/// The participant form, with the eligibility override for those who may give one.
+fn enrolment_fieldsets(
+    actor: &Actor,
+    input: &ParticipantInput,
+    programs: Vec<(String, String)>,
+    coaches: &[kindred_domain::user::User],
+    editing: bool,
+) -> Vec<Fieldset> {
+    let mut fieldsets = participant_fieldsets(input, programs, coaches, editing);
+    if kindred_app::policy::override_eligibility(actor).is_ok()
+        && let Some(enrolment) = fieldsets.iter_mut().find(|set| set.legend == "Enrolment")
+    {
+        let reason = Field::new("text", "coach_override_reason", "Reason to override eligibility")
+            .value(input.coach_override_reason.as_deref())
+            .hint(
+                "Only if the coach does not meet the program's requirements. Recorded and audited.",
+            );
+        let after_coach =
+            enrolment.fields.iter().position(|f| f.name == "coach_id").map_or(0, |i| i + 1);
+        enrolment.fields.insert(after_coach, reason);
+    }
+    fieldsets
+}
+
 async fn form_choices(
     app: &App,
     actor: &Actor,
 ) -> Result<(Vec<(String, String)>, Vec<kindred_domain::user::User>), AppError> {
-    let programs =
-        app.programs(actor).await?.into_iter().map(|p| (p.id.to_string(), p.name)).collect();
+    let programs = app
+        .programs(actor)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let label = if p.active { p.name } else { format!("{} (not enrolling)", p.name) };
+            (p.id.to_string(), label)
+        })
+        .collect();
     Ok((programs, app.assignable_coaches(actor).await?))
 }
 
@@ -203,7 +234,7 @@ pub async fn new_form(
         action: "/participants/new".into(),
         cancel: "/caseload".into(),
         submit_label: "Enrol",
-        fieldsets: participant_fieldsets(&input, programs, &coaches, false),
+        fieldsets: enrolment_fieldsets(&signed_in.actor, &input, programs, &coaches, false),
         summary: Vec::new(),
         version: None,
         conflict: None,
@@ -239,7 +270,7 @@ pub async fn enrol(
         Err(other) => return Err(other.into()),
     };
     let (programs, coaches) = form_choices(&state.app, actor).await?;
-    let mut fieldsets = participant_fieldsets(&form.participant, programs, &coaches, false);
+    let mut fieldsets = enrolment_fieldsets(actor, &form.participant, programs, &coaches, false);
     let summary = attach_errors(&mut fieldsets, &errors);
     let offer_duplicate_confirmation = conflict.is_some();
     let page = ParticipantForm {
@@ -297,7 +328,7 @@ async fn edit_page(
     {
         coaches.push(coach);
     }
-    let mut fieldsets = participant_fieldsets(input, programs, &coaches, true);
+    let mut fieldsets = enrolment_fieldsets(&signed_in.actor, input, programs, &coaches, true);
     let summary = attach_errors(&mut fieldsets, &errors);
     let p = &stored.participant;
     Ok(ParticipantForm {

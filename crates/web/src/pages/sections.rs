@@ -8,9 +8,11 @@ use kindred_app::policy::ParticipantAction;
 use kindred_app::records::StoredParticipant;
 use kindred_app::{App, AppError};
 
+use super::appointments::appointments_section;
 use super::consents::consents_section;
 use super::recovery_plans::plan_section;
 use super::referrals::referrals_section;
+use super::tasks::due_section;
 use crate::extract::SignedIn;
 
 /// What a section needs to render itself.
@@ -23,6 +25,8 @@ pub struct SectionContext<'a> {
 /// The rendered sections, in page order. A section the person may not see is left out.
 pub async fn render(cx: &SectionContext<'_>) -> Result<Vec<String>, AppError> {
     let mut sections = Vec::new();
+    sections.extend(due(cx).await?);
+    sections.extend(appointments(cx).await?);
     sections.extend(recovery_plan(cx).await?);
     sections.extend(referrals(cx).await?);
     sections.extend(consents(cx).await?);
@@ -65,4 +69,29 @@ async fn referrals(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> 
     let list = cx.app.referrals(actor, participant).await?;
     let can_edit = allowed(actor, cx.stored, ParticipantAction::Edit);
     rendered(&referrals_section(participant, &list, &cx.signed_in.csrf_token, can_edit)).map(Some)
+}
+
+/// Open tasks first on the page: what the coach should do next.
+async fn due(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
+    let actor = &cx.signed_in.actor;
+    if !allowed(actor, cx.stored, ParticipantAction::Edit) {
+        return Ok(None);
+    }
+    let participant = cx.stored.participant.id;
+    let tasks = cx.app.participant_tasks(actor, participant).await?;
+    let can_cancel = kindred_app::participants::may_cancel_tasks(actor, cx.stored);
+    let today = cx.app.clock().today();
+    rendered(&due_section(participant, tasks, &cx.signed_in.csrf_token, can_cancel, today))
+        .map(Some)
+}
+
+async fn appointments(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
+    let actor = &cx.signed_in.actor;
+    if !allowed(actor, cx.stored, ParticipantAction::Edit) {
+        return Ok(None);
+    }
+    let participant = cx.stored.participant.id;
+    let list = cx.app.appointments(actor, participant).await?;
+    let today = cx.app.clock().today();
+    rendered(&appointments_section(participant, list, &cx.signed_in.csrf_token, today)).map(Some)
 }

@@ -87,7 +87,7 @@ pub async fn record_session(
     match state.app.record_supervision(&signed_in.actor, &form).await {
         Ok(_) => Ok(Redirect::to("/fidelity?notice=supervision-recorded").into_response()),
         Err(AppError::Invalid(errors)) => {
-            Ok(supervision_form(&state.app, &signed_in, &form).await?.with_errors(&errors))
+            Ok(supervision_form(&state.app, &signed_in, &form).await?.refused(&errors))
         }
         Err(other) => Err(other.into()),
     }
@@ -142,7 +142,7 @@ pub async fn raise_concern(
     match state.app.raise_concern(&signed_in.actor, &form).await {
         Ok(_) => Ok(Redirect::to("/fidelity?notice=concern-raised").into_response()),
         Err(AppError::Invalid(errors)) => {
-            Ok(concern_form(&state.app, &signed_in, &form).await?.with_errors(&errors))
+            Ok(concern_form(&state.app, &signed_in, &form).await?.refused(&errors))
         }
         Err(other) => Err(other.into()),
     }

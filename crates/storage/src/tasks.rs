@@ -1,0 +1,363 @@
+//! Tasks: protocol steps made due for a participant, and the due lists of coaches and teams.
+//! Protocol-step tasks are unique per participant, program and step, so re-creating one
+//! (a participant moved back to a program, an enrolment date corrected) updates it in place.
+
+use kindred_domain::ids::{ParticipantId, ProgramId, TaskId, UserId};
+use kindred_domain::programs::StepSchedule;
+use kindred_domain::tasks::{Cancellation, Task};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::error::decode_code;
+use crate::participants::CaseloadScope;
+use crate::session::{Session, Write, on_conn};
+use crate::{Result, StorageError, Timestamp};
+
+/// A protocol step to make due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepTask {
+    pub participant_id: ParticipantId,
+    pub program_id: ProgramId,
+    pub step_code: String,
+    pub title: String,
+    pub schedule: StepSchedule,
+}
+
+/// What an existing task of the same step may be changed by [`Session::upsert_step_task`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepTaskRefresh {
+    /// Only a task still open gets the new dates (a corrected anchor date).
+    OpenOnly,
+    /// A cancelled task is opened again too (the participant is back in the program). A done
+    /// task is never touched: it is part of the fidelity record.
+    ReopenCancelled,
+}
+
+/// Which open tasks to cancel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelScope {
+    /// Every open task of the participant (they left the program).
+    All,
+    /// The open protocol-step tasks of one program (they moved to another).
+    ProgramSteps(ProgramId),
+}
+
+/// An open task on a due list, with whose it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueTask {
+    pub task: Task,
+    pub participant_reference: String,
+    pub participant_name: String,
+    pub coach_id: Option<UserId>,
+    pub coach_name: Option<String>,
+    pub assignee_name: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct TaskRow {
+    id: Uuid,
+    participant_id: Uuid,
+    kind: String,
+    program_id: Option<Uuid>,
+    step_code: Option<String>,
+    assignee_id: Option<Uuid>,
+    title: String,
+    opens_on: Date,
+    due_on: Date,
+    closes_on: Option<Date>,
+    status: String,
+    completed_on: Option<Date>,
+    cancelled_at: Option<Timestamp>,
+    cancelled_by: Option<Uuid>,
+    cancel_reason: Option<String>,
+}
+
+impl TaskRow {
+    fn into_task(self) -> Result<Task> {
+        let cancellation = self.cancelled_at.map(|at| Cancellation {
+            at: at.0,
+            by: self.cancelled_by.map(UserId),
+            reason: self.cancel_reason.clone().unwrap_or_default(),
+        });
+        Ok(Task {
+            id: TaskId(self.id),
+            participant_id: ParticipantId(self.participant_id),
+            kind: decode_code(&self.kind)?,
+            program_id: self.program_id.map(ProgramId),
+            step_code: self.step_code,
+            assignee_id: self.assignee_id.map(UserId),
+            title: self.title,
+            opens_on: self.opens_on,
+            due_on: self.due_on,
+            closes_on: self.closes_on,
+            status: decode_code(&self.status)?,
+            completed_on: self.completed_on,
+            cancellation,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct DueRow {
+    #[sqlx(flatten)]
+    task: TaskRow,
+    reference: String,
+    given_name: String,
+    family_name: String,
+    preferred_name: Option<String>,
+    coach_id: Option<Uuid>,
+    coach_name: Option<String>,
+    assignee_name: Option<String>,
+}
+
+macro_rules! select_task {
+    ($rest:literal) => {
+        concat!(
+            "SELECT t.id, t.participant_id, t.kind, t.program_id, t.step_code, t.assignee_id,
+                    t.title, t.opens_on, t.due_on, t.closes_on, t.status, t.completed_on,
+                    t.cancelled_at, t.cancelled_by, t.cancel_reason
+             FROM tasks t ",
+            $rest
+        )
+    };
+}
+
+impl<M> Session<M> {
+    /// A participant's tasks: open ones by due date, then the rest, newest first.
+    pub async fn tasks_of_participant(&mut self, participant: ParticipantId) -> Result<Vec<Task>> {
+        let org = self.org_id.0;
+        let rows: Vec<TaskRow> = on_conn!(self.conn(), c => {
+            sqlx::query_as(select_task!(
+                "WHERE t.org_id = $1 AND t.participant_id = $2
+                 ORDER BY CASE WHEN t.status = 'open' THEN 0 ELSE 1 END,
+                          CASE WHEN t.status = 'open' THEN t.due_on END,
+                          t.due_on DESC, t.id"
+            ))
+            .bind(org)
+            .bind(participant.0)
+            .fetch_all(&mut *c)
+            .await?
+        });
+        rows.into_iter().map(TaskRow::into_task).collect()
+    }
+
+    pub async fn task(&mut self, id: TaskId) -> Result<Option<Task>> {
+        let org = self.org_id.0;
+        let row: Option<TaskRow> = on_conn!(self.conn(), c => {
+            sqlx::query_as(select_task!("WHERE t.org_id = $1 AND t.id = $2"))
+                .bind(org)
+                .bind(id.0)
+                .fetch_optional(&mut *c)
+                .await?
+        });
+        row.map(TaskRow::into_task).transpose()
+    }
+
+    /// Open tasks due on or before `until` within `scope`, overdue ones included: first those
+    /// due from `today` on, by due date, then the overdue, most recent first (still on time in
+    /// their window, or just missed), so a long backlog cut at `limit` never hides today's
+    /// work. A coach's scope covers their caseload and tasks assigned to them; a team's, the
+    /// supervisor's and their coaches'.
+    pub async fn due_tasks(
+        &mut self,
+        scope: CaseloadScope,
+        today: Date,
+        until: Date,
+        limit: i64,
+    ) -> Result<Vec<DueTask>> {
+        let org = self.org_id.0;
+        let (user, team) = match scope {
+            CaseloadScope::Organisation => (None, false),
+            CaseloadScope::Coach(user) => (Some(user.0), false),
+            CaseloadScope::Team(user) => (Some(user.0), true),
+        };
+        let sql =
+            "SELECT t.id, t.participant_id, t.kind, t.program_id, t.step_code, t.assignee_id,
+                    t.title, t.opens_on, t.due_on, t.closes_on, t.status, t.completed_on,
+                    t.cancelled_at, t.cancelled_by, t.cancel_reason, p.reference, i.given_name, i.family_name, i.preferred_name,
+                    p.coach_id, c.display_name AS coach_name, a.display_name AS assignee_name
+             FROM tasks t
+             JOIN participants p ON p.org_id = t.org_id AND p.id = t.participant_id
+             JOIN participant_identities i ON i.org_id = t.org_id AND i.participant_id = t.participant_id
+             LEFT JOIN users c ON c.org_id = t.org_id AND c.id = p.coach_id
+             LEFT JOIN users a ON a.org_id = t.org_id AND a.id = t.assignee_id
+             WHERE t.org_id = $1 AND t.status = 'open' AND t.due_on <= $2
+               AND ($3 IS NULL OR p.coach_id = $3 OR t.assignee_id = $3
+                    OR ($4 AND (p.coach_id IN (SELECT u.id FROM users u
+                                               WHERE u.org_id = t.org_id AND u.supervisor_id = $3)
+                                OR t.assignee_id IN (SELECT u.id FROM users u
+                                               WHERE u.org_id = t.org_id AND u.supervisor_id = $3))))
+             ORDER BY CASE WHEN t.due_on >= $6 THEN 0 ELSE 1 END,
+                      CASE WHEN t.due_on >= $6 THEN t.due_on END, t.due_on DESC,
+                      i.family_name, t.id
+             LIMIT $5";
+        let rows: Vec<DueRow> = on_conn!(self.conn(), c => {
+            sqlx::query_as(sql)
+                .bind(org)
+                .bind(until)
+                .bind(user)
+                .bind(team)
+                .bind(limit)
+                .bind(today)
+                .fetch_all(&mut *c)
+                .await?
+        });
+        rows.into_iter()
+            .map(|row| {
+                let given = row.preferred_name.as_deref().unwrap_or(&row.given_name);
+                Ok(DueTask {
+                    participant_name: format!("{given} {}", row.family_name),
+                    participant_reference: row.reference,
+                    coach_id: row.coach_id.map(UserId),
+                    coach_name: row.coach_name,
+                    assignee_name: row.assignee_name,
+                    task: row.task.into_task()?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl Session<Write> {
+    /// Makes a protocol step due for a participant, or updates the task already made for it
+    /// as `refresh` allows.
+    pub async fn upsert_step_task(
+        &mut self,
+        task: &StepTask,
+        refresh: StepTaskRefresh,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        let org = self.org_id.0;
+        let s = &task.schedule;
+        let sql = match refresh {
+            StepTaskRefresh::OpenOnly => {
+                "INSERT INTO tasks (org_id, id, participant_id, kind, program_id, step_code, title,
+                    opens_on, due_on, closes_on, status, created_at)
+                 VALUES ($1, $2, $3, 'protocol_step', $4, $5, $6, $7, $8, $9, 'open', $10)
+                 ON CONFLICT (org_id, participant_id, program_id, step_code) DO UPDATE SET
+                    title = excluded.title, opens_on = excluded.opens_on,
+                    due_on = excluded.due_on, closes_on = excluded.closes_on
+                 WHERE tasks.status = 'open'"
+            }
+            StepTaskRefresh::ReopenCancelled => {
+                "INSERT INTO tasks (org_id, id, participant_id, kind, program_id, step_code, title,
+                    opens_on, due_on, closes_on, status, created_at)
+                 VALUES ($1, $2, $3, 'protocol_step', $4, $5, $6, $7, $8, $9, 'open', $10)
+                 ON CONFLICT (org_id, participant_id, program_id, step_code) DO UPDATE SET
+                    title = excluded.title, opens_on = excluded.opens_on,
+                    due_on = excluded.due_on, closes_on = excluded.closes_on, status = 'open',
+                    cancelled_at = NULL, cancelled_by = NULL, cancel_reason = NULL
+                 WHERE tasks.status <> 'done'"
+            }
+        };
+        on_conn!(self.conn(), c => {
+            sqlx::query(sql)
+                .bind(org)
+                .bind(TaskId::generate().0)
+                .bind(task.participant_id.0)
+                .bind(task.program_id.0)
+                .bind(&task.step_code)
+                .bind(&task.title)
+                .bind(s.opens_on)
+                .bind(s.due_on)
+                .bind(s.closes_on)
+                .bind(Timestamp(now))
+                .execute(&mut *c)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Cancels a participant's open tasks in `scope`; returns how many.
+    pub async fn cancel_open_tasks(
+        &mut self,
+        participant: ParticipantId,
+        scope: CancelScope,
+        reason: &str,
+        by: Option<UserId>,
+        at: OffsetDateTime,
+    ) -> Result<u64> {
+        let org = self.org_id.0;
+        let program = match scope {
+            CancelScope::All => None,
+            CancelScope::ProgramSteps(program) => Some(program.0),
+        };
+        Ok(on_conn!(self.conn(), c => {
+            sqlx::query(
+                "UPDATE tasks SET status = 'cancelled', cancelled_at = $4, cancelled_by = $5,
+                    cancel_reason = $6
+                 WHERE org_id = $1 AND participant_id = $2 AND status = 'open'
+                   AND ($3 IS NULL OR (kind = 'protocol_step' AND program_id = $3))",
+            )
+            .bind(org)
+            .bind(participant.0)
+            .bind(program)
+            .bind(Timestamp(at))
+            .bind(by.map(|b| b.0))
+            .bind(reason)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        }))
+    }
+
+    /// Cancels one open protocol-step task (its anchor is gone: the appointment was
+    /// cancelled). Nothing happens if it is not open.
+    pub async fn cancel_step_task(
+        &mut self,
+        participant: ParticipantId,
+        program: ProgramId,
+        step_code: &str,
+        reason: &str,
+        at: OffsetDateTime,
+    ) -> Result<()> {
+        let org = self.org_id.0;
+        on_conn!(self.conn(), c => {
+            sqlx::query(
+                "UPDATE tasks SET status = 'cancelled', cancelled_at = $5, cancel_reason = $6
+                 WHERE org_id = $1 AND participant_id = $2 AND program_id = $3 AND step_code = $4
+                   AND status = 'open'",
+            )
+            .bind(org)
+            .bind(participant.0)
+            .bind(program.0)
+            .bind(step_code)
+            .bind(Timestamp(at))
+            .bind(reason)
+            .execute(&mut *c)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Cancels one open task by hand. A task that is no longer open is a conflict.
+    pub async fn cancel_task(
+        &mut self,
+        id: TaskId,
+        reason: &str,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<()> {
+        let org = self.org_id.0;
+        let updated = on_conn!(self.conn(), c => {
+            sqlx::query(
+                "UPDATE tasks SET status = 'cancelled', cancelled_at = $3, cancelled_by = $4,
+                    cancel_reason = $5
+                 WHERE org_id = $1 AND id = $2 AND status = 'open'",
+            )
+            .bind(org)
+            .bind(id.0)
+            .bind(Timestamp(at))
+            .bind(by.0)
+            .bind(reason)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        });
+        if updated == 1 {
+            Ok(())
+        } else {
+            Err(StorageError::Conflict("the task is no longer open".into()))
+        }
+    }
+}
