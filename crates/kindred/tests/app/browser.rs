@@ -165,7 +165,7 @@ async fn a_coach_on_a_phone_signs_in_enrols_someone_and_finds_them_in_the_caselo
     );
 
     client
-        .find(Locator::LinkText("Enrol a participant"))
+        .find(Locator::Css("main a[href='/participants/new']"))
         .await
         .expect("enrol link")
         .click()

@@ -120,7 +120,10 @@ fn program_and_task_routes() -> Router<AppState> {
 pub struct Chrome {
     pub user_name: String,
     pub csrf_token: String,
+    /// The daily pages, always in the bar.
     pub nav: Vec<NavLink>,
+    /// Everything else, under "More" (a disclosure, so a phone's header stays one line).
+    pub more: Vec<NavLink>,
 }
 
 #[derive(Debug, Clone)]
@@ -134,39 +137,44 @@ impl Chrome {
     /// The navigation shows what the policy allows this person (the use cases check again).
     pub fn new(signed_in: &SignedIn, current: &str) -> Option<Self> {
         let actor = &signed_in.actor;
-        let mut nav = Vec::new();
-        let mut link = |href: &'static str, label: &'static str| {
-            nav.push(NavLink { href, label, current: href == current });
+        let (mut nav, mut more) = (Vec::new(), Vec::new());
+        let link = |href: &'static str, label: &'static str| NavLink {
+            href,
+            label,
+            current: href == current,
         };
         if policy::caseload(actor).is_ok() {
-            link("/caseload", caseload_title(actor));
+            nav.push(link("/caseload", caseload_title(actor)));
         }
         if policy::task_list(actor, None).is_ok() {
-            link("/tasks", "Tasks");
+            nav.push(link("/tasks", "Tasks"));
         }
         if policy::enrol(actor).is_ok() {
-            link("/participants/new", "Enrol");
-        }
-        if policy::fidelity(actor).is_ok() {
-            link("/fidelity", "Fidelity");
+            more.push(link("/participants/new", "Enrol a participant"));
         }
         if policy::referral_follow_ups(actor).is_ok() {
-            link("/referrals", "Referrals");
+            more.push(link("/referrals", "Referrals"));
         }
         if policy::read_resources(actor).is_ok() {
-            link("/resources", "Resources");
+            more.push(link("/resources", "Resources"));
         }
-        link("/programs", "Programs");
+        if policy::fidelity(actor).is_ok() {
+            more.push(link("/fidelity", "Fidelity"));
+        }
+        more.push(link("/programs", "Programs"));
         if policy::staff_list(actor).is_ok() {
-            link("/staff", "Staff");
+            more.push(link("/staff", "Staff"));
         }
         if policy::browse_audit(actor).is_ok() {
-            link("/audit", "Audit log");
+            let audit = link("/audit", "Audit log");
+            // The audit log is an admin's daily page.
+            if nav.is_empty() { nav.push(audit) } else { more.push(audit) }
         }
         Some(Self {
             user_name: actor.display_name().to_owned(),
             csrf_token: signed_in.csrf_token.clone(),
             nav,
+            more,
         })
     }
 }
