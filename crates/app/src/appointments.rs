@@ -6,22 +6,11 @@ use kindred_domain::appointments::{Appointment, AppointmentDetails, AppointmentI
 use kindred_domain::audit::AuditAction;
 use kindred_domain::ids::{AppointmentId, ParticipantId};
 use kindred_domain::vocabulary::{AppointmentStatus, OutcomeEventKind, Vocabulary};
-use kindred_storage::{Session, StoredParticipant};
 
 use crate::audit::entry;
-use crate::participants::facts;
-use crate::{Actor, App, AppError, Result, policy, protocol_tasks};
-
-/// The participant, if the actor may work with their appointments.
-async fn working_participant<M>(
-    session: &mut Session<M>,
-    actor: &Actor,
-    participant: ParticipantId,
-) -> Result<StoredParticipant> {
-    let stored = session.participant(participant).await?.ok_or(AppError::NotFound)?;
-    policy::coach_work(actor, &facts(&stored))?;
-    Ok(stored)
-}
+use crate::participants::authorised;
+use crate::policy::ParticipantAction;
+use crate::{Actor, App, AppError, Result, protocol_tasks};
 
 /// The outcome event an appointment's status stands for.
 fn outcome_event(status: AppointmentStatus) -> Option<OutcomeEventKind> {
@@ -40,7 +29,8 @@ impl App {
         participant: ParticipantId,
     ) -> Result<Vec<Appointment>> {
         let mut session = actor.tenant().read().await?;
-        let stored = working_participant(&mut session, actor, participant).await?;
+        let stored =
+            authorised(&mut session, actor, participant, ParticipantAction::SeeWork).await?;
         let appointments = session.appointments(participant).await?;
         drop(session);
         let detail =
@@ -61,7 +51,7 @@ impl App {
         input: &AppointmentInput,
     ) -> Result<Appointment> {
         let mut tx = actor.tenant().write().await?;
-        let stored = working_participant(&mut tx, actor, participant).await?;
+        let stored = authorised(&mut tx, actor, participant, ParticipantAction::RecordWork).await?;
         let details = AppointmentDetails::parse(input, self.clock().today())?;
         let now = self.clock().now();
         let appointment = Appointment {
@@ -114,7 +104,7 @@ impl App {
         input: &AppointmentInput,
     ) -> Result<Appointment> {
         let mut tx = actor.tenant().write().await?;
-        let stored = working_participant(&mut tx, actor, participant).await?;
+        let stored = authorised(&mut tx, actor, participant, ParticipantAction::RecordWork).await?;
         let current = tx
             .appointment(id)
             .await?

@@ -5,23 +5,11 @@ use kindred_domain::consent::{Consent, ConsentInput, ConsentTerms};
 use kindred_domain::fields::{FieldErrors, optional_text};
 use kindred_domain::ids::{ConsentId, ParticipantId};
 use kindred_domain::vocabulary::Vocabulary;
-use kindred_storage::{Session, StoredParticipant};
 
 use crate::audit::entry;
-use crate::participants::facts;
-use crate::policy::{self, ParticipantAction};
+use crate::participants::authorised;
+use crate::policy::ParticipantAction;
 use crate::{Actor, App, AppError, Result};
-
-/// The participant, if the actor may manage their consents.
-async fn consenting_participant<M>(
-    session: &mut Session<M>,
-    actor: &Actor,
-    participant: ParticipantId,
-) -> Result<StoredParticipant> {
-    let stored = session.participant(participant).await?.ok_or(AppError::NotFound)?;
-    policy::participant(actor, &facts(&stored), ParticipantAction::Consents)?;
-    Ok(stored)
-}
 
 impl App {
     /// A participant's consents, newest first.
@@ -31,7 +19,8 @@ impl App {
         participant: ParticipantId,
     ) -> Result<Vec<Consent>> {
         let mut session = actor.tenant().read().await?;
-        let stored = consenting_participant(&mut session, actor, participant).await?;
+        let stored =
+            authorised(&mut session, actor, participant, ParticipantAction::Consents).await?;
         let consents = session.consents(participant).await?;
         drop(session);
         let detail = format!("{}: {} consents", stored.participant.reference, consents.len());
@@ -51,7 +40,7 @@ impl App {
         input: &ConsentInput,
     ) -> Result<Consent> {
         let mut tx = actor.tenant().write().await?;
-        let stored = consenting_participant(&mut tx, actor, participant).await?;
+        let stored = authorised(&mut tx, actor, participant, ParticipantAction::Consents).await?;
         let terms = ConsentTerms::parse(input, self.clock().today())?;
         let now = self.clock().now();
         let consent = Consent {
@@ -88,7 +77,7 @@ impl App {
     ) -> Result<Consent> {
         let reason = optional_text(reason, 500).map_err(|m| FieldErrors::single("reason", m))?;
         let mut tx = actor.tenant().write().await?;
-        let stored = consenting_participant(&mut tx, actor, participant).await?;
+        let stored = authorised(&mut tx, actor, participant, ParticipantAction::Consents).await?;
         let existing = tx
             .consent(consent)
             .await?

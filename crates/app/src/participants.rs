@@ -58,6 +58,19 @@ pub(crate) fn facts(stored: &StoredParticipant) -> ParticipantFacts {
     }
 }
 
+/// The participant, if `actor` may do `action` to their record: the gate every use case on one
+/// participant's record goes through. A participant of another organisation is not found.
+pub(crate) async fn authorised<M>(
+    session: &mut Session<M>,
+    actor: &Actor,
+    participant: ParticipantId,
+    action: ParticipantAction,
+) -> Result<StoredParticipant> {
+    let stored = session.participant(participant).await?.ok_or(AppError::NotFound)?;
+    policy::participant(actor, &facts(&stored), action)?;
+    Ok(stored)
+}
+
 /// Whether `actor` may do `action` to this participant (for showing or hiding a button; the
 /// use case checks again).
 pub fn allowed(actor: &Actor, stored: &StoredParticipant, action: ParticipantAction) -> bool {

@@ -53,10 +53,17 @@ use crate::{Actor, AppError, Result};
 /// What may be done to one participant's record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParticipantAction {
+    /// See the record (an evaluator: the research record only).
     View,
+    /// Change the record itself.
     Edit,
     /// View, record or revoke consents.
     Consents,
+    /// See the identified work recorded about the participant: plans, referrals, appointments,
+    /// tasks, contacts, assessments.
+    SeeWork,
+    /// Record that work.
+    RecordWork,
 }
 
 /// How much of a participant's record the actor may see.
@@ -120,7 +127,11 @@ pub fn participant(
                 "only the participant's coach, their supervisor or a manager can see this record"
                     .into()
             }
-            ParticipantAction::Edit | ParticipantAction::Consents => {
+            ParticipantAction::SeeWork => {
+                "only the participant's coach, their supervisor or a manager can see this work; evaluators see only the research record"
+                    .into()
+            }
+            ParticipantAction::Edit | ParticipantAction::Consents | ParticipantAction::RecordWork => {
                 "only the participant's coach, their supervisor or a manager can change this record"
                     .into()
             }
@@ -170,19 +181,6 @@ pub fn assign_coach(actor: &Actor, coach: &User) -> std::result::Result<(), Stri
         Err("is not one of the coaches you supervise".into())
     } else {
         Err("a coach can only take participants onto their own caseload".into())
-    }
-}
-
-/// May `actor` see (`change` false) or change (`change` true) this participant's recovery
-/// plan and referrals?
-pub fn recovery_work(actor: &Actor, facts: &ParticipantFacts, change: bool) -> Result<()> {
-    let action = if change { ParticipantAction::Edit } else { ParticipantAction::View };
-    match participant(actor, facts, action)? {
-        Visibility::Identified => Ok(()),
-        Visibility::Research => Err(AppError::Forbidden(
-            "recovery plans and referrals are identified records; evaluators see only the research record"
-                .into(),
-        )),
     }
 }
 
@@ -313,12 +311,6 @@ pub fn override_eligibility(actor: &Actor) -> std::result::Result<(), String> {
     } else {
         Err("only a supervisor or a manager can override a program's eligibility rules".into())
     }
-}
-
-/// May `actor` see and record this participant's appointments and tasks (the coach's work
-/// on the identified record)?
-pub fn coach_work(actor: &Actor, facts: &ParticipantFacts) -> Result<()> {
-    participant(actor, facts, ParticipantAction::Edit).map(|_| ())
 }
 
 /// May `actor` cancel one of this participant's tasks? Supervisors and managers decide that a

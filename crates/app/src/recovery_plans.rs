@@ -6,26 +6,13 @@ use kindred_domain::audit::AuditAction;
 use kindred_domain::ids::{GoalId, GoalStepId, ParticipantId};
 use kindred_domain::recovery_plan::{Goal, GoalInput, NewGoal, StepFields, StepInput};
 use kindred_domain::vocabulary::Vocabulary;
-use kindred_storage::{Session, StoredParticipant};
 
 use crate::audit::entry;
-use crate::participants::facts;
-use crate::policy;
+use crate::participants::authorised;
+use crate::policy::ParticipantAction;
 use crate::{Actor, App, AppError, Result};
 
 const RECORD: &str = "recovery_goal";
-
-/// The participant, if the actor may see (or, with `change`, change) their plan.
-async fn plan_owner<M>(
-    session: &mut Session<M>,
-    actor: &Actor,
-    participant: ParticipantId,
-    change: bool,
-) -> Result<StoredParticipant> {
-    let stored = session.participant(participant).await?.ok_or(AppError::NotFound)?;
-    policy::recovery_work(actor, &facts(&stored), change)?;
-    Ok(stored)
-}
 
 impl App {
     /// A participant's recovery plan: their goals in order, with steps and history.
@@ -35,7 +22,8 @@ impl App {
         participant: ParticipantId,
     ) -> Result<Vec<Goal>> {
         let mut session = actor.tenant().read().await?;
-        let stored = plan_owner(&mut session, actor, participant, false).await?;
+        let stored =
+            authorised(&mut session, actor, participant, ParticipantAction::SeeWork).await?;
         let goals = session.goals(participant).await?;
         drop(session);
         let detail = format!("{}: plan of {} goals", stored.participant.reference, goals.len());
@@ -55,7 +43,8 @@ impl App {
         goal: GoalId,
     ) -> Result<Goal> {
         let mut session = actor.tenant().read().await?;
-        let stored = plan_owner(&mut session, actor, participant, false).await?;
+        let stored =
+            authorised(&mut session, actor, participant, ParticipantAction::SeeWork).await?;
         let found = session.goal(participant, goal).await?.ok_or(AppError::NotFound)?;
         drop(session);
         let detail = format!("{}: goal", stored.participant.reference);
@@ -76,7 +65,7 @@ impl App {
     ) -> Result<Goal> {
         let new = NewGoal::parse(input)?;
         let mut tx = actor.tenant().write().await?;
-        let stored = plan_owner(&mut tx, actor, participant, true).await?;
+        let stored = authorised(&mut tx, actor, participant, ParticipantAction::RecordWork).await?;
         let id = GoalId::generate();
         let now = self.clock().now();
         tx.insert_goal(participant, id, &new, actor.user_id(), now).await?;
@@ -105,7 +94,7 @@ impl App {
         input: &GoalInput,
     ) -> Result<Goal> {
         let mut tx = actor.tenant().write().await?;
-        let stored = plan_owner(&mut tx, actor, participant, true).await?;
+        let stored = authorised(&mut tx, actor, participant, ParticipantAction::RecordWork).await?;
         let current = tx.goal(participant, goal).await?.ok_or(AppError::NotFound)?;
         let change = current.apply(input)?;
         if change.changed.is_empty() {
@@ -138,7 +127,7 @@ impl App {
     ) -> Result<Goal> {
         let fields = StepFields::parse(input, self.clock().today())?;
         let mut tx = actor.tenant().write().await?;
-        let stored = plan_owner(&mut tx, actor, participant, true).await?;
+        let stored = authorised(&mut tx, actor, participant, ParticipantAction::RecordWork).await?;
         tx.goal(participant, goal).await?.ok_or(AppError::NotFound)?;
         let now = self.clock().now();
         let step = GoalStepId::generate();
@@ -164,7 +153,7 @@ impl App {
         input: &StepInput,
     ) -> Result<Goal> {
         let mut tx = actor.tenant().write().await?;
-        let stored = plan_owner(&mut tx, actor, participant, true).await?;
+        let stored = authorised(&mut tx, actor, participant, ParticipantAction::RecordWork).await?;
         let current = tx.goal(participant, goal).await?.ok_or(AppError::NotFound)?;
         let existing = current.steps.iter().find(|s| s.id == step).ok_or(AppError::NotFound)?;
         let fields = existing.apply(input, self.clock().today())?;
@@ -196,7 +185,7 @@ impl App {
     ) -> Result<Goal> {
         let current = {
             let mut session = actor.tenant().read().await?;
-            plan_owner(&mut session, actor, participant, true).await?;
+            authorised(&mut session, actor, participant, ParticipantAction::RecordWork).await?;
             session.goal(participant, goal).await?.ok_or(AppError::NotFound)?
         };
         let existing = current.steps.iter().find(|s| s.id == step).ok_or(AppError::NotFound)?;

@@ -9,29 +9,16 @@ use kindred_domain::referral::{
     NewReferral, ReferralInput, ReferralStatusInput, Sharing, covering_consent, parse_transition,
 };
 use kindred_domain::vocabulary::Vocabulary;
-use kindred_storage::{
-    NewReferralRecord, ReferralFollowUp, Session, StoredParticipant, StoredReferral,
-};
+use kindred_storage::{NewReferralRecord, ReferralFollowUp, StoredReferral};
 
 use crate::audit::entry;
-use crate::participants::facts;
-use crate::policy;
+use crate::participants::authorised;
+use crate::policy::{self, ParticipantAction};
 use crate::{Actor, App, AppError, Result};
 
 const RECORD: &str = "referral";
 /// The most open referrals one follow-up list shows (oldest first).
 const FOLLOW_UP_LIMIT: i64 = 200;
-
-async fn referring_participant<M>(
-    session: &mut Session<M>,
-    actor: &Actor,
-    participant: ParticipantId,
-    change: bool,
-) -> Result<StoredParticipant> {
-    let stored = session.participant(participant).await?.ok_or(AppError::NotFound)?;
-    policy::recovery_work(actor, &facts(&stored), change)?;
-    Ok(stored)
-}
 
 impl App {
     /// A participant's referrals, newest first, each with its loop.
@@ -41,7 +28,8 @@ impl App {
         participant: ParticipantId,
     ) -> Result<Vec<StoredReferral>> {
         let mut session = actor.tenant().read().await?;
-        let stored = referring_participant(&mut session, actor, participant, false).await?;
+        let stored =
+            authorised(&mut session, actor, participant, ParticipantAction::SeeWork).await?;
         let referrals = session.referrals_of(participant).await?;
         drop(session);
         let detail = format!("{}: {} referrals", stored.participant.reference, referrals.len());
@@ -60,7 +48,8 @@ impl App {
         id: ReferralId,
     ) -> Result<StoredReferral> {
         let mut session = actor.tenant().read().await?;
-        let stored = referring_participant(&mut session, actor, participant, false).await?;
+        let stored =
+            authorised(&mut session, actor, participant, ParticipantAction::SeeWork).await?;
         let referral = session.referral(participant, id).await?.ok_or(AppError::NotFound)?;
         drop(session);
         let detail = format!("{}: referral", stored.participant.reference);
@@ -84,7 +73,7 @@ impl App {
         let today = self.clock().today();
         let new = NewReferral::parse(input, today)?;
         let mut tx = actor.tenant().write().await?;
-        let stored = referring_participant(&mut tx, actor, participant, true).await?;
+        let stored = authorised(&mut tx, actor, participant, ParticipantAction::RecordWork).await?;
         let resource = tx.resource(new.resource_id).await?.ok_or_else(|| {
             FieldErrors::single("resource_id", "is not a resource of this organisation")
         })?;
@@ -143,7 +132,7 @@ impl App {
         input: &ReferralStatusInput,
     ) -> Result<StoredReferral> {
         let mut tx = actor.tenant().write().await?;
-        let stored = referring_participant(&mut tx, actor, participant, true).await?;
+        let stored = authorised(&mut tx, actor, participant, ParticipantAction::RecordWork).await?;
         let current = tx.referral(participant, id).await?.ok_or(AppError::NotFound)?;
         let (to, note) = parse_transition(current.status, input)?;
         let now = self.clock().now();

@@ -11,8 +11,8 @@ use kindred_storage::{CaseloadScope, DueTask};
 use time::{Date, Duration};
 
 use crate::audit::entry;
-use crate::participants::facts;
-use crate::policy::{self, TaskListScope};
+use crate::participants::{authorised, facts};
+use crate::policy::{self, ParticipantAction, TaskListScope};
 use crate::{Actor, App, AppError, Result};
 
 /// The most tasks one due list shows (an overdue backlog beyond this needs a supervisor, not
@@ -84,8 +84,8 @@ impl App {
         participant: ParticipantId,
     ) -> Result<Vec<Task>> {
         let mut session = actor.tenant().read().await?;
-        let stored = session.participant(participant).await?.ok_or(AppError::NotFound)?;
-        policy::coach_work(actor, &facts(&stored))?;
+        let stored =
+            authorised(&mut session, actor, participant, ParticipantAction::SeeWork).await?;
         let tasks = session.tasks_of_participant(participant).await?;
         drop(session);
         let detail = format!("{}: {} tasks", stored.participant.reference, tasks.len());

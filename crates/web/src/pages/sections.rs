@@ -51,30 +51,30 @@ async fn consents(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
 
 async fn recovery_plan(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
     let actor = &cx.signed_in.actor;
-    if !allowed(actor, cx.stored, ParticipantAction::View) {
+    if !allowed(actor, cx.stored, ParticipantAction::SeeWork) {
         return Ok(None);
     }
     let participant = cx.stored.participant.id;
     let goals = cx.app.recovery_plan(actor, participant).await?;
-    let can_edit = allowed(actor, cx.stored, ParticipantAction::Edit);
+    let can_edit = allowed(actor, cx.stored, ParticipantAction::RecordWork);
     rendered(&plan_section(participant, &goals, &cx.signed_in.csrf_token, can_edit)).map(Some)
 }
 
 async fn referrals(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
     let actor = &cx.signed_in.actor;
-    if !allowed(actor, cx.stored, ParticipantAction::View) {
+    if !allowed(actor, cx.stored, ParticipantAction::SeeWork) {
         return Ok(None);
     }
     let participant = cx.stored.participant.id;
     let list = cx.app.referrals(actor, participant).await?;
-    let can_edit = allowed(actor, cx.stored, ParticipantAction::Edit);
+    let can_edit = allowed(actor, cx.stored, ParticipantAction::RecordWork);
     rendered(&referrals_section(participant, &list, &cx.signed_in.csrf_token, can_edit)).map(Some)
 }
 
 /// Open tasks first on the page: what the coach should do next.
 async fn due(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
     let actor = &cx.signed_in.actor;
-    if !allowed(actor, cx.stored, ParticipantAction::Edit) {
+    if !allowed(actor, cx.stored, ParticipantAction::SeeWork) {
         return Ok(None);
     }
     let participant = cx.stored.participant.id;
@@ -87,7 +87,7 @@ async fn due(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
 
 async fn appointments(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
     let actor = &cx.signed_in.actor;
-    if !allowed(actor, cx.stored, ParticipantAction::Edit) {
+    if !allowed(actor, cx.stored, ParticipantAction::SeeWork) {
         return Ok(None);
     }
     let participant = cx.stored.participant.id;
