@@ -145,7 +145,9 @@ impl App {
             (session.last_supervision_dates(coach_filter).await?, concerns)
         };
         let step_names: BTreeMap<String, String> = match &program {
-            Some(p) => session.fidelity_step_names(p.id).await?.into_iter().collect(),
+            Some(p) => {
+                session.protocol_steps(p.id).await?.into_iter().map(|s| (s.code, s.name)).collect()
+            }
             None => BTreeMap::new(),
         };
         let coaches = match view {

@@ -319,19 +319,4 @@ impl<M> Session<M> {
             .await?
         }))
     }
-
-    /// The names of a program's protocol steps, by code.
-    pub async fn fidelity_step_names(
-        &mut self,
-        program: ProgramId,
-    ) -> Result<Vec<(String, String)>> {
-        let org = self.org_id.0;
-        Ok(on_conn!(self.conn(), c => {
-            sqlx::query_as("SELECT code, name FROM protocol_steps WHERE org_id = $1 AND program_id = $2 ORDER BY position")
-                .bind(org)
-                .bind(program.0)
-                .fetch_all(&mut *c)
-                .await?
-        }))
-    }
 }
