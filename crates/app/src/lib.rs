@@ -13,6 +13,7 @@ pub mod audit;
 pub mod auth;
 mod clock;
 pub mod consents;
+pub mod contacts;
 pub mod demo;
 mod error;
 pub mod fidelity;

@@ -459,3 +459,56 @@ mod tests {
         }
     }
 }
+
+// --- Contacts -------------------------------------------------------------------------------
+//
+// | action                          | coach          | supervisor          | manager | evaluator |
+// |---------------------------------|----------------|---------------------|---------|-----------|
+// | log, read, edit contacts        | own caseload   | own + their coaches | all     | –         |
+// | list contacts by coach          | their own      | self + their coaches| anyone  | –         |
+//
+// Contacts carry a free-text note and name the participant: evaluators see none of them (the
+// fidelity figures give them the dose without the record).
+
+/// May `actor` log, read or edit contacts (and group sessions, outcome events) of this
+/// participant?
+pub fn contacts(actor: &Actor, facts: &ParticipantFacts) -> Result<()> {
+    if actor.roles().iter().all(|r| r == Role::Evaluator || r == Role::Admin) {
+        return Err(AppError::Forbidden(
+            "contacts are identified records with notes; evaluators see only the research record"
+                .into(),
+        ));
+    }
+    participant(actor, facts, ParticipantAction::Edit).map(|_| ()).map_err(|_| {
+        AppError::Forbidden(
+            "only the participant's coach, their supervisor or a manager can see or log their contacts"
+                .into(),
+        )
+    })
+}
+
+/// Whose contacts `actor` may list: `coach` when asked for (refused unless it is the actor,
+/// one of their coaches, or anyone for a manager), else everyone the actor may see.
+pub fn contact_list(actor: &Actor, coach: Option<&User>) -> Result<CoachFilter> {
+    let me = actor.user_id();
+    let manager = actor.has_role(Role::Manager);
+    let supervisor = actor.has_role(Role::Supervisor);
+    if !(manager || supervisor || actor.has_role(Role::Coach)) {
+        return Err(AppError::Forbidden(
+            "contacts are identified records with notes; your role does not include them".into(),
+        ));
+    }
+    match coach {
+        Some(coach)
+            if manager || coach.id == me || (supervisor && coach.supervisor_id == Some(me)) =>
+        {
+            Ok(CoachFilter { coach: Some(coach.id), team_of: None })
+        }
+        Some(_) => Err(AppError::Forbidden(
+            "you can list your own contacts, and a supervisor their coaches'".into(),
+        )),
+        None if manager => Ok(CoachFilter::default()),
+        None if supervisor => Ok(CoachFilter { coach: None, team_of: Some(me) }),
+        None => Ok(CoachFilter { coach: Some(me), team_of: None }),
+    }
+}

@@ -101,3 +101,15 @@ typed_id!(
     /// One entry of a participant's coach-assignment history.
     CoachAssignmentId
 );
+typed_id!(
+    /// One encounter between a peer and a participant.
+    ContactId
+);
+typed_id!(
+    /// A group session; each attendee has a contact.
+    GroupSessionId
+);
+typed_id!(
+    /// A dated outcome event of a participant (an admission, an arrest, a new job).
+    OutcomeEventId
+);

@@ -7,6 +7,7 @@
 pub mod appointments;
 pub mod audit;
 pub mod consent;
+pub mod contact;
 pub mod fidelity;
 pub mod fields;
 pub mod follow_up;

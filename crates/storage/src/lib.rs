@@ -16,6 +16,7 @@ mod audit;
 mod backend;
 mod coach_assignments;
 mod consents;
+mod contacts;
 mod error;
 mod fidelity;
 mod migrate;
@@ -36,6 +37,7 @@ mod users;
 pub use audit::AuditQuery;
 pub use backend::{Backend, Database, DatabaseLocation};
 pub use coach_assignments::CoachAssignment;
+pub use contacts::ContactQuery;
 pub use error::StorageError;
 pub use fidelity::{CaseloadRow, DoseRow, DoseTotalRow, FidelityScope, FirstContactRow, StepRow};
 pub use participants::{

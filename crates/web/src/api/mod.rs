@@ -5,6 +5,7 @@ mod appointments;
 mod audit;
 mod auth;
 mod consents;
+mod contacts;
 mod fidelity;
 mod participants;
 mod programs;
@@ -89,4 +90,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tasks::cancel))
         .routes(routes!(appointments::list, appointments::create))
         .routes(routes!(appointments::read, appointments::patch))
+        // Contacts (issue 5).
+        .routes(routes!(contacts::list, contacts::create))
+        .routes(routes!(contacts::read, contacts::patch))
+        .routes(routes!(contacts::revisions))
 }
