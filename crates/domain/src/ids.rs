@@ -101,3 +101,7 @@ typed_id!(
     /// One entry of a participant's coach-assignment history.
     CoachAssignmentId
 );
+typed_id!(
+    /// One administration of an instrument to a participant.
+    AssessmentId
+);

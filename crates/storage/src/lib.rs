@@ -12,6 +12,7 @@
 //! handler, which ruins tail latency) and reads through a pool of read-only connections.
 
 mod appointments;
+mod assessments;
 mod audit;
 mod backend;
 mod coach_assignments;
@@ -19,6 +20,7 @@ mod consents;
 mod error;
 mod fidelity;
 mod migrate;
+mod org_instruments;
 mod organisations;
 mod participants;
 mod programs;

@@ -2,6 +2,7 @@
 //! document (`/api/v1/openapi.json`) is generated from the code it describes.
 
 mod appointments;
+mod assessments;
 mod audit;
 mod auth;
 mod consents;
@@ -89,4 +90,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tasks::cancel))
         .routes(routes!(appointments::list, appointments::create))
         .routes(routes!(appointments::read, appointments::patch))
+        // Assessments (instruments).
+        .routes(routes!(assessments::list, assessments::create))
+        .routes(routes!(assessments::read, assessments::patch))
 }
