@@ -29,6 +29,7 @@
 //! | see a recovery start date      | own            | own + their coaches | –       | –              | all   |
 //! | edit qualifications            | –              | their coaches       | –       | –              | all   |
 //! | change who supervises whom     | –              | –                   | –       | –              | yes   |
+//! | see, administer assessments    | own caseload   | own + their coaches | all     | –              | –     |
 //!
 //! A coach sees their own recovery start date (it is their own information) but cannot change
 //! it; managers see certifications, training hours and employment, never the recovery date.
@@ -431,6 +432,20 @@ pub fn staff_list(actor: &Actor) -> Result<Option<UserId>> {
         Ok(Some(actor.user_id()))
     } else {
         Err(AppError::Forbidden("your role does not include staff profiles".into()))
+    }
+}
+
+/// May `actor` see (`change` false) or administer (`change` true) this participant's
+/// assessments? Scores are identified health information: the coach's caseload, their
+/// supervisor and managers only. Evaluators see none of them here; if they ever need scores it
+/// must be through de-identified research views.
+pub fn assessments(actor: &Actor, facts: &ParticipantFacts, change: bool) -> Result<()> {
+    let action = if change { ParticipantAction::Edit } else { ParticipantAction::View };
+    match participant(actor, facts, action)? {
+        Visibility::Identified => Ok(()),
+        Visibility::Research => Err(AppError::Forbidden(
+            "assessments are identified records; evaluators see only the research record".into(),
+        )),
     }
 }
 

@@ -113,3 +113,7 @@ typed_id!(
     /// A dated outcome event of a participant (an admission, an arrest, a new job).
     OutcomeEventId
 );
+typed_id!(
+    /// One administration of an instrument to a participant.
+    AssessmentId
+);

@@ -12,6 +12,7 @@
 //! handler, which ruins tail latency) and reads through a pool of read-only connections.
 
 mod appointments;
+mod assessments;
 mod audit;
 mod backend;
 mod coach_assignments;
@@ -20,6 +21,7 @@ mod contacts;
 mod error;
 mod fidelity;
 mod migrate;
+mod org_instruments;
 mod organisations;
 mod participants;
 mod programs;

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod assessments;
 mod audit;
 mod auth;
 mod browser;

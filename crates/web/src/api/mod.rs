@@ -2,6 +2,7 @@
 //! document (`/api/v1/openapi.json`) is generated from the code it describes.
 
 mod appointments;
+mod assessments;
 mod audit;
 mod auth;
 mod consents;
@@ -94,4 +95,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(contacts::list, contacts::create))
         .routes(routes!(contacts::read, contacts::patch))
         .routes(routes!(contacts::revisions))
+        // Assessments (instruments).
+        .routes(routes!(assessments::list, assessments::create))
+        .routes(routes!(assessments::read, assessments::patch))
 }
