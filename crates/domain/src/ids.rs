@@ -101,3 +101,11 @@ typed_id!(
     /// One entry of a participant's coach-assignment history.
     CoachAssignmentId
 );
+typed_id!(
+    /// One attempt to reach a participant for a follow-up.
+    ContactAttemptId
+);
+typed_id!(
+    /// One way to reach a participant, on their locator record.
+    LocatorEntryId
+);
