@@ -18,6 +18,8 @@ mod coach_assignments;
 mod consents;
 mod error;
 mod fidelity;
+mod follow_up;
+mod follow_up_log;
 mod migrate;
 mod organisations;
 mod participants;
@@ -38,6 +40,7 @@ pub use backend::{Backend, Database, DatabaseLocation};
 pub use coach_assignments::CoachAssignment;
 pub use error::StorageError;
 pub use fidelity::{CaseloadRow, DoseRow, DoseTotalRow, FidelityScope, FirstContactRow, StepRow};
+pub use follow_up::{FollowUpSubject, Settle, TimePointTask};
 pub use participants::{
     CaseloadScope, ParticipantQuery, ParticipantSummary, ResearchRecord, StoredParticipant,
 };

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod consents;
 mod fidelity;
+mod follow_up;
 mod participants;
 mod programs;
 mod recovery_plans;
@@ -89,4 +90,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tasks::cancel))
         .routes(routes!(appointments::list, appointments::create))
         .routes(routes!(appointments::read, appointments::patch))
+        .routes(routes!(follow_up::schedule, follow_up::put_schedule))
+        .routes(routes!(follow_up::rates))
+        .routes(routes!(follow_up::of_participant))
+        .routes(routes!(follow_up::log_attempt))
+        .routes(routes!(follow_up::add_locator))
+        .routes(routes!(follow_up::record_exclusion))
+        .routes(routes!(follow_up::open_windows))
 }
