@@ -15,7 +15,7 @@ use time::Date;
 use crate::assignment::{EligibilityOverride, check_eligibility, record_assignment};
 use crate::audit::entry;
 use crate::policy::{self, ParticipantAction, ParticipantFacts, Visibility};
-use crate::{Actor, App, AppError, Result, protocol_tasks};
+use crate::{Actor, App, AppError, Result, follow_up_sweep, protocol_tasks};
 
 /// Rows per caseload page.
 pub const PAGE_SIZE: i64 = 50;
@@ -181,6 +181,7 @@ impl App {
         record_assignment(&mut tx, actor, id, &reference, coach, eligibility, now).await?;
         let stored = tx.participant(id).await?.ok_or(AppError::NotFound)?;
         protocol_tasks::follow_participant(&mut tx, None, &stored.participant, now).await?;
+        follow_up_sweep::sweep(&mut tx, Some(id), today, now).await?;
         tx.commit().await?;
         Ok(stored)
     }
@@ -232,6 +233,7 @@ impl App {
             record_assignment(&mut tx, actor, id, reference, coach, eligibility, now).await?;
         }
         protocol_tasks::follow_participant(&mut tx, Some(current), &next, now).await?;
+        follow_up_sweep::sweep(&mut tx, Some(id), today, now).await?;
         let updated = tx.participant(id).await?.ok_or(AppError::NotFound)?;
         tx.commit().await?;
         Ok(updated)

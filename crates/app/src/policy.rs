@@ -449,6 +449,68 @@ pub fn assessments(actor: &Actor, facts: &ParticipantFacts, change: bool) -> Res
     }
 }
 
+// --- Follow-up (schedules, statuses, attempts, locator, exclusions, rates) ---------------
+//
+// | action                                   | coach        | supervisor          | manager | evaluator     |
+// |------------------------------------------|--------------|---------------------|---------|---------------|
+// | see follow-up statuses, attempts, locator| own caseload | own + their coaches | all     | –             |
+// | log attempts, add locator entries        | own caseload | own + their coaches | all     | –             |
+// | record an administrative exclusion       | –            | own + their coaches | all     | –             |
+// | follow-up due list (`/follow-up`)        | own          | team                | all     | –             |
+// | follow-up rates of a program             | yes          | yes, by coach       | by coach| yes           |
+// | change a program's schedule              | –            | –                   | yes     | –             |
+//
+// The locator names people and places: identified data, so only those who see the identified
+// record see it. An exclusion takes a participant out of the funder's denominator, so a
+// supervisor decides it, not the coach whose rate it improves.
+
+/// May `actor` see (`change` false) or add to (`change` true) this participant's follow-up
+/// record?
+pub fn follow_up(actor: &Actor, facts: &ParticipantFacts, change: bool) -> Result<()> {
+    let action = if change { ParticipantAction::Edit } else { ParticipantAction::View };
+    match participant(actor, facts, action)? {
+        Visibility::Identified => Ok(()),
+        Visibility::Research => Err(AppError::Forbidden(
+            "follow-up records and the locator are identified; evaluators see the follow-up rates"
+                .into(),
+        )),
+    }
+}
+
+/// May `actor` record an administrative exclusion for this participant?
+pub fn record_exclusion(actor: &Actor, facts: &ParticipantFacts) -> Result<()> {
+    let supervises = actor.has_role(Role::Supervisor)
+        && matches!(relation(actor, facts), Relation::OwnCaseload | Relation::TeamCaseload);
+    if actor.has_role(Role::Manager) || supervises {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "only the coach's supervisor or a manager records an administrative exclusion".into(),
+        ))
+    }
+}
+
+/// Whose open follow-up windows `actor` sees on the follow-up list.
+pub fn follow_up_list(actor: &Actor) -> Result<CaseloadScope> {
+    match caseload(actor)? {
+        (scope, Visibility::Identified) => Ok(scope),
+        (_, Visibility::Research) => Err(AppError::Forbidden(
+            "the follow-up list names participants; evaluators see the follow-up rates".into(),
+        )),
+    }
+}
+
+/// May `actor` see a program's follow-up rates, and broken down by coach?
+pub fn follow_up_rates(actor: &Actor) -> Result<bool> {
+    if actor.has_role(Role::Manager) || actor.has_role(Role::Supervisor) {
+        Ok(true)
+    } else if actor.has_role(Role::Coach) || actor.has_role(Role::Evaluator) {
+        Ok(false)
+    } else {
+        Err(AppError::Forbidden("your role does not include follow-up rates".into()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

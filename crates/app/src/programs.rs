@@ -7,6 +7,7 @@ use kindred_domain::audit::AuditAction;
 use kindred_domain::ids::ProgramId;
 use kindred_domain::programs::templates::{self, ProgramTemplate};
 use kindred_domain::programs::{ProgramDefinition, ProgramInput};
+use kindred_domain::schedule::default_schedule;
 use kindred_storage::{ProgramOverview, Session, StoredProgram};
 
 use crate::audit::entry;
@@ -43,6 +44,9 @@ impl App {
         let id = ProgramId::generate();
         let now = self.clock().now();
         tx.insert_program_definition(id, &definition, now).await?;
+        // A new program starts with the follow-up schedule its template (or any program)
+        // usually needs; the manager changes it on the program page.
+        tx.replace_schedule(id, &default_schedule(definition.template_code.as_deref())).await?;
         let detail = match &definition.template_code {
             Some(code) => format!("{} from template {code}", definition.name),
             None => format!("{} from scratch", definition.name),

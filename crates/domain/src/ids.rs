@@ -117,3 +117,11 @@ typed_id!(
     /// One administration of an instrument to a participant.
     AssessmentId
 );
+typed_id!(
+    /// One attempt to reach a participant for a follow-up.
+    ContactAttemptId
+);
+typed_id!(
+    /// One way to reach a participant, on their locator record.
+    LocatorEntryId
+);

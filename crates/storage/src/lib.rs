@@ -20,6 +20,8 @@ mod consents;
 mod contacts;
 mod error;
 mod fidelity;
+mod follow_up;
+mod follow_up_log;
 mod migrate;
 mod org_instruments;
 mod organisations;
@@ -42,6 +44,7 @@ pub use coach_assignments::CoachAssignment;
 pub use contacts::ContactQuery;
 pub use error::StorageError;
 pub use fidelity::{CaseloadRow, DoseRow, DoseTotalRow, FidelityScope, FirstContactRow, StepRow};
+pub use follow_up::{FollowUpSubject, Settle, TimePointTask};
 pub use participants::{
     CaseloadScope, ParticipantQuery, ParticipantSummary, ResearchRecord, StoredParticipant,
 };

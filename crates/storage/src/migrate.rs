@@ -35,6 +35,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0006_follow_up.sql"),
         include_str!("../migrations/postgres/0006_follow_up.sql"),
     ),
+    (
+        7,
+        "follow-up tasks",
+        include_str!("../migrations/sqlite/0007_follow_up_tasks.sql"),
+        include_str!("../migrations/postgres/0007_follow_up_tasks.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy)]

@@ -71,9 +71,24 @@ fn url(listener: &TcpListener) -> anyhow::Result<String> {
 }
 
 async fn run(listener: TcpListener, app: App) -> anyhow::Result<ExitCode> {
+    let sweeper = tokio::spawn(sweep_follow_ups_daily(app.clone()));
     kindred_web::serve(listener, app.clone(), shutdown_signal()).await?;
+    sweeper.abort();
     app.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Makes follow-up tasks and escalations at start and then once a day (windows open and near
+/// their close by the calendar, not by anyone's action).
+async fn sweep_follow_ups_daily(app: App) {
+    let mut daily = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
+    loop {
+        daily.tick().await;
+        match app.sweep_follow_ups().await {
+            Ok(report) => tracing::info!(?report, "follow-up sweep"),
+            Err(error) => tracing::warn!(%error, "follow-up sweep failed"),
+        }
+    }
 }
 
 /// Ctrl+C or SIGTERM: stop accepting, finish what is in flight, close the database cleanly.

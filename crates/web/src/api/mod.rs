@@ -8,6 +8,7 @@ mod auth;
 mod consents;
 mod contacts;
 mod fidelity;
+mod follow_up;
 mod participants;
 mod programs;
 mod recovery_plans;
@@ -98,4 +99,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         // Assessments (instruments).
         .routes(routes!(assessments::list, assessments::create))
         .routes(routes!(assessments::read, assessments::patch))
+        .routes(routes!(follow_up::schedule, follow_up::put_schedule))
+        .routes(routes!(follow_up::rates))
+        .routes(routes!(follow_up::of_participant))
+        .routes(routes!(follow_up::log_attempt))
+        .routes(routes!(follow_up::add_locator))
+        .routes(routes!(follow_up::record_exclusion))
+        .routes(routes!(follow_up::open_windows))
 }

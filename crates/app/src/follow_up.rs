@@ -1,0 +1,290 @@
+//! Follow-up: program schedules, where each participant stands at each time point, the
+//! attempts to reach them, their locator record, administrative exclusions and the list of
+//! open windows. Every read and write of a participant's follow-up record is audited (record
+//! types `follow_up`, `contact_attempt`, `locator_entry`, `follow_up_exclusion`).
+
+use kindred_domain::audit::AuditAction;
+use kindred_domain::follow_up::FollowUpStatus;
+use kindred_domain::follow_up_log::{
+    AttemptInput, ContactAttempt, Evidence, Exclusion, ExclusionInput, LocatorEntry, LocatorInput,
+    NewAttempt, NewExclusion, NewLocatorEntry, PointStatus, statuses,
+};
+use kindred_domain::ids::{ContactAttemptId, LocatorEntryId, ParticipantId, ProgramId};
+use kindred_domain::schedule::{Schedule, ScheduleInput};
+use kindred_domain::vocabulary::Vocabulary;
+use kindred_storage::{Session, StoredParticipant};
+use time::Date;
+
+use crate::audit::entry;
+use crate::follow_up_sweep::{followed, sweep};
+use crate::participants::facts;
+use crate::{Actor, App, AppError, Result, policy};
+
+/// A participant's follow-up record.
+#[derive(Debug, Clone)]
+pub struct ParticipantFollowUp {
+    pub participant_id: ParticipantId,
+    pub reference: String,
+    pub program_id: Option<ProgramId>,
+    pub today: Date,
+    /// Each time point of their program's schedule (empty without a program or schedule).
+    pub points: Vec<PointStatus>,
+    pub attempts: Vec<ContactAttempt>,
+    /// Entries usable today; one naming a person whose consent has lapsed is left out.
+    pub locator: Vec<LocatorEntry>,
+    /// How many entries were left out because their consent is no longer current.
+    pub locator_withheld: usize,
+    pub exclusions: Vec<Exclusion>,
+    /// Whether the actor may record an exclusion (for showing the form).
+    pub can_exclude: bool,
+}
+
+/// One open follow-up window on the follow-up list.
+#[derive(Debug, Clone)]
+pub struct OpenWindow {
+    pub participant_id: ParticipantId,
+    pub reference: String,
+    pub name: String,
+    pub coach_name: Option<String>,
+    pub program_id: ProgramId,
+    pub point: PointStatus,
+}
+
+/// The follow-up list: open windows, soonest closing first, and those escalated.
+#[derive(Debug, Clone)]
+pub struct FollowUpList {
+    pub today: Date,
+    pub open: Vec<OpenWindow>,
+}
+
+impl FollowUpList {
+    pub fn escalated(&self) -> impl Iterator<Item = &OpenWindow> {
+        self.open.iter().filter(|w| w.point.escalate)
+    }
+}
+
+/// The participant, if the actor may see (or, with `change`, add to) their follow-up record.
+async fn owner<M>(
+    session: &mut Session<M>,
+    actor: &Actor,
+    participant: ParticipantId,
+    change: bool,
+) -> Result<StoredParticipant> {
+    let stored = session.participant(participant).await?.ok_or(AppError::NotFound)?;
+    policy::follow_up(actor, &facts(&stored), change)?;
+    Ok(stored)
+}
+
+/// The schedule of the participant's current program (empty without one).
+async fn schedule_of<M>(session: &mut Session<M>, stored: &StoredParticipant) -> Result<Schedule> {
+    Ok(match stored.participant.enrolment.program_id {
+        Some(program) => {
+            session.schedules(Some(program)).await?.remove(&program).unwrap_or_default()
+        }
+        None => Schedule::default(),
+    })
+}
+
+impl App {
+    /// A program's schedule (everyone who may read programs may read it).
+    pub async fn program_schedule(&self, actor: &Actor, program: ProgramId) -> Result<Schedule> {
+        let mut session = actor.tenant().read().await?;
+        session.program_definition(program).await?.ok_or(AppError::NotFound)?;
+        Ok(session.schedules(Some(program)).await?.remove(&program).unwrap_or_default())
+    }
+
+    /// Replaces a program's schedule, then makes the tasks of windows that are now open.
+    pub async fn set_program_schedule(
+        &self,
+        actor: &Actor,
+        program: ProgramId,
+        input: &ScheduleInput,
+    ) -> Result<Schedule> {
+        policy::manage_programs(actor)?;
+        let schedule = Schedule::parse(input)?;
+        let mut tx = actor.tenant().write().await?;
+        let stored = tx.program_definition(program).await?.ok_or(AppError::NotFound)?;
+        let now = self.clock().now();
+        tx.replace_schedule(program, &schedule).await?;
+        let codes: Vec<&str> = schedule.points.iter().map(|p| p.time_point.code.as_str()).collect();
+        let detail = format!("{}: schedule {}", stored.definition.name, codes.join(", "));
+        tx.append_audit(
+            now,
+            entry(actor, AuditAction::Update, "program", Some(program.to_string()), detail),
+        )
+        .await?;
+        sweep(&mut tx, None, self.clock().today(), now).await?;
+        tx.commit().await?;
+        Ok(schedule)
+    }
+
+    /// A participant's follow-up record.
+    pub async fn follow_up(
+        &self,
+        actor: &Actor,
+        participant: ParticipantId,
+    ) -> Result<ParticipantFollowUp> {
+        let today = self.clock().today();
+        let mut session = actor.tenant().read().await?;
+        let stored = owner(&mut session, actor, participant, false).await?;
+        let schedule = schedule_of(&mut session, &stored).await?;
+        let evidence = session.follow_up_evidence(Some(participant)).await?.remove(&participant);
+        let points = statuses(
+            &schedule,
+            stored.participant.enrolment.enrolled_on,
+            &evidence.unwrap_or_default(),
+            today,
+        );
+        let consents = session.consents(participant).await?;
+        let (locator, withheld): (Vec<LocatorEntry>, Vec<LocatorEntry>) = session
+            .locator_entries(participant)
+            .await?
+            .into_iter()
+            .partition(|e| e.usable(&consents, today));
+        let record = ParticipantFollowUp {
+            participant_id: participant,
+            reference: stored.participant.reference.clone(),
+            program_id: stored.participant.enrolment.program_id,
+            today,
+            points,
+            attempts: session.contact_attempts(participant).await?,
+            locator,
+            locator_withheld: withheld.len(),
+            exclusions: session.follow_up_exclusions(participant).await?,
+            can_exclude: policy::record_exclusion(actor, &facts(&stored)).is_ok(),
+        };
+        drop(session);
+        let detail =
+            format!("{}: follow-up, {} locator entries", record.reference, record.locator.len());
+        self.audit_read(
+            actor,
+            entry(actor, AuditAction::Read, "follow_up", Some(participant.to_string()), detail),
+        )
+        .await?;
+        Ok(record)
+    }
+
+    /// Logs an attempt to reach the participant, now.
+    pub async fn log_contact_attempt(
+        &self,
+        actor: &Actor,
+        participant: ParticipantId,
+        input: &AttemptInput,
+    ) -> Result<ContactAttempt> {
+        let mut tx = actor.tenant().write().await?;
+        let stored = owner(&mut tx, actor, participant, true).await?;
+        let attempt = NewAttempt::parse(input, &schedule_of(&mut tx, &stored).await?)?;
+        let (id, now) = (ContactAttemptId::generate(), self.clock().now());
+        tx.insert_contact_attempt(participant, id, &attempt, actor.user_id(), now).await?;
+        let detail = format!(
+            "{}: {} attempt, {}{}",
+            stored.participant.reference,
+            attempt.channel.label(),
+            attempt.outcome.label(),
+            attempt.time_point_code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default()
+        );
+        tx.append_audit(
+            now,
+            entry(actor, AuditAction::Create, "contact_attempt", Some(id.to_string()), detail),
+        )
+        .await?;
+        let logged = tx.contact_attempts(participant).await?.into_iter().find(|a| a.id == id);
+        tx.commit().await?;
+        logged.ok_or(AppError::NotFound)
+    }
+
+    /// Adds a way to reach the participant; naming a person needs a current consent.
+    pub async fn add_locator_entry(
+        &self,
+        actor: &Actor,
+        participant: ParticipantId,
+        input: &LocatorInput,
+    ) -> Result<LocatorEntry> {
+        let mut tx = actor.tenant().write().await?;
+        let stored = owner(&mut tx, actor, participant, true).await?;
+        let consents = tx.consents(participant).await?;
+        let new = NewLocatorEntry::parse(input, &consents, self.clock().today())?;
+        let (id, now) = (LocatorEntryId::generate(), self.clock().now());
+        tx.insert_locator_entry(participant, id, &new, actor.user_id(), now).await?;
+        let mut detail = format!("{}: {}", stored.participant.reference, new.kind.label());
+        if let Some(consent) = new.consent_id {
+            detail.push_str(&format!(" under consent {consent}"));
+        }
+        tx.append_audit(
+            now,
+            entry(actor, AuditAction::Create, "locator_entry", Some(id.to_string()), detail),
+        )
+        .await?;
+        let added = tx.locator_entries(participant).await?.into_iter().find(|e| e.id == id);
+        tx.commit().await?;
+        added.ok_or(AppError::NotFound)
+    }
+
+    /// Records (or replaces) an administrative exclusion; its open tasks are cancelled.
+    pub async fn record_exclusion(
+        &self,
+        actor: &Actor,
+        participant: ParticipantId,
+        input: &ExclusionInput,
+    ) -> Result<Exclusion> {
+        let mut tx = actor.tenant().write().await?;
+        let stored = tx.participant(participant).await?.ok_or(AppError::NotFound)?;
+        policy::record_exclusion(actor, &facts(&stored))?;
+        let exclusion = NewExclusion::parse(input, &schedule_of(&mut tx, &stored).await?)?;
+        let now = self.clock().now();
+        tx.upsert_exclusion(participant, &exclusion, actor.user_id(), now).await?;
+        let detail = format!(
+            "{}: {} excluded, {}",
+            stored.participant.reference,
+            exclusion.time_point_code,
+            exclusion.reason.label()
+        );
+        let record = Some(format!("{participant}/{}", exclusion.time_point_code));
+        tx.append_audit(
+            now,
+            entry(actor, AuditAction::Create, "follow_up_exclusion", record, detail),
+        )
+        .await?;
+        sweep(&mut tx, Some(participant), self.clock().today(), now).await?;
+        let recorded = tx
+            .follow_up_exclusions(participant)
+            .await?
+            .into_iter()
+            .find(|e| e.time_point_code == exclusion.time_point_code);
+        tx.commit().await?;
+        recorded.ok_or(AppError::NotFound)
+    }
+
+    /// The open follow-up windows of the actor's caseload (own, team or organisation).
+    pub async fn follow_up_list(&self, actor: &Actor) -> Result<FollowUpList> {
+        let scope = policy::follow_up_list(actor)?;
+        let today = self.clock().today();
+        let mut session = actor.tenant().read().await?;
+        let subjects = session.follow_up_subjects(scope, None, None).await?;
+        let schedules = session.schedules(None).await?;
+        let evidence = session.follow_up_evidence(None).await?;
+        drop(session);
+        let none = Evidence::default();
+        let mut open = Vec::new();
+        for subject in subjects.into_iter().filter(|s| followed(s.status)) {
+            let Some(schedule) = schedules.get(&subject.program_id) else { continue };
+            let e = evidence.get(&subject.participant_id).unwrap_or(&none);
+            for point in statuses(schedule, subject.enrolled_on, e, today) {
+                if point.status == FollowUpStatus::WindowOpen {
+                    open.push(OpenWindow {
+                        participant_id: subject.participant_id,
+                        reference: subject.reference.clone(),
+                        name: subject.name.clone(),
+                        coach_name: subject.coach_name.clone(),
+                        program_id: subject.program_id,
+                        point,
+                    });
+                }
+            }
+        }
+        open.sort_by(|a, b| {
+            (a.point.window.closes_on, &a.reference).cmp(&(b.point.window.closes_on, &b.reference))
+        });
+        Ok(FollowUpList { today, open })
+    }
+}

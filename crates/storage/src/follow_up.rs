@@ -1,0 +1,385 @@
+//! The follow-up engine's storage: program schedules (`program_time_points` and
+//! `program_time_point_instruments`), who is followed up (participants enrolled in a program),
+//! the evidence for each time point (completed assessments, exclusions, attempts that reached
+//! them) and the tasks made from it.
+
+use std::collections::HashMap;
+
+use kindred_domain::follow_up::{TimePoint, Window};
+use kindred_domain::follow_up_log::Evidence;
+use kindred_domain::ids::{ParticipantId, ProgramId, UserId};
+use kindred_domain::schedule::{Schedule, ScheduledPoint};
+use kindred_domain::vocabulary::{ParticipantStatus, TaskKind, Vocabulary};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::error::decode_code;
+use crate::participants::CaseloadScope;
+use crate::session::{Session, Write, on_conn};
+use crate::{Result, Timestamp};
+
+/// A participant followed up in their program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUpSubject {
+    pub participant_id: ParticipantId,
+    pub reference: String,
+    pub name: String,
+    pub program_id: ProgramId,
+    pub enrolled_on: Date,
+    pub status: ParticipantStatus,
+    pub coach_id: Option<UserId>,
+    pub coach_name: Option<String>,
+    pub coach_supervisor_id: Option<UserId>,
+}
+
+/// A task for one time point: the assessment to give, or the supervisor's escalation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimePointTask {
+    pub participant_id: ParticipantId,
+    pub program_id: ProgramId,
+    pub time_point_code: String,
+    pub kind: TaskKind,
+    /// `None`: the participant's coach (whoever that is when the work is done).
+    pub assignee_id: Option<UserId>,
+    pub title: String,
+    pub window: Window,
+}
+
+/// How a time point's open tasks are settled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settle {
+    /// The assessment was completed on this day.
+    Done(Date),
+    /// The time point no longer needs the work (an administrative exclusion).
+    Cancelled(String),
+}
+
+#[derive(sqlx::FromRow)]
+struct PointRow {
+    program_id: Uuid,
+    code: String,
+    label: String,
+    target_day: i32,
+    window_start_day: i32,
+    window_end_day: i32,
+}
+
+#[derive(sqlx::FromRow)]
+struct InstrumentRow {
+    program_id: Uuid,
+    time_point_code: String,
+    instrument_code: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct SubjectRow {
+    id: Uuid,
+    reference: String,
+    given_name: String,
+    family_name: String,
+    preferred_name: Option<String>,
+    program_id: Uuid,
+    enrolled_on: Date,
+    status: String,
+    coach_id: Option<Uuid>,
+    coach_name: Option<String>,
+    coach_supervisor_id: Option<Uuid>,
+}
+
+#[derive(sqlx::FromRow)]
+struct CompletionRow {
+    participant_id: Uuid,
+    time_point_code: String,
+    administered_on: Date,
+}
+
+#[derive(sqlx::FromRow)]
+struct ExclusionRow {
+    participant_id: Uuid,
+    time_point_code: String,
+    reason: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReachedRow {
+    participant_id: Uuid,
+    time_point_code: String,
+    attempted_at: Timestamp,
+}
+
+impl<M> Session<M> {
+    /// The schedule of each program (or of one), time points in order. A program without
+    /// time points has an empty schedule.
+    pub async fn schedules(
+        &mut self,
+        program: Option<ProgramId>,
+    ) -> Result<HashMap<ProgramId, Schedule>> {
+        let org = self.org_id.0;
+        let only = program.map(|p| p.0);
+        let (points, instruments): (Vec<PointRow>, Vec<InstrumentRow>) = on_conn!(self.conn(), c => {
+            let points = sqlx::query_as(
+                "SELECT program_id, code, label, target_day, window_start_day, window_end_day
+                 FROM program_time_points WHERE org_id = $1 AND ($2 IS NULL OR program_id = $2)
+                 ORDER BY program_id, position",
+            )
+            .bind(org).bind(only)
+            .fetch_all(&mut *c)
+            .await?;
+            let instruments = sqlx::query_as(
+                "SELECT program_id, time_point_code, instrument_code
+                 FROM program_time_point_instruments
+                 WHERE org_id = $1 AND ($2 IS NULL OR program_id = $2)
+                 ORDER BY program_id, time_point_code, position",
+            )
+            .bind(org).bind(only)
+            .fetch_all(&mut *c)
+            .await?;
+            (points, instruments)
+        });
+        let mut of: HashMap<(Uuid, String), Vec<String>> = HashMap::new();
+        for i in instruments {
+            of.entry((i.program_id, i.time_point_code)).or_default().push(i.instrument_code);
+        }
+        let mut schedules: HashMap<ProgramId, Schedule> = HashMap::new();
+        if let Some(p) = program {
+            schedules.insert(p, Schedule::default());
+        }
+        for p in points {
+            let instruments = of.remove(&(p.program_id, p.code.clone())).unwrap_or_default();
+            schedules.entry(ProgramId(p.program_id)).or_default().points.push(ScheduledPoint {
+                time_point: TimePoint {
+                    code: p.code,
+                    label: p.label,
+                    target_day: p.target_day,
+                    window_start_day: p.window_start_day,
+                    window_end_day: p.window_end_day,
+                },
+                instruments,
+            });
+        }
+        Ok(schedules)
+    }
+
+    /// Participants enrolled in a program, within `scope`, optionally one program or one
+    /// participant only.
+    pub async fn follow_up_subjects(
+        &mut self,
+        scope: CaseloadScope,
+        program: Option<ProgramId>,
+        participant: Option<ParticipantId>,
+    ) -> Result<Vec<FollowUpSubject>> {
+        let org = self.org_id.0;
+        let (user, team) = match scope {
+            CaseloadScope::Organisation => (None, false),
+            CaseloadScope::Coach(user) => (Some(user.0), false),
+            CaseloadScope::Team(user) => (Some(user.0), true),
+        };
+        let rows: Vec<SubjectRow> = on_conn!(self.conn(), c => {
+            sqlx::query_as(
+                "SELECT p.id, p.reference, i.given_name, i.family_name, i.preferred_name,
+                        p.program_id, p.enrolled_on, p.status, p.coach_id,
+                        c.display_name AS coach_name, c.supervisor_id AS coach_supervisor_id
+                 FROM participants p
+                 JOIN participant_identities i ON i.org_id = p.org_id AND i.participant_id = p.id
+                 LEFT JOIN users c ON c.org_id = p.org_id AND c.id = p.coach_id
+                 WHERE p.org_id = $1 AND p.program_id IS NOT NULL
+                   AND ($2 IS NULL OR p.program_id = $2)
+                   AND ($3 IS NULL OR p.id = $3)
+                   AND ($4 IS NULL OR p.coach_id = $4 OR ($5 AND c.supervisor_id = $4))
+                 ORDER BY i.family_name, i.given_name, p.id",
+            )
+            .bind(org)
+            .bind(program.map(|p| p.0))
+            .bind(participant.map(|p| p.0))
+            .bind(user)
+            .bind(team)
+            .fetch_all(&mut *c)
+            .await?
+        });
+        rows.into_iter()
+            .map(|r| {
+                let given = r.preferred_name.as_deref().unwrap_or(&r.given_name);
+                Ok(FollowUpSubject {
+                    participant_id: ParticipantId(r.id),
+                    name: format!("{given} {}", r.family_name),
+                    reference: r.reference,
+                    program_id: ProgramId(r.program_id),
+                    enrolled_on: r.enrolled_on,
+                    status: decode_code(&r.status)?,
+                    coach_id: r.coach_id.map(UserId),
+                    coach_name: r.coach_name,
+                    coach_supervisor_id: r.coach_supervisor_id.map(UserId),
+                })
+            })
+            .collect()
+    }
+
+    /// Each participant's evidence (all of them, or one): assessments completed for a time
+    /// point of their current program, exclusions, and the attempts that reached them.
+    pub async fn follow_up_evidence(
+        &mut self,
+        participant: Option<ParticipantId>,
+    ) -> Result<HashMap<ParticipantId, Evidence>> {
+        let org = self.org_id.0;
+        let only = participant.map(|p| p.0);
+        let (completions, exclusions, reached): (
+            Vec<CompletionRow>,
+            Vec<ExclusionRow>,
+            Vec<ReachedRow>,
+        ) = on_conn!(self.conn(), c => {
+            let completions = sqlx::query_as(
+                "SELECT a.participant_id, a.time_point_code, a.administered_on
+                 FROM assessments a
+                 JOIN participants p ON p.org_id = a.org_id AND p.id = a.participant_id
+                 WHERE a.org_id = $1 AND ($2 IS NULL OR a.participant_id = $2)
+                   AND a.status = 'completed' AND a.time_point_code IS NOT NULL
+                   AND a.program_id = p.program_id",
+            )
+            .bind(org).bind(only)
+            .fetch_all(&mut *c)
+            .await?;
+            let exclusions = sqlx::query_as(
+                "SELECT participant_id, time_point_code, reason FROM follow_up_exclusions
+                 WHERE org_id = $1 AND ($2 IS NULL OR participant_id = $2)",
+            )
+            .bind(org).bind(only)
+            .fetch_all(&mut *c)
+            .await?;
+            let reached = sqlx::query_as(
+                "SELECT participant_id, time_point_code, attempted_at FROM contact_attempts
+                 WHERE org_id = $1 AND ($2 IS NULL OR participant_id = $2)
+                   AND time_point_code IS NOT NULL AND outcome IN ('reached', 'scheduled')",
+            )
+            .bind(org).bind(only)
+            .fetch_all(&mut *c)
+            .await?;
+            (completions, exclusions, reached)
+        });
+        let mut evidence: HashMap<ParticipantId, Evidence> = HashMap::new();
+        for row in completions {
+            let e = evidence.entry(ParticipantId(row.participant_id)).or_default();
+            e.completed_on.entry(row.time_point_code).or_default().push(row.administered_on);
+        }
+        for row in exclusions {
+            let e = evidence.entry(ParticipantId(row.participant_id)).or_default();
+            e.excluded.insert(row.time_point_code, decode_code(&row.reason)?);
+        }
+        for row in reached {
+            let e = evidence.entry(ParticipantId(row.participant_id)).or_default();
+            e.reached_on.entry(row.time_point_code).or_default().push(row.attempted_at.0.date());
+        }
+        Ok(evidence)
+    }
+}
+
+impl Session<Write> {
+    /// Replaces a program's schedule. Exclusions, attempts and assessments keep their time
+    /// point codes; a code dropped from the schedule simply stops being followed up.
+    pub async fn replace_schedule(
+        &mut self,
+        program: ProgramId,
+        schedule: &Schedule,
+    ) -> Result<()> {
+        let org = self.org_id.0;
+        on_conn!(self.conn(), c => {
+            sqlx::query("DELETE FROM program_time_point_instruments WHERE org_id = $1 AND program_id = $2")
+                .bind(org).bind(program.0).execute(&mut *c).await?;
+            sqlx::query("DELETE FROM program_time_points WHERE org_id = $1 AND program_id = $2")
+                .bind(org).bind(program.0).execute(&mut *c).await?;
+            for (position, point) in schedule.points.iter().enumerate() {
+                let tp = &point.time_point;
+                sqlx::query(
+                    "INSERT INTO program_time_points (org_id, program_id, code, position, label,
+                        target_day, window_start_day, window_end_day)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(org).bind(program.0).bind(&tp.code).bind(position as i32).bind(&tp.label)
+                .bind(tp.target_day).bind(tp.window_start_day).bind(tp.window_end_day)
+                .execute(&mut *c).await?;
+                for (i, instrument) in point.instruments.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO program_time_point_instruments (org_id, program_id,
+                            time_point_code, instrument_code, position)
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(org).bind(program.0).bind(&tp.code).bind(instrument).bind(i as i32)
+                    .execute(&mut *c).await?;
+                }
+            }
+        });
+        Ok(())
+    }
+
+    /// Makes the task unless one of its kind already exists for that time point (whatever
+    /// its state: a done or cancelled one is not made again). Returns whether it was made.
+    pub async fn ensure_time_point_task(
+        &mut self,
+        task: &TimePointTask,
+        now: OffsetDateTime,
+    ) -> Result<bool> {
+        let org = self.org_id.0;
+        let w = &task.window;
+        let made = on_conn!(self.conn(), c => {
+            sqlx::query(
+                "INSERT INTO tasks (org_id, id, participant_id, kind, program_id, time_point_code,
+                    assignee_id, title, opens_on, due_on, closes_on, status, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', $12)
+                 ON CONFLICT (org_id, participant_id, program_id, time_point_code, kind)
+                    WHERE time_point_code IS NOT NULL DO NOTHING",
+            )
+            .bind(org)
+            .bind(kindred_domain::ids::TaskId::generate().0)
+            .bind(task.participant_id.0)
+            .bind(task.kind.code())
+            .bind(task.program_id.0)
+            .bind(&task.time_point_code)
+            .bind(task.assignee_id.map(|a| a.0))
+            .bind(&task.title)
+            .bind(w.opens_on)
+            .bind(w.due_on)
+            .bind(w.closes_on)
+            .bind(Timestamp(now))
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        });
+        Ok(made == 1)
+    }
+
+    /// Closes a time point's open tasks (the assessment and any escalation). Returns how many.
+    pub async fn settle_time_point_tasks(
+        &mut self,
+        participant: ParticipantId,
+        program: ProgramId,
+        time_point_code: &str,
+        settle: &Settle,
+        now: OffsetDateTime,
+    ) -> Result<u64> {
+        let org = self.org_id.0;
+        let at = Some(Timestamp(now));
+        let (status, done_on, done_at, cancelled_at, reason) = match settle {
+            Settle::Done(day) => ("done", Some(*day), at, None, None),
+            Settle::Cancelled(reason) => ("cancelled", None, None, at, Some(reason.as_str())),
+        };
+        Ok(on_conn!(self.conn(), c => {
+            sqlx::query(
+                "UPDATE tasks SET status = $5, completed_on = $6, completed_at = $7,
+                    cancelled_at = $8, cancel_reason = $9
+                 WHERE org_id = $1 AND participant_id = $2 AND program_id = $3
+                   AND time_point_code = $4 AND status = 'open'",
+            )
+            .bind(org)
+            .bind(participant.0)
+            .bind(program.0)
+            .bind(time_point_code)
+            .bind(status)
+            .bind(done_on)
+            .bind(done_at)
+            .bind(cancelled_at)
+            .bind(reason)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        }))
+    }
+}
