@@ -16,6 +16,11 @@ const STEP_TOLERANCE: f64 = 1e-9;
 /// A coefficient this large per standard deviation of its covariate (a hazard ratio of e³⁰
 /// per SD) only arises when the likelihood is monotone and the estimate is infinite.
 const DIVERGENCE_BOUND: f64 = 30.0;
+/// A variance this large on the standardised scale (an SE of 1 000 per SD) means the likelihood
+/// is flat along that coefficient: Newton stopped on a plateau of a monotone likelihood before
+/// the estimate crossed [`DIVERGENCE_BOUND`]; which of the two happens first can depend on
+/// rounding, so both are separation.
+const FLAT_LIKELIHOOD_VARIANCE: f64 = 1e6;
 /// Smallest eigenvalue of the covariates' correlation matrix below which they are collinear.
 const COLLINEARITY_TOLERANCE: f64 = 1e-10;
 
@@ -125,6 +130,9 @@ pub fn cox_ph(
 
     let information = current.information.clone();
     let inverse = information.cholesky().ok_or(StatsError::Separation)?.inverse();
+    if (0..p).any(|j| inverse[(j, j)] > FLAT_LIKELIHOOD_VARIANCE) {
+        return Err(StatsError::Separation);
+    }
     let normal = Normal::standard();
     let mut coefficients = Vec::with_capacity(p);
     for j in 0..p {
