@@ -7,7 +7,11 @@
 //! `assessment`). A safety flag (PHQ-9 item 9 above 0) opens an urgent task for the coach's
 //! supervisor the first time it is raised on an assessment (see [`safety`]).
 
+mod fhir;
+mod instruments;
 mod safety;
+
+pub use instruments::{InstrumentListing, InstrumentSource};
 
 use kindred_domain::FieldErrors;
 use kindred_domain::assessment::{
@@ -139,6 +143,17 @@ impl App {
         participant: ParticipantId,
         input: &AssessmentInput,
     ) -> Result<AdministeredAssessment> {
+        self.start(actor, participant, input, "started").await
+    }
+
+    /// Starts an assessment; `how` says how in the audit event ("started", "imported").
+    async fn start(
+        &self,
+        actor: &Actor,
+        participant: ParticipantId,
+        input: &AssessmentInput,
+        how: &str,
+    ) -> Result<AdministeredAssessment> {
         let mut tx = actor.tenant().write().await?;
         let stored = owner(&mut tx, actor, participant, true).await?;
         let code = input.instrument.as_deref().map(str::trim).unwrap_or_default();
@@ -177,7 +192,7 @@ impl App {
             updated_at: now,
         };
         tx.insert_assessment(&assessment).await?;
-        let detail = describe(&stored, &definition, &assessment, "started");
+        let detail = describe(&stored, &definition, &assessment, how);
         tx.append_audit(
             now,
             entry(actor, AuditAction::Create, RECORD, Some(assessment.id.to_string()), detail),

@@ -11,6 +11,7 @@ mod browser;
 mod cli;
 mod consents;
 mod eligibility;
+mod instruments;
 mod participants;
 mod programs;
 mod recovery_plans;

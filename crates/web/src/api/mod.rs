@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod consents;
 mod fidelity;
+mod instruments;
 mod participants;
 mod programs;
 mod recovery_plans;
@@ -93,4 +94,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         // Assessments (instruments).
         .routes(routes!(assessments::list, assessments::create))
         .routes(routes!(assessments::read, assessments::patch))
+        .routes(routes!(assessments::response))
+        .routes(routes!(assessments::import_response))
+        .routes(routes!(instruments::list))
+        .routes(routes!(instruments::read))
+        .routes(routes!(instruments::questionnaire))
+        .routes(routes!(instruments::import))
 }
