@@ -4,6 +4,7 @@
 
 mod support;
 
+mod assessment_pages;
 mod assessments;
 mod audit;
 mod auth;

@@ -226,6 +226,11 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
         ("POST", format!("/participants/{participant}/appointments/new")),
         ("POST", format!("/participants/{participant}/appointments/{appointment}/status")),
         ("POST", format!("/participants/{participant}/tasks/{task}/cancel")),
+        ("GET", format!("/participants/{participant}/assessments/new?instrument=phq-9")),
+        ("POST", format!("/participants/{participant}/assessments/new?instrument=phq-9")),
+        ("GET", format!("/participants/{participant}/assessments/{assessment}")),
+        ("GET", format!("/participants/{participant}/assessments/{assessment}/edit")),
+        ("POST", format!("/participants/{participant}/assessments/{assessment}/edit")),
     ];
     for (method, path) in &page_routes {
         let reply = match *method {
