@@ -9,6 +9,7 @@ mod assessments;
 mod audit;
 mod auth;
 mod browser;
+mod browser_assessments;
 mod cli;
 mod consents;
 mod eligibility;
