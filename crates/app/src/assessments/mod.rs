@@ -45,8 +45,9 @@ pub struct AdministeredAssessment {
     /// Change since the previous *completed* administration of the same instrument (only for
     /// a completed assessment that has one).
     pub change: Option<Change>,
-    /// That previous administration.
+    /// That previous administration, and the day it was given.
     pub previous: Option<AssessmentId>,
+    pub previous_on: Option<time::Date>,
 }
 
 /// The definition of `code` this organisation can administer: a shipped instrument, or one
@@ -128,6 +129,7 @@ fn view(
     });
     AdministeredAssessment {
         previous: previous.map(|p| p.id),
+        previous_on: previous.map(|p| p.administered_on),
         assessment,
         definition,
         result,

@@ -64,6 +64,11 @@ async fn a_coach_saves_part_way_then_completes_and_sees_the_change_since_last(ap
     assert_eq!(started["version"], 1);
     let path = format!("/api/v1/assessments/{second_id}");
 
+    // A save based on a version that is no longer current is refused, and changes nothing.
+    let stale = coach.patch(&path, json!({"answers": {"phq9_4": 3}, "version": 7}), None).await;
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    assert!(coach.get(&path).await.json()["answers"]["phq9_4"].is_null());
+
     // The rest arrives later; earlier answers are kept (merge), then it is completed.
     let rest =
         json!({"phq9_4": 1, "phq9_5": 0, "phq9_6": 0, "phq9_7": 1, "phq9_8": 0, "phq9_9": 0});
@@ -231,6 +236,13 @@ async fn phq9_item9_opens_an_urgent_task_for_the_supervisor_once(app: TestApp) {
     assert_eq!(tasks[0]["assignee_id"], world.supervisor_id.to_string());
     assert_eq!(tasks[0]["due_on"], today);
     assert_eq!(tasks[0]["status"], "open");
+    // It is on the supervisor's own due list, today.
+    let supervisor = app.api(world.org, world.supervisor).await;
+    let mine = supervisor.get("/api/v1/tasks?scope=mine").await.json();
+    let due: Vec<&Value> =
+        mine["items"].as_array().expect("items").iter().filter(|t| t["kind"] == "urgent").collect();
+    assert_eq!(due.len(), 1, "{mine}");
+    assert_eq!(due[0]["id"], tasks[0]["id"]);
 
     // Completing the same assessment (the flag still raised) does not open another.
     let path = format!("/api/v1/assessments/{}", flagged["id"].as_str().expect("in the reply"));

@@ -5,6 +5,7 @@
 mod support;
 
 mod assessment_pages;
+mod assessment_timing;
 mod assessments;
 mod audit;
 mod auth;

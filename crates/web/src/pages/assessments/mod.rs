@@ -187,15 +187,18 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let stored = match state.app.participant(&signed_in.actor, id).await? {
         ParticipantView::Identified(stored) => stored,
-        ParticipantView::Research(_) => return Err(PageError(AppError::NotFound)),
+        ParticipantView::Research(_) => {
+            return Err(PageError(AppError::Forbidden(
+                "assessments are identified records; evaluators see only the research record"
+                    .into(),
+            )));
+        }
     };
     let view = of_participant(&state.app, &signed_in, id, assessment).await?;
-    let history = state.app.participant_assessments(&signed_in.actor, id).await?;
     let can_continue = view.assessment.status == AssessmentStatus::InProgress
         && may_administer(&signed_in.actor, &stored);
     let page = view::result_page(
         &view,
-        &history,
         Chrome::new(&signed_in, ""),
         notice_text(params.notice.as_deref()),
         stored.participant.identity.display_name(),

@@ -91,7 +91,6 @@ pub struct ChangeLine {
 
 pub fn result_page(
     view: &AdministeredAssessment,
-    history: &[AdministeredAssessment],
     chrome: Option<Chrome>,
     notice: Option<&'static str>,
     participant_name: String,
@@ -160,12 +159,7 @@ pub fn result_page(
             }),
         })
         .collect();
-    let previous_on = view.previous.and_then(|p| {
-        history
-            .iter()
-            .find(|h| h.assessment.id == p)
-            .map(|h| h.assessment.administered_on.to_string())
-    });
+    let previous_on = view.previous_on.map(|d| d.to_string());
     let answers = d
         .items
         .iter()
