@@ -4,8 +4,8 @@
 //! seeing the picture.
 
 use askama::Template;
-use kindred_domain::instruments::InstrumentDefinition;
 use kindred_domain::instruments::bands::applicable_bands;
+use kindred_domain::instruments::{InstrumentDefinition, Sex};
 use time::Date;
 
 /// Plot area inside the SVG's 320 × 170 viewBox (left margin for the axis labels).
@@ -64,8 +64,14 @@ pub struct Tick {
 
 impl Trajectory {
     /// The chart of `points` (oldest first) on `definition`'s headline scale, or `None` when
-    /// there is nothing to plot.
-    pub fn new(id: &str, definition: &InstrumentDefinition, points: &[Point]) -> Option<Self> {
+    /// there is nothing to plot. `sex` picks the cut-offs of instruments that have
+    /// sex-specific ones (AUDIT-C), as the scores were banded.
+    pub fn new(
+        id: &str,
+        definition: &InstrumentDefinition,
+        points: &[Point],
+        sex: Option<Sex>,
+    ) -> Option<Self> {
         let scale = definition.scoring.scales.first()?;
         if points.is_empty() || scale.max <= scale.min {
             return None;
@@ -83,8 +89,7 @@ impl Trajectory {
                 LEFT + (on - first).whole_days() as f64 / span * (RIGHT - LEFT)
             }
         };
-        // Bands for sex not recorded: a participant's chart shows one set of cut-offs.
-        let (bands, _) = applicable_bands(scale, None);
+        let (bands, _) = applicable_bands(scale, sex);
         let stripes = bands
             .iter()
             .enumerate()
@@ -175,7 +180,7 @@ mod tests {
             Point { on: date!(2026 - 01 - 01), score: 27.0, band: Some("Severe".into()) },
             Point { on: date!(2026 - 01 - 11), score: 0.0, band: Some("Minimal".into()) },
         ];
-        let chart = Trajectory::new("t", phq9(), &points).expect("a chart");
+        let chart = Trajectory::new("t", phq9(), &points, None).expect("a chart");
         assert_eq!(chart.points[0].x, "34.0");
         assert_eq!(chart.points[0].y, "8.0", "the maximum at the top");
         assert_eq!(chart.points[1].x, "312.0");
@@ -189,11 +194,25 @@ mod tests {
     }
 
     #[test]
+    fn sex_specific_cut_offs_shade_where_the_scores_were_banded() {
+        let audit_c = kindred_domain::instruments::find("audit-c").expect("AUDIT-C ships");
+        let one = [Point { on: date!(2026 - 01 - 01), score: 3.0, band: None }];
+        let boundary = |sex| {
+            let chart = Trajectory::new("t", audit_c, &one, sex).expect("a chart");
+            assert_eq!(chart.bands.len(), 2);
+            chart.bands[0].y.clone()
+        };
+        // The positive band starts at 3 for women and at 4 for men: a higher stripe edge.
+        assert_ne!(boundary(Some(Sex::Female)), boundary(Some(Sex::Male)));
+        assert_eq!(boundary(Some(Sex::Female)), boundary(None));
+    }
+
+    #[test]
     fn a_single_point_sits_in_the_middle_and_nothing_is_no_chart() {
         let one = [Point { on: date!(2026 - 01 - 01), score: 12.5, band: None }];
-        let chart = Trajectory::new("t", phq9(), &one).expect("a chart");
+        let chart = Trajectory::new("t", phq9(), &one, None).expect("a chart");
         assert_eq!(chart.points[0].x, "173.0");
         assert_eq!(chart.points[0].score, "12.5");
-        assert!(Trajectory::new("t", phq9(), &[]).is_none());
+        assert!(Trajectory::new("t", phq9(), &[], None).is_none());
     }
 }

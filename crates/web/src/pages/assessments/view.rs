@@ -239,7 +239,11 @@ pub fn section(
                 })
                 .collect();
             let definition = &of.first()?.definition;
-            Trajectory::new(&format!("trajectory-{code}"), definition, &points).map(|c| c.html())
+            // The cut-offs the scores were banded with (sex-specific for AUDIT-C).
+            let sex =
+                of.iter().filter_map(|v| v.result.total()?.band.as_ref()?.cut_offs_for).next_back();
+            Trajectory::new(&format!("trajectory-{code}"), definition, &points, sex)
+                .map(|c| c.html())
         })
         .collect();
     AssessmentsSection { participant_id, can_administer, rows, charts }
