@@ -30,6 +30,8 @@
 //! | edit qualifications            | –              | their coaches       | –       | –              | all   |
 //! | change who supervises whom     | –              | –                   | –       | –              | yes   |
 //! | see, administer assessments    | own caseload   | own + their coaches | all     | –              | –     |
+//! | view the instrument library    | yes            | yes                 | yes     | yes            | yes   |
+//! | import an instrument (FHIR)    | –              | –                   | yes     | –              | –     |
 //!
 //! A coach sees their own recovery start date (it is their own information) but cannot change
 //! it; managers see certifications, training hours and employment, never the recovery date.
@@ -508,6 +510,16 @@ pub fn follow_up_rates(actor: &Actor) -> Result<bool> {
         Ok(false)
     } else {
         Err(AppError::Forbidden("your role does not include follow-up rates".into()))
+    }
+}
+
+/// May `actor` import an instrument (a FHIR Questionnaire) as the organisation's own? Like a
+/// bulk resource import, it changes what everyone administers: a manager's decision.
+pub fn import_instruments(actor: &Actor) -> Result<()> {
+    if actor.has_role(Role::Manager) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("only a manager can add instruments to the organisation".into()))
     }
 }
 

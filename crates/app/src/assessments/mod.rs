@@ -7,7 +7,11 @@
 //! `assessment`). A safety flag (PHQ-9 item 9 above 0) opens an urgent task for the coach's
 //! supervisor the first time it is raised on an assessment (see [`safety`]).
 
+mod fhir;
+mod instruments;
 mod safety;
+
+pub use instruments::{InstrumentListing, InstrumentSource};
 
 use kindred_domain::FieldErrors;
 use kindred_domain::assessment::{
@@ -41,8 +45,9 @@ pub struct AdministeredAssessment {
     /// Change since the previous *completed* administration of the same instrument (only for
     /// a completed assessment that has one).
     pub change: Option<Change>,
-    /// That previous administration.
+    /// That previous administration, and the day it was given.
     pub previous: Option<AssessmentId>,
+    pub previous_on: Option<time::Date>,
 }
 
 /// The definition of `code` this organisation can administer: a shipped instrument, or one
@@ -124,6 +129,7 @@ fn view(
     });
     AdministeredAssessment {
         previous: previous.map(|p| p.id),
+        previous_on: previous.map(|p| p.administered_on),
         assessment,
         definition,
         result,
@@ -138,6 +144,17 @@ impl App {
         actor: &Actor,
         participant: ParticipantId,
         input: &AssessmentInput,
+    ) -> Result<AdministeredAssessment> {
+        self.start(actor, participant, input, "started").await
+    }
+
+    /// Starts an assessment; `how` says how in the audit event ("started", "imported").
+    async fn start(
+        &self,
+        actor: &Actor,
+        participant: ParticipantId,
+        input: &AssessmentInput,
+        how: &str,
     ) -> Result<AdministeredAssessment> {
         let mut tx = actor.tenant().write().await?;
         let stored = owner(&mut tx, actor, participant, true).await?;
@@ -177,7 +194,7 @@ impl App {
             updated_at: now,
         };
         tx.insert_assessment(&assessment).await?;
-        let detail = describe(&stored, &definition, &assessment, "started");
+        let detail = describe(&stored, &definition, &assessment, how);
         tx.append_audit(
             now,
             entry(actor, AuditAction::Create, RECORD, Some(assessment.id.to_string()), detail),
@@ -384,4 +401,15 @@ fn describe(
         }
     }
     detail
+}
+
+/// Whether `actor` may administer instruments to this participant (for showing the links;
+/// the use cases check again).
+pub fn may_administer(actor: &Actor, stored: &StoredParticipant) -> bool {
+    policy::assessments(actor, &facts(stored), true).is_ok()
+}
+
+/// Whether `actor` may see this participant's assessments.
+pub fn may_see(actor: &Actor, stored: &StoredParticipant) -> bool {
+    policy::assessments(actor, &facts(stored), false).is_ok()
 }

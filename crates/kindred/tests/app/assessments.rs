@@ -10,6 +10,7 @@ on_both_backends!(
     a_coach_saves_part_way_then_completes_and_sees_the_change_since_last,
     invalid_answers_are_refused_item_by_item_and_nothing_is_saved,
     a_skip_rule_refuses_answers_to_questions_not_asked,
+    audit_c_uses_the_cut_offs_for_the_participants_sex,
     completing_needs_enough_answers_and_a_completed_assessment_no_longer_changes,
     phq9_item9_opens_an_urgent_task_for_the_supervisor_once,
     without_a_supervisor_the_urgent_task_goes_to_a_manager,
@@ -63,6 +64,11 @@ async fn a_coach_saves_part_way_then_completes_and_sees_the_change_since_last(ap
     assert_eq!(started["result"]["completeness"], "partial");
     assert_eq!(started["version"], 1);
     let path = format!("/api/v1/assessments/{second_id}");
+
+    // A save based on a version that is no longer current is refused, and changes nothing.
+    let stale = coach.patch(&path, json!({"answers": {"phq9_4": 3}, "version": 7}), None).await;
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    assert!(coach.get(&path).await.json()["answers"]["phq9_4"].is_null());
 
     // The rest arrives later; earlier answers are kept (merge), then it is completed.
     let rest =
@@ -231,6 +237,13 @@ async fn phq9_item9_opens_an_urgent_task_for_the_supervisor_once(app: TestApp) {
     assert_eq!(tasks[0]["assignee_id"], world.supervisor_id.to_string());
     assert_eq!(tasks[0]["due_on"], today);
     assert_eq!(tasks[0]["status"], "open");
+    // It is on the supervisor's own due list, today.
+    let supervisor = app.api(world.org, world.supervisor).await;
+    let mine = supervisor.get("/api/v1/tasks?scope=mine").await.json();
+    let due: Vec<&Value> =
+        mine["items"].as_array().expect("items").iter().filter(|t| t["kind"] == "urgent").collect();
+    assert_eq!(due.len(), 1, "{mine}");
+    assert_eq!(due[0]["id"], tasks[0]["id"]);
 
     // Completing the same assessment (the flag still raised) does not open another.
     let path = format!("/api/v1/assessments/{}", flagged["id"].as_str().expect("in the reply"));
@@ -317,4 +330,37 @@ async fn reads_and_writes_of_assessments_are_audited(app: TestApp) {
         of_it.iter().map(|e| e["action"].as_str().expect("in the reply")).collect();
     assert!(actions.contains(&"create") && actions.contains(&"read"), "{actions:?}");
     assert!(of_it.iter().any(|e| e["detail"].as_str().expect("in the reply").contains("score 0")));
+}
+
+async fn audit_c_uses_the_cut_offs_for_the_participants_sex(app: TestApp) {
+    let world = app.world().await;
+    let coach = app.api(world.org, world.coach).await;
+    // AUDIT-C 3 (monthly or less = 1, 3–4 drinks = 1, less than monthly 6+ = 1): positive for
+    // women (≥ 3), negative for men (≥ 4).
+    let answers = json!({"audit_c_1": 1, "audit_c_2": 1, "audit_c_3": 1});
+    let mut bands = Vec::new();
+    for (given, gender) in [("Wen", Some("woman")), ("Mat", Some("man")), ("Sam", None)] {
+        let mut body = crate::support::minimal_participant(given, "Audit");
+        if let Some(gender) = gender {
+            body["gender"] = json!(gender);
+        }
+        let enrolled = coach.post("/api/v1/participants", body).await;
+        assert_eq!(enrolled.status, 201, "{}", enrolled.body);
+        let id = enrolled.json()["id"].as_str().expect("an id").to_owned();
+        let given = coach
+            .post(
+                &format!("/api/v1/participants/{id}/assessments"),
+                json!({"instrument": "audit-c", "complete": true, "answers": answers}),
+            )
+            .await
+            .json();
+        assert_eq!(given["score"], 3.0, "{given}");
+        bands.push((
+            given["band"]["code"].as_str().unwrap_or_default().to_owned(),
+            given["scales"][0]["band"]["sex_not_recorded"].clone(),
+        ));
+    }
+    assert_eq!(bands[0], ("positive".to_owned(), json!(false)), "a woman");
+    assert_eq!(bands[1], ("negative".to_owned(), json!(false)), "a man");
+    assert_eq!(bands[2], ("positive".to_owned(), json!(true)), "sex not recorded: said so");
 }

@@ -4,14 +4,18 @@
 
 mod support;
 
+mod assessment_pages;
+mod assessment_timing;
 mod assessments;
 mod audit;
 mod auth;
 mod browser;
+mod browser_assessments;
 mod cli;
 mod consents;
 mod contacts;
 mod eligibility;
+mod instruments;
 mod participants;
 mod programs;
 mod recovery_plans;

@@ -175,3 +175,40 @@ pub async fn patch(
     let view = state.app.save_assessment(&actor, id, &input).await?;
     Ok(Json(AssessmentBody::from(&view)))
 }
+
+/// One assessment as a FHIR R4 `QuestionnaireResponse` (subject: the participant's
+/// pseudonymous reference, never a name).
+#[utoipa::path(
+    get, path = "/api/v1/assessments/{id}/fhir", tag = "assessments",
+    params(("id" = AssessmentId, Path, description = "Assessment id")),
+    responses((status = 200, body = Object, content_type = "application/fhir+json"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn response(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    ApiPath(id): ApiPath<AssessmentId>,
+) -> Result<Response, ApiError> {
+    let resource = state.app.assessment_response(&actor, id).await?;
+    Ok(super::instruments::fhir_json(StatusCode::OK, resource))
+}
+
+/// Import a FHIR `QuestionnaireResponse` as a new assessment: every answer is checked as a
+/// form's would be; `completed` completes it, `in-progress` saves it in progress.
+#[utoipa::path(
+    post, path = "/api/v1/participants/{id}/assessments/fhir", tag = "assessments",
+    params(("id" = ParticipantId, Path, description = "Participant id")),
+    request_body(content = Object, description = "A FHIR R4 QuestionnaireResponse"),
+    responses(
+        (status = 201, body = AssessmentBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn import_response(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    ApiPath(id): ApiPath<ParticipantId>,
+    ApiJson(resource): ApiJson<serde_json::Value>,
+) -> Result<Response, ApiError> {
+    let view = state.app.import_assessment_response(&actor, id, &resource).await?;
+    Ok(created(&view))
+}

@@ -9,6 +9,7 @@ mod consents;
 mod contacts;
 mod fidelity;
 mod follow_up;
+mod instruments;
 mod participants;
 mod programs;
 mod recovery_plans;
@@ -106,4 +107,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(follow_up::add_locator))
         .routes(routes!(follow_up::record_exclusion))
         .routes(routes!(follow_up::open_windows))
+        .routes(routes!(assessments::response))
+        .routes(routes!(assessments::import_response))
+        .routes(routes!(instruments::list))
+        .routes(routes!(instruments::read))
+        .routes(routes!(instruments::questionnaire))
+        .routes(routes!(instruments::import))
 }

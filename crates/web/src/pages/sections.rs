@@ -28,6 +28,7 @@ pub async fn render(cx: &SectionContext<'_>) -> Result<Vec<String>, AppError> {
     sections.extend(due(cx).await?);
     sections.extend(appointments(cx).await?);
     sections.extend(recovery_plan(cx).await?);
+    sections.extend(assessments(cx).await?);
     sections.extend(referrals(cx).await?);
     sections.extend(consents(cx).await?);
     Ok(sections)
@@ -94,4 +95,17 @@ async fn appointments(cx: &SectionContext<'_>) -> Result<Option<String>, AppErro
     let list = cx.app.appointments(actor, participant).await?;
     let today = cx.app.clock().today();
     rendered(&appointments_section(participant, list, &cx.signed_in.csrf_token, today)).map(Some)
+}
+
+/// Assessments with their score trajectories.
+async fn assessments(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
+    let actor = &cx.signed_in.actor;
+    if !kindred_app::assessments::may_see(actor, cx.stored) {
+        return Ok(None);
+    }
+    let participant = cx.stored.participant.id;
+    let views = cx.app.participant_assessments(actor, participant).await?;
+    let can_administer = kindred_app::assessments::may_administer(actor, cx.stored);
+    rendered(&super::assessments::section(participant.to_string(), &views, can_administer))
+        .map(Some)
 }
