@@ -5,6 +5,7 @@ mod appointments;
 mod audit;
 mod caseload;
 mod consents;
+mod contacts;
 mod fidelity;
 mod form_page;
 mod login;
@@ -113,6 +114,11 @@ fn program_and_task_routes() -> Router<AppState> {
             "/participants/{id}/appointments/{appointment_id}/status",
             post(appointments::set_status),
         )
+        // Contacts (issue 5).
+        .route("/participants/{id}/contacts/new", get(contacts::new_form).post(contacts::create))
+        .route("/contacts", get(contacts::list))
+        .route("/contacts/{id}", get(contacts::page))
+        .route("/contacts/{id}/edit", get(contacts::edit_form).post(contacts::update))
 }
 
 /// The page furniture every signed-in page shares.
@@ -157,6 +163,9 @@ impl Chrome {
         }
         if policy::read_resources(actor).is_ok() {
             more.push(link("/resources", "Resources"));
+        }
+        if policy::contact_list(actor, None).is_ok() {
+            more.push(link("/contacts", "Contacts"));
         }
         if policy::fidelity(actor).is_ok() {
             more.push(link("/fidelity", "Fidelity"));
@@ -227,6 +236,7 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         "program-created" => Some("Program created."),
         "task-cancelled" => Some("Task cancelled."),
         "appointment-saved" => Some("Appointment saved."),
+        "contact-logged" => Some("Contact logged."),
         "certification-recorded" => Some("Certification recorded."),
         "certification-removed" => Some("Certification removed."),
         _ => None,

@@ -10,6 +10,7 @@ use kindred_app::{App, AppError};
 
 use super::appointments::appointments_section;
 use super::consents::consents_section;
+use super::contacts::contacts_section;
 use super::recovery_plans::plan_section;
 use super::referrals::referrals_section;
 use super::tasks::due_section;
@@ -26,6 +27,7 @@ pub struct SectionContext<'a> {
 pub async fn render(cx: &SectionContext<'_>) -> Result<Vec<String>, AppError> {
     let mut sections = Vec::new();
     sections.extend(due(cx).await?);
+    sections.extend(contacts(cx).await?);
     sections.extend(appointments(cx).await?);
     sections.extend(recovery_plan(cx).await?);
     sections.extend(referrals(cx).await?);
@@ -94,4 +96,20 @@ async fn appointments(cx: &SectionContext<'_>) -> Result<Option<String>, AppErro
     let list = cx.app.appointments(actor, participant).await?;
     let today = cx.app.clock().today();
     rendered(&appointments_section(participant, list, &cx.signed_in.csrf_token, today)).map(Some)
+}
+
+/// The newest contacts, right after what is due: what was done last.
+async fn contacts(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
+    let actor = &cx.signed_in.actor;
+    if !allowed(actor, cx.stored, ParticipantAction::Edit) {
+        return Ok(None);
+    }
+    let participant = cx.stored.participant.id;
+    let filter = kindred_app::contacts::ContactFilter {
+        participant: Some(participant),
+        coach: None,
+        page: 1,
+    };
+    let page = cx.app.contacts(actor, &filter).await?;
+    rendered(&contacts_section(participant, &page)).map(Some)
 }
