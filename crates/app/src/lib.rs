@@ -18,6 +18,7 @@ pub mod demo;
 mod error;
 pub mod fidelity;
 pub mod hsds;
+pub mod outcome_events;
 pub mod participants;
 pub mod policy;
 pub mod programs;

@@ -14,6 +14,7 @@ pub mod follow_up;
 pub mod ids;
 pub mod instruments;
 pub mod org;
+pub mod outcome_event;
 pub mod participant;
 pub mod programs;
 pub mod recovery_plan;

@@ -21,6 +21,7 @@ mod error;
 mod fidelity;
 mod migrate;
 mod organisations;
+mod outcome_events;
 mod participants;
 mod programs;
 mod recovery_plans;

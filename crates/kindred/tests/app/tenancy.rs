@@ -11,7 +11,9 @@ on_both_backends!(every_participant_route_hides_another_organisations_records);
 /// tasks and appointments.
 async fn snapshot(api: &Api, participant: &str) -> Vec<Value> {
     let mut seen = Vec::new();
-    for tail in ["", "/consents", "/goals", "/referrals", "/tasks", "/appointments"] {
+    let tails =
+        ["", "/consents", "/goals", "/referrals", "/tasks", "/appointments", "/outcome-events"];
+    for tail in tails {
         seen.push(api.get(&format!("/api/v1/participants/{participant}{tail}")).await.json());
     }
     seen
@@ -160,6 +162,9 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
             ("POST", "/api/v1/participants/{id}/tasks/{task_id}/cancel") => {
                 outsider.post(&path, json!({"reason": "outsider"})).await
             }
+            ("POST", "/api/v1/participants/{id}/outcome-events") => {
+                outsider.post(&path, json!({"kind": "arrest", "occurred_on": "2026-01-05"})).await
+            }
             other => panic!("no cross-tenant request written for {other:?}: add one here"),
         };
         assert_eq!(reply.status, 404, "{method} {path} answered {}: {}", reply.status, reply.body);
@@ -268,6 +273,8 @@ async fn contacts_stay_in_their_organisation(app: &TestApp, owner: &Api, partici
     for (method, path) in [
         ("GET", format!("/participants/{participant}/contacts/new")),
         ("POST", format!("/participants/{participant}/contacts/new")),
+        ("GET", format!("/participants/{participant}/outcome-events/new")),
+        ("POST", format!("/participants/{participant}/outcome-events/new")),
         ("GET", format!("/contacts/{contact}")),
         ("GET", format!("/contacts/{contact}/edit")),
         ("POST", format!("/contacts/{contact}/edit")),

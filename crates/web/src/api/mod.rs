@@ -7,6 +7,7 @@ mod auth;
 mod consents;
 mod contacts;
 mod fidelity;
+mod outcome_events;
 mod participants;
 mod programs;
 mod recovery_plans;
@@ -94,4 +95,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(contacts::list, contacts::create))
         .routes(routes!(contacts::read, contacts::patch))
         .routes(routes!(contacts::revisions))
+        .routes(routes!(outcome_events::list, outcome_events::create))
 }

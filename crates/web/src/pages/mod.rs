@@ -9,6 +9,7 @@ mod contacts;
 mod fidelity;
 mod form_page;
 mod login;
+mod outcome_events;
 mod participants;
 mod program_edit;
 mod programs;
@@ -119,6 +120,10 @@ fn program_and_task_routes() -> Router<AppState> {
         .route("/contacts", get(contacts::list))
         .route("/contacts/{id}", get(contacts::page))
         .route("/contacts/{id}/edit", get(contacts::edit_form).post(contacts::update))
+        .route(
+            "/participants/{id}/outcome-events/new",
+            get(outcome_events::new_form).post(outcome_events::create),
+        )
 }
 
 /// The page furniture every signed-in page shares.
@@ -237,6 +242,7 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         "task-cancelled" => Some("Task cancelled."),
         "appointment-saved" => Some("Appointment saved."),
         "contact-logged" => Some("Contact logged."),
+        "event-recorded" => Some("Event recorded."),
         "certification-recorded" => Some("Certification recorded."),
         "certification-removed" => Some("Certification removed."),
         _ => None,

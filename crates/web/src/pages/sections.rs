@@ -11,6 +11,7 @@ use kindred_app::{App, AppError};
 use super::appointments::appointments_section;
 use super::consents::consents_section;
 use super::contacts::contacts_section;
+use super::outcome_events::events_section;
 use super::recovery_plans::plan_section;
 use super::referrals::referrals_section;
 use super::tasks::due_section;
@@ -31,6 +32,7 @@ pub async fn render(cx: &SectionContext<'_>) -> Result<Vec<String>, AppError> {
     sections.extend(appointments(cx).await?);
     sections.extend(recovery_plan(cx).await?);
     sections.extend(referrals(cx).await?);
+    sections.extend(outcome_events(cx).await?);
     sections.extend(consents(cx).await?);
     Ok(sections)
 }
@@ -112,4 +114,14 @@ async fn contacts(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
     };
     let page = cx.app.contacts(actor, &filter).await?;
     rendered(&contacts_section(participant, &page)).map(Some)
+}
+
+async fn outcome_events(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
+    let actor = &cx.signed_in.actor;
+    if !allowed(actor, cx.stored, ParticipantAction::Edit) {
+        return Ok(None);
+    }
+    let participant = cx.stored.participant.id;
+    let events = cx.app.outcome_events(actor, participant).await?;
+    rendered(&events_section(participant, &events)).map(Some)
 }
