@@ -17,6 +17,7 @@ pub mod contacts;
 pub mod demo;
 mod error;
 pub mod fidelity;
+pub mod group_sessions;
 pub mod hsds;
 pub mod outcome_events;
 pub mod participants;

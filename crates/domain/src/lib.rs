@@ -11,6 +11,7 @@ pub mod contact;
 pub mod fidelity;
 pub mod fields;
 pub mod follow_up;
+pub mod group_session;
 pub mod ids;
 pub mod instruments;
 pub mod org;

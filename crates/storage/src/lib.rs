@@ -19,6 +19,7 @@ mod consents;
 mod contacts;
 mod error;
 mod fidelity;
+mod group_sessions;
 mod migrate;
 mod organisations;
 mod outcome_events;

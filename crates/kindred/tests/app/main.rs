@@ -12,6 +12,7 @@ mod consents;
 mod contact_pages;
 mod contacts;
 mod eligibility;
+mod group_sessions;
 mod outcome_events;
 mod participants;
 mod programs;

@@ -7,6 +7,7 @@ mod auth;
 mod consents;
 mod contacts;
 mod fidelity;
+mod group_sessions;
 mod outcome_events;
 mod participants;
 mod programs;
@@ -96,4 +97,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(contacts::read, contacts::patch))
         .routes(routes!(contacts::revisions))
         .routes(routes!(outcome_events::list, outcome_events::create))
+        .routes(routes!(group_sessions::create))
 }

@@ -355,6 +355,7 @@ pub struct ListParams {
     coach_id: Option<String>,
     participant_id: Option<String>,
     page: Option<i64>,
+    notice: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -362,6 +363,7 @@ pub struct ListParams {
 struct ContactList {
     chrome: Option<Chrome>,
     title: String,
+    notice: Option<&'static str>,
     /// (value, label, selected) of the coach filter; empty when there is nothing to choose.
     coaches: Vec<(String, String, bool)>,
     cards: Vec<ContactCard>,
@@ -408,6 +410,8 @@ pub async fn list(
     Ok(ContactList {
         chrome: Chrome::new(&signed_in, "/contacts"),
         title,
+        notice: (params.notice.as_deref() == Some("session-recorded"))
+            .then_some("Group session recorded: each person who came has a contact."),
         coaches,
         cards: page.contacts.iter().map(|c| card(c, participant.is_none())).collect(),
         total: page.total,

@@ -8,6 +8,7 @@ mod consents;
 mod contacts;
 mod fidelity;
 mod form_page;
+mod group_sessions;
 mod login;
 mod outcome_events;
 mod participants;
@@ -120,6 +121,7 @@ fn program_and_task_routes() -> Router<AppState> {
         .route("/contacts", get(contacts::list))
         .route("/contacts/{id}", get(contacts::page))
         .route("/contacts/{id}/edit", get(contacts::edit_form).post(contacts::update))
+        .route("/group-sessions/new", get(group_sessions::new_form).post(group_sessions::create))
         .route(
             "/participants/{id}/outcome-events/new",
             get(outcome_events::new_form).post(outcome_events::create),
@@ -171,6 +173,7 @@ impl Chrome {
         }
         if policy::contact_list(actor, None).is_ok() {
             more.push(link("/contacts", "Contacts"));
+            more.push(link("/group-sessions/new", "Group session"));
         }
         if policy::fidelity(actor).is_ok() {
             more.push(link("/fidelity", "Fidelity"));
