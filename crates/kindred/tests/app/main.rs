@@ -9,6 +9,7 @@ mod auth;
 mod browser;
 mod cli;
 mod consents;
+mod contact_fidelity;
 mod contact_pages;
 mod contacts;
 mod eligibility;
