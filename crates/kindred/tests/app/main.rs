@@ -7,6 +7,7 @@ mod support;
 mod audit;
 mod auth;
 mod browser;
+mod browser_contacts;
 mod cli;
 mod consents;
 mod contact_fidelity;
