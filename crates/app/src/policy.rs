@@ -523,32 +523,6 @@ pub fn import_instruments(actor: &Actor) -> Result<()> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use ParticipantAction::*;
-    use Relation::*;
-
-    #[test]
-    fn the_table_holds() {
-        let expectations = [
-            (Role::Coach, OwnCaseload, Edit, Some(Visibility::Identified)),
-            (Role::Coach, TeamCaseload, View, None),
-            (Role::Coach, Elsewhere, View, None),
-            (Role::Supervisor, TeamCaseload, Consents, Some(Visibility::Identified)),
-            (Role::Supervisor, Elsewhere, View, None),
-            (Role::Manager, Elsewhere, Edit, Some(Visibility::Identified)),
-            (Role::Evaluator, Elsewhere, View, Some(Visibility::Research)),
-            (Role::Evaluator, OwnCaseload, Edit, None),
-            (Role::Evaluator, Elsewhere, Consents, None),
-            (Role::Admin, OwnCaseload, View, None),
-        ];
-        for (role, relation, action, expected) in expectations {
-            assert_eq!(grant(role, relation, action), expected, "{role:?} {relation:?} {action:?}");
-        }
-    }
-}
-
 // --- Contacts -------------------------------------------------------------------------------
 //
 // | action                          | coach          | supervisor          | manager | evaluator |
@@ -599,5 +573,31 @@ pub fn contact_list(actor: &Actor, coach: Option<&User>) -> Result<CoachFilter> 
         None if manager => Ok(CoachFilter::default()),
         None if supervisor => Ok(CoachFilter { coach: None, team_of: Some(me) }),
         None => Ok(CoachFilter { coach: Some(me), team_of: None }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ParticipantAction::*;
+    use Relation::*;
+
+    #[test]
+    fn the_table_holds() {
+        let expectations = [
+            (Role::Coach, OwnCaseload, Edit, Some(Visibility::Identified)),
+            (Role::Coach, TeamCaseload, View, None),
+            (Role::Coach, Elsewhere, View, None),
+            (Role::Supervisor, TeamCaseload, Consents, Some(Visibility::Identified)),
+            (Role::Supervisor, Elsewhere, View, None),
+            (Role::Manager, Elsewhere, Edit, Some(Visibility::Identified)),
+            (Role::Evaluator, Elsewhere, View, Some(Visibility::Research)),
+            (Role::Evaluator, OwnCaseload, Edit, None),
+            (Role::Evaluator, Elsewhere, Consents, None),
+            (Role::Admin, OwnCaseload, View, None),
+        ];
+        for (role, relation, action, expected) in expectations {
+            assert_eq!(grant(role, relation, action), expected, "{role:?} {relation:?} {action:?}");
+        }
     }
 }

@@ -92,6 +92,8 @@ pub struct NewContact {
 pub struct Contact {
     pub id: ContactId,
     pub participant_id: ParticipantId,
+    /// The participant's name as the team uses it (for lists).
+    pub participant_name: String,
     pub coach_id: UserId,
     pub coach_name: String,
     pub fields: ContactFields,
@@ -460,6 +462,7 @@ mod tests {
         let contact = Contact {
             id: ContactId::generate(),
             participant_id: ParticipantId::generate(),
+            participant_name: "Ana Reyes".into(),
             coach_id: UserId::generate(),
             coach_name: "coach".into(),
             fields,

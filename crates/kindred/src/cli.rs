@@ -85,6 +85,32 @@ pub enum Command {
     /// Import data from files
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Measure performance on a fresh, seeded database
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Contact logging: seed participants and contacts into a fresh SQLite file, then POST
+    /// /api/v1/contacts from concurrent clients over HTTP, and insert straight through storage
+    Contacts(BenchContactsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchContactsArgs {
+    #[arg(long, default_value_t = 10_000)]
+    pub participants: usize,
+    #[arg(long, default_value_t = 1_000_000)]
+    pub contacts: usize,
+    #[arg(long, default_value_t = 50)]
+    pub coaches: usize,
+    /// Concurrent HTTP clients (and storage tasks)
+    #[arg(long, default_value_t = 50)]
+    pub clients: usize,
+    /// Length of each run
+    #[arg(long, default_value_t = 20)]
+    pub seconds: u64,
 }
 
 #[derive(Debug, Args)]

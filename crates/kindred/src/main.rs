@@ -27,6 +27,9 @@ fn main() -> std::process::ExitCode {
             Command::User(command) => commands::admin::user(&cli.database, command).await,
             Command::Audit(command) => commands::audit::run(&cli.database, command).await,
             Command::Import(command) => commands::import::run(&cli.database, command).await,
+            Command::Bench(cli::BenchCommand::Contacts(args)) => {
+                commands::bench::contacts(args).await
+            }
         }
     });
     match result {

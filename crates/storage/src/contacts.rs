@@ -30,6 +30,9 @@ pub struct ContactQuery {
 struct ContactRow {
     id: Uuid,
     participant_id: Uuid,
+    given_name: String,
+    family_name: String,
+    preferred_name: Option<String>,
     coach_id: Uuid,
     coach_name: String,
     occurred_at: Timestamp,
@@ -45,6 +48,9 @@ struct ContactRow {
     created_at: Timestamp,
     updated_at: Timestamp,
 }
+
+/// A contact's support kind or activity code.
+type Term = (Uuid, String);
 
 #[derive(sqlx::FromRow)]
 struct RevisionRow {
@@ -79,11 +85,14 @@ macro_rules! contact_page {
 macro_rules! select_contact {
     ($rest:expr) => {
         concat!(
-            "SELECT c.id, c.participant_id, c.coach_id, u.display_name AS coach_name,
+            "SELECT c.id, c.participant_id, i.given_name, i.family_name, i.preferred_name,
+                    c.coach_id, u.display_name AS coach_name,
                     c.occurred_at, c.minutes, c.mode, c.format, c.setting, c.note,
                     c.next_follow_up_on, c.group_session_id, c.task_id, c.version,
                     c.created_at, c.updated_at
-             FROM contacts c JOIN users u ON u.org_id = c.org_id AND u.id = c.coach_id ",
+             FROM contacts c JOIN users u ON u.org_id = c.org_id AND u.id = c.coach_id
+             JOIN participant_identities i
+               ON i.org_id = c.org_id AND i.participant_id = c.participant_id ",
             $rest
         )
     };
@@ -100,7 +109,7 @@ impl<M> Session<M> {
                 .await?
         });
         let Some(row) = row else { return Ok(None) };
-        let (kinds, activities): (Vec<(Uuid, String)>, Vec<(Uuid, String)>) = on_conn!(self.conn(), c => {
+        let (kinds, activities): (Vec<Term>, Vec<Term>) = on_conn!(self.conn(), c => {
             let kinds = sqlx::query_as(
                 "SELECT contact_id, kind FROM contact_support_kinds
                  WHERE org_id = $1 AND contact_id = $2",
@@ -126,7 +135,7 @@ impl<M> Session<M> {
         let participant = query.participant.map(|p| p.0);
         let coach = query.coach.map(|c| c.0);
         let team = query.team_of.map(|t| t.0);
-        let (rows, kinds, activities): (Vec<ContactRow>, Vec<(Uuid, String)>, Vec<(Uuid, String)>) = on_conn!(self.conn(), c => {
+        let (rows, kinds, activities): (Vec<ContactRow>, Vec<Term>, Vec<Term>) = on_conn!(self.conn(), c => {
             let rows = sqlx::query_as(select_contact!(concat!(
                 "WHERE ", contact_query!(),
                 " ORDER BY c.occurred_at DESC, c.id LIMIT $5 OFFSET $6"
@@ -207,8 +216,8 @@ impl<M> Session<M> {
 
 fn assemble(
     rows: Vec<ContactRow>,
-    kinds: Vec<(Uuid, String)>,
-    activities: Vec<(Uuid, String)>,
+    kinds: Vec<Term>,
+    activities: Vec<Term>,
 ) -> Result<Vec<Contact>> {
     let mut kinds_of: HashMap<Uuid, Vec<_>> = HashMap::new();
     for (id, kind) in kinds {
@@ -227,6 +236,11 @@ fn assemble(
             Ok(Contact {
                 id: ContactId(r.id),
                 participant_id: ParticipantId(r.participant_id),
+                participant_name: format!(
+                    "{} {}",
+                    r.preferred_name.as_deref().unwrap_or(&r.given_name),
+                    r.family_name
+                ),
                 coach_id: UserId(r.coach_id),
                 coach_name: r.coach_name,
                 fields: ContactFields {

@@ -280,7 +280,7 @@ impl<M> Session<M> {
         let org = self.org_id.0;
         let rows: Vec<(Uuid, Option<Uuid>, i64, Option<i64>)> = on_conn!(self.conn(), c => {
             bind_scope!(sqlx::query_as(concat!(
-                "SELECT p.coach_id, p.program_id, COUNT(*), MAX(g.target_caseload)
+                "SELECT p.coach_id, p.program_id, COUNT(*), CAST(MAX(g.target_caseload) AS BIGINT)
                  FROM participants p
                  LEFT JOIN programs g ON g.org_id = p.org_id AND g.id = p.program_id
                  WHERE p.org_id = $1 AND p.coach_id IS NOT NULL

@@ -2,5 +2,6 @@
 
 pub mod admin;
 pub mod audit;
+pub mod bench;
 pub mod import;
 pub mod serve;

@@ -11,8 +11,17 @@ on_both_backends!(every_participant_route_hides_another_organisations_records);
 /// tasks and appointments.
 async fn snapshot(api: &Api, participant: &str) -> Vec<Value> {
     let mut seen = Vec::new();
-    for tail in ["", "/consents", "/goals", "/referrals", "/tasks", "/appointments", "/assessments"]
-    {
+    let tails = [
+        "",
+        "/consents",
+        "/goals",
+        "/referrals",
+        "/tasks",
+        "/appointments",
+        "/assessments",
+        "/outcome-events",
+    ];
+    for tail in tails {
         seen.push(api.get(&format!("/api/v1/participants/{participant}{tail}")).await.json());
     }
     seen
@@ -179,6 +188,9 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
             ("POST", "/api/v1/participants/{id}/assessments/fhir") => {
                 outsider.post(&path, response.clone()).await
             }
+            ("POST", "/api/v1/participants/{id}/outcome-events") => {
+                outsider.post(&path, json!({"kind": "arrest", "occurred_on": "2026-01-05"})).await
+            }
             other => panic!("no cross-tenant request written for {other:?}: add one here"),
         };
         assert_eq!(reply.status, 404, "{method} {path} answered {}: {}", reply.status, reply.body);
@@ -265,5 +277,59 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
     }
     assert!(!browser.get("/caseload?q=reyes").await.body.contains("Ana Reyes"));
 
+    contacts_stay_in_their_organisation(&app, &owner, &participant).await;
     assert_eq!(snapshot(&owner, &participant).await, before, "nothing changed");
+}
+
+/// Contacts (issue 5): their routes are not under the participant, so they are listed here.
+async fn contacts_stay_in_their_organisation(app: &TestApp, owner: &Api, participant: &str) {
+    let body = json!({"participant_id": participant, "mode": "phone",
+        "support_kinds": ["emotional"], "note": "Owner note"});
+    let logged = owner.post("/api/v1/contacts", body.clone()).await;
+    assert_eq!(logged.status, 201, "{}", logged.body);
+    let contact = logged.json()["id"].as_str().expect("id").to_owned();
+    let world_other = ("elsewhere", "manager@elsewhere.test");
+    let outsider = app.api(world_other.0, world_other.1).await;
+    for path in [
+        format!("/api/v1/contacts/{contact}"),
+        format!("/api/v1/contacts/{contact}/revisions"),
+        format!("/api/v1/contacts?participant_id={participant}"),
+    ] {
+        let reply = outsider.get(&path).await;
+        assert_eq!(reply.status, 404, "GET {path}: {}", reply.body);
+        assert!(!reply.body.contains("Owner note"));
+    }
+    let path = format!("/api/v1/contacts/{contact}");
+    assert_eq!(outsider.patch(&path, json!({"minutes": 99}), None).await.status, 404);
+    // A participant of another organisation named in a body is no participant at all.
+    let posted = outsider.post("/api/v1/contacts", body).await;
+    assert_eq!(posted.status, 422);
+    assert_eq!(posted.json()["error"]["fields"]["participant_id"], "is not a participant");
+    assert_eq!(outsider.get("/api/v1/contacts").await.json()["total"], 0);
+
+    let mut browser = app.browser();
+    browser.sign_in(world_other.0, world_other.1, PASSWORD).await;
+    browser.get("/caseload").await;
+    for (method, path) in [
+        ("GET", format!("/participants/{participant}/contacts/new")),
+        ("POST", format!("/participants/{participant}/contacts/new")),
+        ("GET", format!("/participants/{participant}/outcome-events/new")),
+        ("POST", format!("/participants/{participant}/outcome-events/new")),
+        ("GET", format!("/contacts/{contact}")),
+        ("GET", format!("/contacts/{contact}/edit")),
+        ("POST", format!("/contacts/{contact}/edit")),
+    ] {
+        let reply = match method {
+            "GET" => browser.get(&path).await,
+            _ => {
+                let fields = [("mode", "phone"), ("support_kinds", "emotional"), ("minutes", "99")];
+                browser.submit(&path, &fields).await
+            }
+        };
+        assert_eq!(reply.status, 404, "{method} {path}");
+        assert!(!reply.body.contains("Owner note"));
+    }
+    let unchanged = owner.get(&format!("/api/v1/contacts/{contact}")).await.json();
+    assert_eq!(unchanged["version"], 1);
+    assert_eq!(unchanged["minutes"], 30);
 }

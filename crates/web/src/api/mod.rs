@@ -9,7 +9,9 @@ mod consents;
 mod contacts;
 mod fidelity;
 mod follow_up;
+mod group_sessions;
 mod instruments;
+mod outcome_events;
 mod participants;
 mod programs;
 mod recovery_plans;
@@ -113,4 +115,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(instruments::read))
         .routes(routes!(instruments::questionnaire))
         .routes(routes!(instruments::import))
+        .routes(routes!(outcome_events::list, outcome_events::create))
+        .routes(routes!(group_sessions::create))
 }

@@ -6,10 +6,13 @@ mod assessments;
 mod audit;
 mod caseload;
 mod consents;
+mod contacts;
 mod fidelity;
 mod form_page;
+mod group_sessions;
 mod instruments;
 mod login;
+mod outcome_events;
 mod participants;
 mod program_edit;
 mod programs;
@@ -131,6 +134,16 @@ fn program_and_task_routes() -> Router<AppState> {
             "/participants/{id}/appointments/{appointment_id}/status",
             post(appointments::set_status),
         )
+        // Contacts (issue 5).
+        .route("/participants/{id}/contacts/new", get(contacts::new_form).post(contacts::create))
+        .route("/contacts", get(contacts::list))
+        .route("/contacts/{id}", get(contacts::page))
+        .route("/contacts/{id}/edit", get(contacts::edit_form).post(contacts::update))
+        .route("/group-sessions/new", get(group_sessions::new_form).post(group_sessions::create))
+        .route(
+            "/participants/{id}/outcome-events/new",
+            get(outcome_events::new_form).post(outcome_events::create),
+        )
 }
 
 /// The page furniture every signed-in page shares.
@@ -175,6 +188,10 @@ impl Chrome {
         }
         if policy::read_resources(actor).is_ok() {
             more.push(link("/resources", "Resources"));
+        }
+        if policy::contact_list(actor, None).is_ok() {
+            more.push(link("/contacts", "Contacts"));
+            more.push(link("/group-sessions/new", "Group session"));
         }
         if policy::fidelity(actor).is_ok() {
             more.push(link("/fidelity", "Fidelity"));
@@ -246,6 +263,8 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         "program-created" => Some("Program created."),
         "task-cancelled" => Some("Task cancelled."),
         "appointment-saved" => Some("Appointment saved."),
+        "contact-logged" => Some("Contact logged."),
+        "event-recorded" => Some("Event recorded."),
         "certification-recorded" => Some("Certification recorded."),
         "certification-removed" => Some("Certification removed."),
         "assessment-saved" => Some("Assessment saved; it can be finished later."),

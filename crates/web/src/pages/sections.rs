@@ -10,6 +10,8 @@ use kindred_app::{App, AppError};
 
 use super::appointments::appointments_section;
 use super::consents::consents_section;
+use super::contacts::contacts_section;
+use super::outcome_events::events_section;
 use super::recovery_plans::plan_section;
 use super::referrals::referrals_section;
 use super::tasks::due_section;
@@ -26,10 +28,12 @@ pub struct SectionContext<'a> {
 pub async fn render(cx: &SectionContext<'_>) -> Result<Vec<String>, AppError> {
     let mut sections = Vec::new();
     sections.extend(due(cx).await?);
+    sections.extend(contacts(cx).await?);
     sections.extend(appointments(cx).await?);
     sections.extend(recovery_plan(cx).await?);
     sections.extend(assessments(cx).await?);
     sections.extend(referrals(cx).await?);
+    sections.extend(outcome_events(cx).await?);
     sections.extend(consents(cx).await?);
     Ok(sections)
 }
@@ -108,4 +112,30 @@ async fn assessments(cx: &SectionContext<'_>) -> Result<Option<String>, AppError
     let can_administer = kindred_app::assessments::may_administer(actor, cx.stored);
     rendered(&super::assessments::section(participant.to_string(), &views, can_administer))
         .map(Some)
+}
+
+/// The newest contacts, right after what is due: what was done last.
+async fn contacts(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
+    let actor = &cx.signed_in.actor;
+    if !allowed(actor, cx.stored, ParticipantAction::Edit) {
+        return Ok(None);
+    }
+    let participant = cx.stored.participant.id;
+    let filter = kindred_app::contacts::ContactFilter {
+        participant: Some(participant),
+        coach: None,
+        page: 1,
+    };
+    let page = cx.app.contacts(actor, &filter).await?;
+    rendered(&contacts_section(participant, &page)).map(Some)
+}
+
+async fn outcome_events(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
+    let actor = &cx.signed_in.actor;
+    if !allowed(actor, cx.stored, ParticipantAction::Edit) {
+        return Ok(None);
+    }
+    let participant = cx.stored.participant.id;
+    let events = cx.app.outcome_events(actor, participant).await?;
+    rendered(&events_section(participant, &events)).map(Some)
 }
