@@ -15,8 +15,8 @@ use kindred_storage::{ContactQuery, Session, StoredParticipant, Write};
 use time::OffsetDateTime;
 
 use crate::audit::entry;
-use crate::participants::facts;
-use crate::policy;
+use crate::participants::{authorised, facts};
+use crate::policy::{self, ParticipantAction};
 use crate::{Actor, App, AppError, Result};
 
 pub(crate) const RECORD: &str = "contact";
@@ -47,17 +47,6 @@ pub struct ContactOptions {
     pub participant: StoredParticipant,
     /// Open protocol-step tasks whose window is open or overdue, soonest due first.
     pub steps: Vec<Task>,
-}
-
-/// The participant, if the actor may work with their contacts.
-pub(crate) async fn contact_owner<M>(
-    session: &mut Session<M>,
-    actor: &Actor,
-    participant: ParticipantId,
-) -> Result<StoredParticipant> {
-    let stored = session.participant(participant).await?.ok_or(AppError::NotFound)?;
-    policy::contacts(actor, &facts(&stored))?;
-    Ok(stored)
 }
 
 /// Short description for the audit log: never the note.
@@ -125,7 +114,8 @@ impl App {
         participant: ParticipantId,
     ) -> Result<ContactOptions> {
         let mut session = actor.tenant().read().await?;
-        let stored = contact_owner(&mut session, actor, participant).await?;
+        let stored =
+            authorised(&mut session, actor, participant, ParticipantAction::SeeWork).await?;
         let today = self.clock().today();
         let mut steps: Vec<Task> = session
             .tasks_of_participant(participant)
@@ -156,7 +146,7 @@ impl App {
                 return Err(FieldErrors::single("participant_id", "is not a participant").into());
             }
         };
-        policy::contacts(actor, &facts(&stored))?;
+        policy::participant(actor, &facts(&stored), ParticipantAction::RecordWork)?;
         let id = record_contact(&mut tx, actor, &stored, &new, None, now).await?;
         tx.commit().await?;
         // Read back on a read connection: SQLite has one writer, so the less it holds the
@@ -169,7 +159,9 @@ impl App {
     pub async fn contact(&self, actor: &Actor, id: ContactId) -> Result<Contact> {
         let mut session = actor.tenant().read().await?;
         let contact = session.contact(id).await?.ok_or(AppError::NotFound)?;
-        let stored = contact_owner(&mut session, actor, contact.participant_id).await?;
+        let stored =
+            authorised(&mut session, actor, contact.participant_id, ParticipantAction::SeeWork)
+                .await?;
         drop(session);
         let detail = format!("{}: contact", stored.participant.reference);
         self.audit_read(
@@ -191,7 +183,9 @@ impl App {
         let now = self.clock().now();
         let mut tx = actor.tenant().write().await?;
         let current = tx.contact(id).await?.ok_or(AppError::NotFound)?;
-        let stored = contact_owner(&mut tx, actor, current.participant_id).await?;
+        let stored =
+            authorised(&mut tx, actor, current.participant_id, ParticipantAction::RecordWork)
+                .await?;
         let (fields, changes) = current.apply(input, now)?;
         if changes.is_empty() {
             return Ok(current);
@@ -213,7 +207,9 @@ impl App {
     pub async fn contact_revisions(&self, actor: &Actor, id: ContactId) -> Result<Vec<Revision>> {
         let mut session = actor.tenant().read().await?;
         let contact = session.contact(id).await?.ok_or(AppError::NotFound)?;
-        let stored = contact_owner(&mut session, actor, contact.participant_id).await?;
+        let stored =
+            authorised(&mut session, actor, contact.participant_id, ParticipantAction::SeeWork)
+                .await?;
         let revisions = session.contact_revisions(id).await?;
         drop(session);
         let detail =
@@ -233,7 +229,8 @@ impl App {
         let mut query = ContactQuery { limit: PAGE_SIZE, ..Default::default() };
         let mut about = Vec::new();
         if let Some(participant) = filter.participant {
-            let stored = contact_owner(&mut session, actor, participant).await?;
+            let stored =
+                authorised(&mut session, actor, participant, ParticipantAction::SeeWork).await?;
             query.participant = Some(participant);
             about.push(stored.participant.reference);
         }

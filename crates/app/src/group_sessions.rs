@@ -11,7 +11,7 @@ use kindred_domain::ids::{ContactId, GroupSessionId};
 use crate::audit::entry;
 use crate::contacts::record_contact;
 use crate::participants::facts;
-use crate::policy;
+use crate::policy::{self, ParticipantAction};
 use crate::{Actor, App, Result};
 
 /// A saved session and the contacts it made (in attendee order).
@@ -41,7 +41,7 @@ impl App {
                 )
                 .into());
             };
-            policy::contacts(actor, &facts(&stored))?;
+            policy::participant(actor, &facts(&stored), ParticipantAction::RecordWork)?;
             let contact = NewContact {
                 participant_id: *attendee,
                 task_id: None,

@@ -8,7 +8,8 @@ use kindred_domain::outcome_event::{NewOutcomeEvent, OutcomeEvent, OutcomeEventI
 use kindred_domain::vocabulary::Vocabulary;
 
 use crate::audit::entry;
-use crate::contacts::contact_owner;
+use crate::participants::authorised;
+use crate::policy::ParticipantAction;
 use crate::{Actor, App, AppError, Result};
 
 const RECORD: &str = "outcome_event";
@@ -20,7 +21,8 @@ impl App {
         participant: ParticipantId,
     ) -> Result<Vec<OutcomeEvent>> {
         let mut session = actor.tenant().read().await?;
-        let stored = contact_owner(&mut session, actor, participant).await?;
+        let stored =
+            authorised(&mut session, actor, participant, ParticipantAction::SeeWork).await?;
         let events = session.outcome_events(participant).await?;
         drop(session);
         let detail = format!("{}: {} events", stored.participant.reference, events.len());
@@ -40,7 +42,7 @@ impl App {
     ) -> Result<OutcomeEvent> {
         let mut tx = actor.tenant().write().await?;
         // Whose record first: someone else's participant is not found, whatever the input.
-        let stored = contact_owner(&mut tx, actor, participant).await?;
+        let stored = authorised(&mut tx, actor, participant, ParticipantAction::RecordWork).await?;
         let event = NewOutcomeEvent::parse(input, self.clock().today())?;
         let id = OutcomeEventId::generate();
         let now = self.clock().now();

@@ -21,6 +21,8 @@
 //! | import resources (HSDS)        | –              | –                   | yes     | –              | –     |
 //! | override program eligibility   | –              | yes (with a reason) | yes     | –              | –     |
 //! | appointments, participant tasks| own caseload   | own + their coaches | all     | –              | –     |
+//! | contacts, outcome events       | own caseload   | own + their coaches | all     | –              | –     |
+//! | list contacts by coach         | their own      | own + their coaches | anyone  | –              | –     |
 //! | cancel a task                  | –              | own + their coaches | all     | –              | –     |
 //! | due lists (`/tasks`)           | own            | own, or team        | all     | –              | –     |
 //! | view programs and templates    | yes            | yes                 | yes     | yes            | yes   |
@@ -40,8 +42,8 @@
 //! details. Admins run the organisation but see no participant records (least privilege); a
 //! person who needs both holds both roles. A user's roles add up: the widest grant wins.
 //!
-//! Recovery plans and referrals are identified, free-text data: evaluators, who see only the
-//! research record, see none of them. The resource directory is not participant data; coaches
+//! Recovery plans, referrals, contacts and assessments are identified data (`SeeWork`,
+//! `RecordWork`): evaluators, who see only the research record, see none of them. The resource directory is not participant data; coaches
 //! read it but do not change it: a coach who finds a new service asks their supervisor, so the
 //! directory stays one curated list that someone has checked is real and current. Importing a
 //! whole package is a manager's bulk change.
@@ -437,20 +439,6 @@ pub fn staff_list(actor: &Actor) -> Result<Option<UserId>> {
     }
 }
 
-/// May `actor` see (`change` false) or administer (`change` true) this participant's
-/// assessments? Scores are identified health information: the coach's caseload, their
-/// supervisor and managers only. Evaluators see none of them here; if they ever need scores it
-/// must be through de-identified research views.
-pub fn assessments(actor: &Actor, facts: &ParticipantFacts, change: bool) -> Result<()> {
-    let action = if change { ParticipantAction::Edit } else { ParticipantAction::View };
-    match participant(actor, facts, action)? {
-        Visibility::Identified => Ok(()),
-        Visibility::Research => Err(AppError::Forbidden(
-            "assessments are identified records; evaluators see only the research record".into(),
-        )),
-    }
-}
-
 // --- Follow-up (schedules, statuses, attempts, locator, exclusions, rates) ---------------
 //
 // | action                                   | coach        | supervisor          | manager | evaluator     |
@@ -523,32 +511,8 @@ pub fn import_instruments(actor: &Actor) -> Result<()> {
     }
 }
 
-// --- Contacts -------------------------------------------------------------------------------
-//
-// | action                          | coach          | supervisor          | manager | evaluator |
-// |---------------------------------|----------------|---------------------|---------|-----------|
-// | log, read, edit contacts        | own caseload   | own + their coaches | all     | –         |
-// | list contacts by coach          | their own      | self + their coaches| anyone  | –         |
-//
 // Contacts carry a free-text note and name the participant: evaluators see none of them (the
 // fidelity figures give them the dose without the record).
-
-/// May `actor` log, read or edit contacts (and group sessions, outcome events) of this
-/// participant?
-pub fn contacts(actor: &Actor, facts: &ParticipantFacts) -> Result<()> {
-    if actor.roles().iter().all(|r| r == Role::Evaluator || r == Role::Admin) {
-        return Err(AppError::Forbidden(
-            "contacts are identified records with notes; evaluators see only the research record"
-                .into(),
-        ));
-    }
-    participant(actor, facts, ParticipantAction::Edit).map(|_| ()).map_err(|_| {
-        AppError::Forbidden(
-            "only the participant's coach, their supervisor or a manager can see or log their contacts"
-                .into(),
-        )
-    })
-}
 
 /// Whose contacts `actor` may list: `coach` when asked for (refused unless it is the actor,
 /// one of their coaches, or anyone for a manager), else everyone the actor may see.

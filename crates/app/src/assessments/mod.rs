@@ -28,8 +28,8 @@ use kindred_domain::vocabulary::Gender;
 use kindred_storage::{Session, StoredParticipant, Write};
 
 use crate::audit::entry;
-use crate::participants::facts;
-use crate::policy;
+use crate::participants::authorised;
+use crate::policy::ParticipantAction;
 use crate::{Actor, App, AppError, Result};
 
 const RECORD: &str = "assessment";
@@ -72,18 +72,6 @@ fn scoring_context(stored: &StoredParticipant) -> ScoringContext {
         _ => None,
     };
     ScoringContext { sex }
-}
-
-/// The participant, if the actor may see (or, with `change`, administer) their assessments.
-async fn owner<M>(
-    session: &mut Session<M>,
-    actor: &Actor,
-    participant: ParticipantId,
-    change: bool,
-) -> Result<StoredParticipant> {
-    let stored = session.participant(participant).await?.ok_or(AppError::NotFound)?;
-    policy::assessments(actor, &facts(&stored), change)?;
-    Ok(stored)
 }
 
 /// Validates and scores answers; on completion, insists the score can be made.
@@ -157,7 +145,7 @@ impl App {
         how: &str,
     ) -> Result<AdministeredAssessment> {
         let mut tx = actor.tenant().write().await?;
-        let stored = owner(&mut tx, actor, participant, true).await?;
+        let stored = authorised(&mut tx, actor, participant, ParticipantAction::RecordWork).await?;
         let code = input.instrument.as_deref().map(str::trim).unwrap_or_default();
         if code.is_empty() {
             return Err(FieldErrors::single("instrument", "choose an instrument").into());
@@ -214,7 +202,9 @@ impl App {
     ) -> Result<AdministeredAssessment> {
         let mut tx = actor.tenant().write().await?;
         let current = tx.assessment(id).await?.ok_or(AppError::NotFound)?;
-        let stored = owner(&mut tx, actor, current.participant_id, true).await?;
+        let stored =
+            authorised(&mut tx, actor, current.participant_id, ParticipantAction::RecordWork)
+                .await?;
         if current.status == AssessmentStatus::Completed {
             return Err(AppError::Conflict(
                 "this assessment is completed and no longer changes".into(),
@@ -285,7 +275,9 @@ impl App {
     ) -> Result<AdministeredAssessment> {
         let mut session = actor.tenant().read().await?;
         let found = session.assessment(id).await?.ok_or(AppError::NotFound)?;
-        let stored = owner(&mut session, actor, found.participant_id, false).await?;
+        let stored =
+            authorised(&mut session, actor, found.participant_id, ParticipantAction::SeeWork)
+                .await?;
         let definition =
             definition(&mut session, &found.instrument_code).await?.ok_or_else(|| {
                 AppError::Internal(format!("instrument {} is gone", found.instrument_code))
@@ -309,7 +301,8 @@ impl App {
         participant: ParticipantId,
     ) -> Result<Vec<AdministeredAssessment>> {
         let mut session = actor.tenant().read().await?;
-        let stored = owner(&mut session, actor, participant, false).await?;
+        let stored =
+            authorised(&mut session, actor, participant, ParticipantAction::SeeWork).await?;
         let history = session.assessments_of_participant(participant).await?;
         let mut views = Vec::with_capacity(history.len());
         for assessment in &history {
@@ -401,15 +394,4 @@ fn describe(
         }
     }
     detail
-}
-
-/// Whether `actor` may administer instruments to this participant (for showing the links;
-/// the use cases check again).
-pub fn may_administer(actor: &Actor, stored: &StoredParticipant) -> bool {
-    policy::assessments(actor, &facts(stored), true).is_ok()
-}
-
-/// Whether `actor` may see this participant's assessments.
-pub fn may_see(actor: &Actor, stored: &StoredParticipant) -> bool {
-    policy::assessments(actor, &facts(stored), false).is_ok()
 }

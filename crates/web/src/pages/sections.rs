@@ -104,12 +104,12 @@ async fn appointments(cx: &SectionContext<'_>) -> Result<Option<String>, AppErro
 /// Assessments with their score trajectories.
 async fn assessments(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
     let actor = &cx.signed_in.actor;
-    if !kindred_app::assessments::may_see(actor, cx.stored) {
+    if !allowed(actor, cx.stored, ParticipantAction::SeeWork) {
         return Ok(None);
     }
     let participant = cx.stored.participant.id;
     let views = cx.app.participant_assessments(actor, participant).await?;
-    let can_administer = kindred_app::assessments::may_administer(actor, cx.stored);
+    let can_administer = allowed(actor, cx.stored, ParticipantAction::RecordWork);
     rendered(&super::assessments::section(participant.to_string(), &views, can_administer))
         .map(Some)
 }
@@ -117,7 +117,7 @@ async fn assessments(cx: &SectionContext<'_>) -> Result<Option<String>, AppError
 /// The newest contacts, right after what is due: what was done last.
 async fn contacts(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
     let actor = &cx.signed_in.actor;
-    if !allowed(actor, cx.stored, ParticipantAction::Edit) {
+    if !allowed(actor, cx.stored, ParticipantAction::SeeWork) {
         return Ok(None);
     }
     let participant = cx.stored.participant.id;
@@ -132,7 +132,7 @@ async fn contacts(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
 
 async fn outcome_events(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
     let actor = &cx.signed_in.actor;
-    if !allowed(actor, cx.stored, ParticipantAction::Edit) {
+    if !allowed(actor, cx.stored, ParticipantAction::SeeWork) {
         return Ok(None);
     }
     let participant = cx.stored.participant.id;

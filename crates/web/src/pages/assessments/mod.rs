@@ -15,8 +15,10 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use kindred_app::assessments::{AdministeredAssessment, may_administer};
+use kindred_app::assessments::AdministeredAssessment;
 use kindred_app::participants::ParticipantView;
+use kindred_app::participants::allowed;
+use kindred_app::policy::ParticipantAction;
 use kindred_app::records::StoredParticipant;
 use kindred_app::{App, AppError};
 use kindred_domain::FieldErrors;
@@ -65,7 +67,9 @@ async fn subject(
     id: ParticipantId,
 ) -> Result<StoredParticipant, AppError> {
     match app.participant(&signed_in.actor, id).await? {
-        ParticipantView::Identified(stored) if may_administer(&signed_in.actor, &stored) => {
+        ParticipantView::Identified(stored)
+            if allowed(&signed_in.actor, &stored, ParticipantAction::RecordWork) =>
+        {
             Ok(stored)
         }
         _ => Err(AppError::Forbidden(
@@ -196,7 +200,7 @@ pub async fn page(
     };
     let view = of_participant(&state.app, &signed_in, id, assessment).await?;
     let can_continue = view.assessment.status == AssessmentStatus::InProgress
-        && may_administer(&signed_in.actor, &stored);
+        && allowed(&signed_in.actor, &stored, ParticipantAction::RecordWork);
     let page = view::result_page(
         &view,
         Chrome::new(&signed_in, ""),
