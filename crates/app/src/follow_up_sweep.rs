@@ -117,14 +117,15 @@ async fn act_on(
             if let Some(day) = point.completed_on {
                 let settle = Settle::Done(day);
                 report.closed += tx
-                    .settle_time_point_tasks(participant, program, &point.code, &settle, now)
+                    .settle_time_point_tasks(participant, program, &point.code, None, &settle, now)
                     .await?;
             }
         }
         FollowUpStatus::Administrative(reason) => {
             let settle = Settle::Cancelled(format!("administrative: {}", reason.label()));
-            report.closed +=
-                tx.settle_time_point_tasks(participant, program, &point.code, &settle, now).await?;
+            report.closed += tx
+                .settle_time_point_tasks(participant, program, &point.code, None, &settle, now)
+                .await?;
         }
         FollowUpStatus::NotYetDue | FollowUpStatus::Missed => {}
     }

@@ -346,12 +346,14 @@ impl Session<Write> {
         Ok(made == 1)
     }
 
-    /// Closes a time point's open tasks (the assessment and any escalation). Returns how many.
+    /// Closes a time point's open tasks of `kind`, or of every kind (the assessment and any
+    /// escalation). Returns how many.
     pub async fn settle_time_point_tasks(
         &mut self,
         participant: ParticipantId,
         program: ProgramId,
         time_point_code: &str,
+        kind: Option<TaskKind>,
         settle: &Settle,
         now: OffsetDateTime,
     ) -> Result<u64> {
@@ -366,7 +368,7 @@ impl Session<Write> {
                 "UPDATE tasks SET status = $5, completed_on = $6, completed_at = $7,
                     cancelled_at = $8, cancel_reason = $9
                  WHERE org_id = $1 AND participant_id = $2 AND program_id = $3
-                   AND time_point_code = $4 AND status = 'open'",
+                   AND time_point_code = $4 AND status = 'open' AND ($10 IS NULL OR kind = $10)",
             )
             .bind(org)
             .bind(participant.0)
@@ -377,6 +379,7 @@ impl Session<Write> {
             .bind(done_at)
             .bind(cancelled_at)
             .bind(reason)
+            .bind(kind.map(|k| k.code()))
             .execute(&mut *c)
             .await?
             .rows_affected()

@@ -136,15 +136,13 @@ fn a_person_on_the_locator_needs_a_current_consent_naming_them() {
         relationship: Some("sister".into()),
         note: None,
     };
-    let entry = NewLocatorEntry::parse(&person("Maria Lopez, 555-0101"), &[consent.clone()], today);
+    let consents = [consent.clone()];
+    let entry = NewLocatorEntry::parse(&person("Maria Lopez, 555-0101"), &consents, today);
     assert_eq!(entry.map(|e| e.consent_id), Ok(Some(consent.id)));
-    let errors =
-        NewLocatorEntry::parse(&person("Ana Ruiz"), &[consent.clone()], today).unwrap_err();
+    let errors = NewLocatorEntry::parse(&person("Ana Ruiz"), &consents, today).unwrap_err();
     assert!(errors.get("value").is_some_and(|m| m.contains("no current consent names Ana Ruiz")));
     let after_expiry = date!(2027 - 01 - 01);
-    assert!(
-        NewLocatorEntry::parse(&person("Maria Lopez"), &[consent.clone()], after_expiry).is_err()
-    );
+    assert!(NewLocatorEntry::parse(&person("Maria Lopez"), &consents, after_expiry).is_err());
     let phone = LocatorInput {
         kind: Some("phone".into()),
         value: Some("555-0100".into()),

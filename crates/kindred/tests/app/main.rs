@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod consents;
 mod eligibility;
+mod follow_up;
 mod participants;
 mod programs;
 mod recovery_plans;

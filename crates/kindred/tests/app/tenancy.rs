@@ -160,6 +160,15 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
             ("POST", "/api/v1/participants/{id}/tasks/{task_id}/cancel") => {
                 outsider.post(&path, json!({"reason": "outsider"})).await
             }
+            ("POST", "/api/v1/participants/{id}/follow-up/attempts") => {
+                outsider.post(&path, json!({"channel": "phone", "outcome": "reached"})).await
+            }
+            ("POST", "/api/v1/participants/{id}/follow-up/locator") => {
+                outsider.post(&path, json!({"kind": "phone", "value": "555-0199"})).await
+            }
+            ("POST", "/api/v1/participants/{id}/follow-up/exclusions") => {
+                outsider.post(&path, json!({"time_point": "m3", "reason": "deceased"})).await
+            }
             other => panic!("no cross-tenant request written for {other:?}: add one here"),
         };
         assert_eq!(reply.status, 404, "{method} {path} answered {}: {}", reply.status, reply.body);

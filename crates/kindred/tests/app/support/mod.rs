@@ -11,7 +11,7 @@ use sqlx::{AssertSqlSafe, Connection, PgConnection};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-pub use http::{Api, Browser};
+pub use http::{Api, Browser, Reply};
 pub use world::{PASSWORD, World, enrol, minimal_participant, referral_consent};
 
 /// Runs each named story once on SQLite and once on PostgreSQL:
