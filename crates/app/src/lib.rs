@@ -8,6 +8,7 @@
 pub mod actor;
 pub mod admin;
 pub mod appointments;
+pub mod assessments;
 mod assignment;
 pub mod audit;
 pub mod auth;

@@ -29,6 +29,9 @@
 //! | see a recovery start date      | own            | own + their coaches | –       | –              | all   |
 //! | edit qualifications            | –              | their coaches       | –       | –              | all   |
 //! | change who supervises whom     | –              | –                   | –       | –              | yes   |
+//! | see, administer assessments    | own caseload   | own + their coaches | all     | –              | –     |
+//! | view the instrument library    | yes            | yes                 | yes     | yes            | yes   |
+//! | import an instrument (FHIR)    | –              | –                   | yes     | –              | –     |
 //!
 //! A coach sees their own recovery start date (it is their own information) but cannot change
 //! it; managers see certifications, training hours and employment, never the recovery date.
@@ -439,6 +442,30 @@ pub fn staff_list(actor: &Actor) -> Result<Option<UserId>> {
         Ok(Some(actor.user_id()))
     } else {
         Err(AppError::Forbidden("your role does not include staff profiles".into()))
+    }
+}
+
+/// May `actor` see (`change` false) or administer (`change` true) this participant's
+/// assessments? Scores are identified health information: the coach's caseload, their
+/// supervisor and managers only. Evaluators see none of them here; if they ever need scores it
+/// must be through de-identified research views.
+pub fn assessments(actor: &Actor, facts: &ParticipantFacts, change: bool) -> Result<()> {
+    let action = if change { ParticipantAction::Edit } else { ParticipantAction::View };
+    match participant(actor, facts, action)? {
+        Visibility::Identified => Ok(()),
+        Visibility::Research => Err(AppError::Forbidden(
+            "assessments are identified records; evaluators see only the research record".into(),
+        )),
+    }
+}
+
+/// May `actor` import an instrument (a FHIR Questionnaire) as the organisation's own? Like a
+/// bulk resource import, it changes what everyone administers: a manager's decision.
+pub fn import_instruments(actor: &Actor) -> Result<()> {
+    if actor.has_role(Role::Manager) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("only a manager can add instruments to the organisation".into()))
     }
 }
 

@@ -109,3 +109,7 @@ typed_id!(
     /// One way to reach a participant, on their locator record.
     LocatorEntryId
 );
+typed_id!(
+    /// One administration of an instrument to a participant.
+    AssessmentId
+);

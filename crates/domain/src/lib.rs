@@ -5,6 +5,7 @@
 //! SQL or async; the storage and web crates translate to and from these types.
 
 pub mod appointments;
+pub mod assessment;
 pub mod audit;
 pub mod consent;
 pub mod fidelity;

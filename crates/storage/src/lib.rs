@@ -12,6 +12,7 @@
 //! handler, which ruins tail latency) and reads through a pool of read-only connections.
 
 mod appointments;
+mod assessments;
 mod audit;
 mod backend;
 mod coach_assignments;
@@ -21,6 +22,7 @@ mod fidelity;
 mod follow_up;
 mod follow_up_log;
 mod migrate;
+mod org_instruments;
 mod organisations;
 mod participants;
 mod programs;

@@ -24,6 +24,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0003_programs.sql"),
     ),
     (
+        5,
+        "org instruments",
+        include_str!("../migrations/sqlite/0005_org_instruments.sql"),
+        include_str!("../migrations/postgres/0005_org_instruments.sql"),
+    ),
+    (
         6,
         "follow up",
         include_str!("../migrations/sqlite/0006_follow_up.sql"),

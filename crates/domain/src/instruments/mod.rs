@@ -88,31 +88,33 @@ pub struct ScaleSummary {
 
 /// Every shipped instrument with its licence and citation.
 pub fn summaries() -> Vec<InstrumentSummary> {
-    library()
-        .iter()
-        .map(|d| InstrumentSummary {
-            code: d.code.clone(),
-            version: d.version.clone(),
-            title: d.title.clone(),
-            short_name: d.short_name.clone(),
-            description: d.description.clone(),
-            item_count: d.items.len(),
-            scales: d
-                .scoring
-                .scales
-                .iter()
-                .map(|s| ScaleSummary {
-                    id: s.id.clone(),
-                    title: s.title.clone(),
-                    min: s.min,
-                    max: s.max,
-                })
-                .collect(),
-            licence: d.licence.clone(),
-            citation: d.citation.clone(),
-            caveats: d.caveats.clone(),
-        })
-        .collect()
+    library().iter().map(summary).collect()
+}
+
+/// One instrument as listed (shipped, or an organisation's own).
+pub fn summary(d: &InstrumentDefinition) -> InstrumentSummary {
+    InstrumentSummary {
+        code: d.code.clone(),
+        version: d.version.clone(),
+        title: d.title.clone(),
+        short_name: d.short_name.clone(),
+        description: d.description.clone(),
+        item_count: d.items.len(),
+        scales: d
+            .scoring
+            .scales
+            .iter()
+            .map(|s| ScaleSummary {
+                id: s.id.clone(),
+                title: s.title.clone(),
+                min: s.min,
+                max: s.max,
+            })
+            .collect(),
+        licence: d.licence.clone(),
+        citation: d.citation.clone(),
+        caveats: d.caveats.clone(),
+    }
 }
 
 /// Validates `input` against `definition` and scores it: the one call a use case needs.

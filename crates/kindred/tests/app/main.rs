@@ -4,6 +4,7 @@
 
 mod support;
 
+mod assessments;
 mod audit;
 mod auth;
 mod browser;
@@ -11,6 +12,7 @@ mod cli;
 mod consents;
 mod eligibility;
 mod follow_up;
+mod instruments;
 mod participants;
 mod programs;
 mod recovery_plans;

@@ -11,7 +11,8 @@ on_both_backends!(every_participant_route_hides_another_organisations_records);
 /// tasks and appointments.
 async fn snapshot(api: &Api, participant: &str) -> Vec<Value> {
     let mut seen = Vec::new();
-    for tail in ["", "/consents", "/goals", "/referrals", "/tasks", "/appointments"] {
+    for tail in ["", "/consents", "/goals", "/referrals", "/tasks", "/appointments", "/assessments"]
+    {
         seen.push(api.get(&format!("/api/v1/participants/{participant}{tail}")).await.json());
     }
     seen
@@ -104,6 +105,18 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
         .as_str()
         .expect("id")
         .to_owned();
+    // Assessments (instruments).
+    let assessment = owner
+        .post(
+            &format!("/api/v1/participants/{participant}/assessments"),
+            json!({"instrument": "phq-9", "answers": {"phq9_1": 1}}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .expect("an assessment")
+        .to_owned();
+    let response = owner.get(&format!("/api/v1/assessments/{assessment}/fhir")).await.json();
     let before = snapshot(&owner, &participant).await;
 
     // The other organisation's manager can see and change everything in their own organisation.
@@ -169,11 +182,26 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
             ("POST", "/api/v1/participants/{id}/follow-up/exclusions") => {
                 outsider.post(&path, json!({"time_point": "m3", "reason": "deceased"})).await
             }
+            ("POST", "/api/v1/participants/{id}/assessments") => {
+                outsider.post(&path, json!({"instrument": "phq-9"})).await
+            }
+            ("POST", "/api/v1/participants/{id}/assessments/fhir") => {
+                outsider.post(&path, response.clone()).await
+            }
             other => panic!("no cross-tenant request written for {other:?}: add one here"),
         };
         assert_eq!(reply.status, 404, "{method} {path} answered {}: {}", reply.status, reply.body);
         assert_eq!(reply.json()["error"]["code"], "not_found");
         assert!(!reply.body.contains("Reyes"));
+    }
+    // Assessments are addressed by their own id too.
+    let assessment_path = format!("/api/v1/assessments/{assessment}");
+    for reply in [
+        outsider.get(&assessment_path).await,
+        outsider.get(&format!("{assessment_path}/fhir")).await,
+        outsider.patch(&assessment_path, json!({"answers": {"phq9_2": 3}}), None).await,
+    ] {
+        assert_eq!(reply.status, 404, "{}", reply.body);
     }
     let listed = outsider.get("/api/v1/participants?q=reyes").await.json();
     assert_eq!(listed["total"], 0);

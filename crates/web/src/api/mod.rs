@@ -2,11 +2,13 @@
 //! document (`/api/v1/openapi.json`) is generated from the code it describes.
 
 mod appointments;
+mod assessments;
 mod audit;
 mod auth;
 mod consents;
 mod fidelity;
 mod follow_up;
+mod instruments;
 mod participants;
 mod programs;
 mod recovery_plans;
@@ -97,4 +99,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(follow_up::add_locator))
         .routes(routes!(follow_up::record_exclusion))
         .routes(routes!(follow_up::open_windows))
+        // Assessments (instruments).
+        .routes(routes!(assessments::list, assessments::create))
+        .routes(routes!(assessments::read, assessments::patch))
+        .routes(routes!(assessments::response))
+        .routes(routes!(assessments::import_response))
+        .routes(routes!(instruments::list))
+        .routes(routes!(instruments::read))
+        .routes(routes!(instruments::questionnaire))
+        .routes(routes!(instruments::import))
 }
