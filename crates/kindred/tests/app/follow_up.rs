@@ -15,6 +15,7 @@ on_both_backends!(
     a_manager_edits_the_schedule_and_refused_changes_leave_it_as_it_was,
     statuses_tasks_and_escalations_follow_the_calendar,
     the_locator_names_people_only_under_a_current_consent,
+    completions_at_the_window_edges_give_the_hand_computed_rate,
 );
 
 /// A program from a template, without eligibility rules.
@@ -312,4 +313,96 @@ async fn the_locator_names_people_only_under_a_current_consent(app: TestApp) {
     assert_eq!(record["locator"].as_array().map(Vec::len), Some(1));
     assert_eq!(record["locator_withheld"], 1);
     assert!(!record.to_string().contains("Maria"));
+}
+
+/// Completes a BARC-10 for the participant's 6-month follow-up on `day`.
+pub(crate) async fn complete_barc10(api: &Api, participant: &str, program: &str, day: Date) {
+    let answers: serde_json::Map<String, Value> =
+        (1..=10).map(|i| (format!("barc10_{i}"), json!(5))).collect();
+    let body = json!({"instrument": "barc-10", "administered_on": day.to_string(),
+        "program_id": program, "time_point_code": "m6", "answers": answers, "complete": true});
+    let reply = api.post(&format!("/api/v1/participants/{participant}/assessments"), body).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+}
+
+async fn completions_at_the_window_edges_give_the_hand_computed_rate(app: TestApp) {
+    let world = app.world().await;
+    let manager = app.api(world.org, world.manager).await;
+    let program = open_program(&manager, "Outreach").await;
+    let mut only_six = three_points();
+    only_six["time_points"] = json!([only_six["time_points"][2].clone()]);
+    put_schedule(&manager, &program, only_six).await;
+    let today = app.app.clock().today();
+    let coach = world.coach_id.to_string();
+    // Enrolled 300 days ago: the 6-month window (days 150–240) opened 150 days ago and
+    // closed 60 days ago.
+    let enrolled = today - days(300);
+    let (opens, closes) = (today - days(150), today - days(60));
+    let cases = [
+        ("First", Some(opens), "completed_in_window"),
+        ("Last", Some(closes), "completed_in_window"),
+        ("Late", Some(closes + days(1)), "completed_late"),
+        ("Early", Some(opens - days(1)), "completed_late"),
+        ("Missed", None, "missed"),
+        ("Excluded", None, "administrative"),
+    ];
+    let mut ids = Vec::new();
+    for (name, completed, _) in &cases {
+        let id = enrol_on(&manager, name, &program, enrolled, &coach).await;
+        if let Some(day) = completed {
+            complete_barc10(&manager, &id, &program, *day).await;
+        }
+        ids.push(id);
+    }
+    let exclusion = json!({"time_point": "m6", "reason": "deceased"});
+    let path = format!("/api/v1/participants/{}/follow-up/exclusions", ids[5]);
+    assert_eq!(manager.post(&path, exclusion).await.status, 201);
+    for ((name, completed, status), id) in cases.iter().zip(&ids) {
+        let record = follow_up(&manager, id).await;
+        let m6 = point(&record, "m6");
+        assert_eq!(m6["status"], *status, "{name}");
+        assert_eq!(m6["completed_on"], json!(completed.map(|d| d.to_string())), "{name}");
+    }
+    // An assessment for a time point the program does not have is refused.
+    let body = json!({"instrument": "barc-10", "program_id": program, "time_point_code": "m9",
+        "answers": {}, "complete": false});
+    let refused = manager.post(&format!("/api/v1/participants/{}/assessments", ids[0]), body).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+
+    // Completed in window: First and Last (2). Due: those, Late, Early and Missed (5); the
+    // deceased participant leaves the denominator. 2 / 5 = 40 %.
+    let rates_path = format!("/api/v1/programs/{program}/follow-up-rates");
+    let rates = manager.get(&rates_path).await.json();
+    let overall = &rates["overall"];
+    assert_eq!((&overall["completed_in_window"], &overall["due"]), (&json!(2), &json!(5)));
+    assert_eq!((&overall["completed_late"], &overall["missed"]), (&json!(2), &json!(1)));
+    assert_eq!(overall["not_counted"], 1);
+    assert_eq!(overall["rate"], 0.4);
+    let month = format!("{:04}-{:02}", closes.year(), u8::from(closes.month()));
+    assert_eq!(
+        rates["by_month"],
+        json!([{"month": month, "completed_in_window": 2,
+        "completed_late": 2, "missed": 1, "due": 5, "not_counted": 0, "rate": 0.4}])
+    );
+
+    // A window open now: the task is there until the assessment is completed, which closes it.
+    let open = enrol_on(&manager, "Open", &program, today - days(160), &coach).await;
+    let tasks_path = format!("/api/v1/participants/{open}/tasks");
+    let assessment_task = |tasks: Value| {
+        tasks.as_array().and_then(|t| t.iter().find(|t| t["kind"] == "assessment").cloned())
+    };
+    let task = assessment_task(manager.get(&tasks_path).await.json()).expect("a task");
+    assert_eq!(task["status"], "open");
+    complete_barc10(&manager, &open, &program, today).await;
+    let task = assessment_task(manager.get(&tasks_path).await.json()).expect("a task");
+    assert_eq!(
+        (&task["status"], &task["completed_on"]),
+        (&json!("done"), &json!(today.to_string()))
+    );
+    let rates = manager.get(&rates_path).await.json();
+    assert_eq!(
+        (&rates["overall"]["completed_in_window"], &rates["overall"]["due"]),
+        (&json!(3), &json!(6))
+    );
+    assert_eq!(rates["overall"]["rate"], 0.5);
 }
