@@ -6,6 +6,7 @@ mod audit;
 mod caseload;
 mod consents;
 mod fidelity;
+mod follow_up;
 mod form_page;
 mod login;
 mod participants;
@@ -104,6 +105,11 @@ fn program_and_task_routes() -> Router<AppState> {
             post(staff::remove_certification),
         )
         .route("/tasks", get(tasks::page))
+        .route("/follow-up", get(follow_up::list))
+        .route("/participants/{id}/follow-up", get(follow_up::participant_page))
+        .route("/participants/{id}/follow-up/attempts", post(follow_up::log_attempt))
+        .route("/participants/{id}/follow-up/locator", post(follow_up::add_locator))
+        .route("/participants/{id}/follow-up/exclusions", post(follow_up::record_exclusion))
         .route("/participants/{id}/tasks/{task_id}/cancel", post(tasks::cancel))
         .route(
             "/participants/{id}/appointments/new",
@@ -148,6 +154,9 @@ impl Chrome {
         }
         if policy::task_list(actor, None).is_ok() {
             nav.push(link("/tasks", "Tasks"));
+        }
+        if policy::follow_up_list(actor).is_ok() {
+            more.push(link("/follow-up", "Follow-up"));
         }
         if policy::enrol(actor).is_ok() {
             more.push(link("/participants/new", "Enrol a participant"));
