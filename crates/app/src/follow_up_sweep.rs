@@ -133,7 +133,7 @@ async fn act_on(
 }
 
 /// "BARC-10, PHQ-9" from instrument codes.
-pub(crate) fn instrument_names(codes: &[String]) -> String {
+pub fn instrument_names(codes: &[String]) -> String {
     let names: Vec<String> = codes
         .iter()
         .map(|code| instruments::find(code).map_or_else(|| code.clone(), |d| d.short_name.clone()))

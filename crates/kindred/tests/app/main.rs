@@ -12,6 +12,7 @@ mod cli;
 mod consents;
 mod eligibility;
 mod follow_up;
+mod follow_up_pages;
 mod instruments;
 mod participants;
 mod programs;

@@ -235,6 +235,12 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
         ("POST", format!("/participants/{participant}/appointments/new")),
         ("POST", format!("/participants/{participant}/appointments/{appointment}/status")),
         ("POST", format!("/participants/{participant}/tasks/{task}/cancel")),
+        ("GET", format!("/participants/{participant}/follow-up")),
+        ("POST", format!("/participants/{participant}/follow-up/attempts")),
+        ("POST", format!("/participants/{participant}/follow-up/locator")),
+        ("POST", format!("/participants/{participant}/follow-up/exclusions")),
+        ("GET", format!("/programs/{program}/follow-up")),
+        ("POST", format!("/programs/{program}/follow-up/points")),
     ];
     for (method, path) in &page_routes {
         let reply = match *method {

@@ -84,7 +84,9 @@ pub fn window_text(point: &PointStatus) -> String {
 
 pub fn status_text(point: &PointStatus) -> String {
     match (point.status, point.completed_on) {
-        (FollowUpStatus::Administrative(reason), _) => format!("Administrative: {}", reason.label()),
+        (FollowUpStatus::Administrative(reason), _) => {
+            format!("Administrative: {}", reason.label())
+        }
         (_, Some(day)) => format!("{} on {day}", point.status.label()),
         _ => point.status.label().to_owned(),
     }
@@ -235,7 +237,10 @@ async fn answer<T>(
 fn problems(form: &str, errors: &FieldErrors) -> Vec<Problem> {
     errors
         .iter()
-        .map(|e| Problem { field_id: format!("{form}-{}", e.field), message: format!("{}: {}", e.field.replace('_', " "), e.message) })
+        .map(|e| Problem {
+            field_id: format!("{form}-{}", e.field),
+            message: format!("{}: {}", e.field.replace('_', " "), e.message),
+        })
         .collect()
 }
 
@@ -266,6 +271,32 @@ pub async fn record_exclusion(
     answer(&state, &signed_in, id, "exclusion", result).await
 }
 
+/// The "Follow-up" section of the participant page: each time point's status.
+#[derive(Template)]
+#[template(path = "_follow_up.html")]
+pub struct SummarySection {
+    id: String,
+    points: Vec<PointCard>,
+}
+
+pub fn summary_section(record: &ParticipantFollowUp) -> SummarySection {
+    SummarySection {
+        id: record.participant_id.to_string(),
+        points: record
+            .points
+            .iter()
+            .map(|p| PointCard {
+                label: p.label.clone(),
+                status_code: p.status.code(),
+                status: status_text(p),
+                window: window_text(p),
+                escalate: p.escalate,
+                administer: Vec::new(),
+            })
+            .collect(),
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "follow_up_list.html")]
 struct ListPage {
@@ -288,12 +319,18 @@ impl WindowRow {
             href: format!("/participants/{}/follow-up", w.participant_id),
             title: format!("{} follow-up", w.point.label),
             participant: format!("{} ({}){coach}", w.name, w.reference),
-            window: format!("Closes {} (target {})", w.point.window.closes_on, w.point.window.due_on),
+            window: format!(
+                "Closes {} (target {})",
+                w.point.window.closes_on, w.point.window.due_on
+            ),
         }
     }
 }
 
-pub async fn list(State(state): State<AppState>, signed_in: SignedIn) -> Result<Response, PageError> {
+pub async fn list(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> Result<Response, PageError> {
     let list = state.app.follow_up_list(&signed_in.actor).await?;
     Ok(ListPage {
         chrome: Chrome::new(&signed_in, "/follow-up"),

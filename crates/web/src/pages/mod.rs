@@ -11,6 +11,7 @@ mod form_page;
 mod login;
 mod participants;
 mod program_edit;
+mod program_follow_up;
 mod programs;
 mod recovery_plans;
 mod referrals;
@@ -106,6 +107,12 @@ fn program_and_task_routes() -> Router<AppState> {
         )
         .route("/tasks", get(tasks::page))
         .route("/follow-up", get(follow_up::list))
+        .route("/programs/{id}/follow-up", get(program_follow_up::page))
+        .route("/programs/{id}/follow-up/points", post(program_follow_up::save_point))
+        .route(
+            "/programs/{id}/follow-up/points/{code}/remove",
+            post(program_follow_up::remove_point),
+        )
         .route("/participants/{id}/follow-up", get(follow_up::participant_page))
         .route("/participants/{id}/follow-up/attempts", post(follow_up::log_attempt))
         .route("/participants/{id}/follow-up/locator", post(follow_up::add_locator))
