@@ -3,6 +3,8 @@
 
 use askama::Template;
 
+pub mod trajectory;
+
 /// One segment of a stacked bar.
 #[derive(Debug, Clone)]
 pub struct Segment {

@@ -416,3 +416,14 @@ fn describe(
     }
     detail
 }
+
+/// Whether `actor` may administer instruments to this participant (for showing the links;
+/// the use cases check again).
+pub fn may_administer(actor: &Actor, stored: &StoredParticipant) -> bool {
+    policy::assessments(actor, &facts(stored), true).is_ok()
+}
+
+/// Whether `actor` may see this participant's assessments.
+pub fn may_see(actor: &Actor, stored: &StoredParticipant) -> bool {
+    policy::assessments(actor, &facts(stored), false).is_ok()
+}

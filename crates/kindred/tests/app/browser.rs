@@ -13,8 +13,8 @@ const PHONE_WIDTH: u32 = 390;
 const PHONE_HEIGHT: u32 = 844;
 
 /// A headless Chromium driven through chromedriver; both stop when this is dropped.
-struct Phone {
-    client: Client,
+pub(crate) struct Phone {
+    pub(crate) client: Client,
     _driver: Driver,
     _profile: tempfile::TempDir,
 }
@@ -39,7 +39,7 @@ fn installed(program: &str) -> bool {
 }
 
 /// `None` (after saying so) when Chromium is not installed, unless `CI=true`.
-async fn phone() -> Option<Phone> {
+pub(crate) async fn phone() -> Option<Phone> {
     if !(installed("chromium") && installed("chromedriver")) {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!(
@@ -97,7 +97,7 @@ async fn phone() -> Option<Phone> {
 
 impl Phone {
     /// Replaces a field's value by typing (the login form may remember the organisation).
-    async fn fill(&self, id: &str, text: &str) {
+    pub(crate) async fn fill(&self, id: &str, text: &str) {
         let field = self.client.find(Locator::Id(id)).await.expect(id);
         field.clear().await.expect("clearing");
         field.send_keys(text).await.expect("typing");
@@ -105,7 +105,7 @@ impl Phone {
 
     /// Waits for the page whose main heading is `text` (after a click, the old page may
     /// still be showing for a moment).
-    async fn expect_page(&self, text: &str) {
+    pub(crate) async fn expect_page(&self, text: &str) {
         let xpath = format!("//h1[normalize-space()='{text}']");
         if self
             .client
@@ -121,7 +121,7 @@ impl Phone {
     }
 
     /// Whether the page fits the phone's width (nothing to scroll sideways).
-    async fn fits_the_screen(&self) -> bool {
+    pub(crate) async fn fits_the_screen(&self) -> bool {
         let fits = self
             .client
             .execute("return document.documentElement.scrollWidth <= window.innerWidth && window.innerWidth <= 400;", vec![])
@@ -130,7 +130,7 @@ impl Phone {
         fits == json!(true)
     }
 
-    async fn screenshot(&self, name: &str) {
+    pub(crate) async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("a screenshot");
         let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
         let _ = std::fs::create_dir_all(&dir);
@@ -225,7 +225,7 @@ async fn a_coach_on_a_phone_signs_in_enrols_someone_and_finds_them_in_the_caselo
 }
 
 /// axe-core, installed by `scripts/test` (`npm ci` in `tests/browser`).
-fn axe_source() -> Option<String> {
+pub(crate) fn axe_source() -> Option<String> {
     let path =
         concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/node_modules/axe-core/axe.min.js");
     match std::fs::read_to_string(path) {
@@ -245,7 +245,7 @@ fn axe_source() -> Option<String> {
 impl Phone {
     /// Runs axe-core on the current page; returns the serious and critical violations, one
     /// line each (rule, impact, the first offending elements).
-    async fn serious_accessibility_violations(&self, axe: &str) -> Vec<String> {
+    pub(crate) async fn serious_accessibility_violations(&self, axe: &str) -> Vec<String> {
         self.client.execute(axe, vec![]).await.expect("axe-core loads");
         let script = r#"
             const done = arguments[arguments.length - 1];
@@ -302,6 +302,8 @@ async fn the_main_pages_have_no_serious_accessibility_violations() {
                 "/fidelity".to_owned(),
                 "/supervision/new".to_owned(),
                 "/concerns/new".to_owned(),
+                "/instruments".to_owned(),
+                format!("/participants/{participant}/assessments/new?instrument=phq-9"),
             ],
         ),
         (world.admin, vec!["/audit".to_owned()]),

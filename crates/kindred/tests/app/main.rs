@@ -4,10 +4,12 @@
 
 mod support;
 
+mod assessment_pages;
 mod assessments;
 mod audit;
 mod auth;
 mod browser;
+mod browser_assessments;
 mod cli;
 mod consents;
 mod eligibility;

@@ -241,6 +241,11 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
         ("POST", format!("/participants/{participant}/follow-up/exclusions")),
         ("GET", format!("/programs/{program}/follow-up")),
         ("POST", format!("/programs/{program}/follow-up/points")),
+        ("GET", format!("/participants/{participant}/assessments/new?instrument=phq-9")),
+        ("POST", format!("/participants/{participant}/assessments/new?instrument=phq-9")),
+        ("GET", format!("/participants/{participant}/assessments/{assessment}")),
+        ("GET", format!("/participants/{participant}/assessments/{assessment}/edit")),
+        ("POST", format!("/participants/{participant}/assessments/{assessment}/edit")),
     ];
     for (method, path) in &page_routes {
         let reply = match *method {

@@ -2,12 +2,14 @@
 //! quicker (live caseload search, consent revocation in place).
 
 mod appointments;
+mod assessments;
 mod audit;
 mod caseload;
 mod consents;
 mod fidelity;
 mod follow_up;
 mod form_page;
+mod instruments;
 mod login;
 mod participants;
 mod program_edit;
@@ -49,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/concerns/{id}/resolve", post(supervision::resolve_concern))
         .merge(program_and_task_routes())
         .merge(plan_and_referral_routes())
+        .merge(assessment_routes())
 }
 
 /// Recovery plans, referrals and the resource directory.
@@ -74,6 +77,21 @@ fn plan_and_referral_routes() -> Router<AppState> {
 }
 
 /// Programs, staff qualifications, tasks and appointments.
+/// The instrument library and administering instruments.
+fn assessment_routes() -> Router<AppState> {
+    Router::new()
+        .route("/instruments", get(instruments::page))
+        .route(
+            "/participants/{id}/assessments/new",
+            get(assessments::new_form).post(assessments::create),
+        )
+        .route("/participants/{id}/assessments/{assessment_id}", get(assessments::page))
+        .route(
+            "/participants/{id}/assessments/{assessment_id}/edit",
+            get(assessments::edit_form).post(assessments::update),
+        )
+}
+
 fn program_and_task_routes() -> Router<AppState> {
     Router::new()
         .route("/programs", get(programs::list))
@@ -178,6 +196,7 @@ impl Chrome {
             more.push(link("/fidelity", "Fidelity"));
         }
         more.push(link("/programs", "Programs"));
+        more.push(link("/instruments", "Instruments"));
         if policy::staff_list(actor).is_ok() {
             more.push(link("/staff", "Staff"));
         }
@@ -245,6 +264,8 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         "appointment-saved" => Some("Appointment saved."),
         "certification-recorded" => Some("Certification recorded."),
         "certification-removed" => Some("Certification removed."),
+        "assessment-saved" => Some("Assessment saved; it can be finished later."),
+        "assessment-completed" => Some("Assessment completed and scored."),
         _ => None,
     }
 }

@@ -29,6 +29,7 @@ pub async fn render(cx: &SectionContext<'_>) -> Result<Vec<String>, AppError> {
     sections.extend(follow_up(cx).await?);
     sections.extend(appointments(cx).await?);
     sections.extend(recovery_plan(cx).await?);
+    sections.extend(assessments(cx).await?);
     sections.extend(referrals(cx).await?);
     sections.extend(consents(cx).await?);
     Ok(sections)
@@ -105,4 +106,17 @@ async fn follow_up(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> 
     }
     let record = cx.app.follow_up(actor, cx.stored.participant.id).await?;
     rendered(&super::follow_up::summary_section(&record)).map(Some)
+}
+
+/// Assessments with their score trajectories.
+async fn assessments(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
+    let actor = &cx.signed_in.actor;
+    if !kindred_app::assessments::may_see(actor, cx.stored) {
+        return Ok(None);
+    }
+    let participant = cx.stored.participant.id;
+    let views = cx.app.participant_assessments(actor, participant).await?;
+    let can_administer = kindred_app::assessments::may_administer(actor, cx.stored);
+    rendered(&super::assessments::section(participant.to_string(), &views, can_administer))
+        .map(Some)
 }
