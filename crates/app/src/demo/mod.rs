@@ -14,6 +14,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use time::Duration;
 
+mod follow_up;
 mod programs;
 mod referrals;
 
@@ -184,6 +185,7 @@ pub async fn populate(app: &App, participants: usize, seed: u64) -> Result<Vec<D
     referrals::populate(app, &tenant, &mut rng).await?;
     programs::appointments_and_overrides(app, &tenant, &staff_users, &demo_programs, &mut rng)
         .await?;
+    follow_up::populate(app, &tenant, &staff_users, &mut rng).await?;
     Ok(logins)
 }
 

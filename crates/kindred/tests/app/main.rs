@@ -12,6 +12,7 @@ mod browser;
 mod browser_assessments;
 mod cli;
 mod consents;
+mod demo_follow_up;
 mod eligibility;
 mod follow_up;
 mod follow_up_pages;
