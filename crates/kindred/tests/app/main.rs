@@ -10,6 +10,7 @@ mod audit;
 mod auth;
 mod browser;
 mod browser_assessments;
+mod browser_follow_up;
 mod cli;
 mod consents;
 mod demo_follow_up;
