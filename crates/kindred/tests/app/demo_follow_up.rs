@@ -14,6 +14,10 @@ async fn the_demo_follow_up_rate_is_a_real_computed_figure(app: TestApp) {
     let started = Instant::now();
     populate(&app.app, 60, 2026).await.expect("the demo");
     eprintln!("demo of 60 participants populated in {:?} ({:?})", started.elapsed(), app.backend);
+    let started = Instant::now();
+    let report = app.app.sweep_follow_ups().await.expect("a sweep");
+    eprintln!("a second sweep (as at server start) took {:?}: {report:?}", started.elapsed());
+    assert_eq!((report.assessment_tasks, report.escalations), (0, 0), "nothing new to make");
     let reply = app
         .anonymous_api()
         .post(
