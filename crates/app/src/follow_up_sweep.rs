@@ -21,6 +21,7 @@ use crate::{App, Result};
 pub struct SweepReport {
     pub assessment_tasks: u64,
     pub escalations: u64,
+    /// Tasks closed (done or cancelled): completed, excluded, or no longer scheduled.
     pub closed: u64,
 }
 
@@ -57,13 +58,14 @@ pub(crate) async fn sweep(
     today: Date,
     now: OffsetDateTime,
 ) -> Result<SweepReport> {
+    let mut report = SweepReport::default();
+    report.closed += tx.cancel_stale_time_point_tasks(participant, now).await?;
     let subjects = tx.follow_up_subjects(CaseloadScope::Organisation, None, participant).await?;
     if subjects.is_empty() {
-        return Ok(SweepReport::default());
+        return Ok(report);
     }
     let schedules = tx.schedules(None).await?;
     let evidence = tx.follow_up_evidence(participant).await?;
-    let mut report = SweepReport::default();
     let none = Evidence::default();
     for subject in subjects.iter().filter(|s| followed(s.status)) {
         let Some(schedule) = schedules.get(&subject.program_id) else { continue };

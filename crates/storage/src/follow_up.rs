@@ -346,6 +346,37 @@ impl Session<Write> {
         Ok(made == 1)
     }
 
+    /// Cancels open follow-up tasks (of one participant, or all) that no longer apply: the
+    /// participant moved to another program, or the time point left the schedule.
+    pub async fn cancel_stale_time_point_tasks(
+        &mut self,
+        participant: Option<ParticipantId>,
+        now: OffsetDateTime,
+    ) -> Result<u64> {
+        let org = self.org_id.0;
+        Ok(on_conn!(self.conn(), c => {
+            sqlx::query(
+                "UPDATE tasks SET status = 'cancelled', cancelled_at = $3,
+                    cancel_reason = 'no longer on the participant''s follow-up schedule'
+                 WHERE org_id = $1 AND ($2 IS NULL OR participant_id = $2) AND status = 'open'
+                   AND time_point_code IS NOT NULL
+                   AND (NOT EXISTS (SELECT 1 FROM participants p
+                                    WHERE p.org_id = tasks.org_id AND p.id = tasks.participant_id
+                                      AND p.program_id = tasks.program_id)
+                        OR NOT EXISTS (SELECT 1 FROM program_time_points tp
+                                       WHERE tp.org_id = tasks.org_id
+                                         AND tp.program_id = tasks.program_id
+                                         AND tp.code = tasks.time_point_code))",
+            )
+            .bind(org)
+            .bind(participant.map(|p| p.0))
+            .bind(Timestamp(now))
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        }))
+    }
+
     /// Closes a time point's open tasks of `kind`, or of every kind (the assessment and any
     /// escalation). Returns how many.
     pub async fn settle_time_point_tasks(

@@ -94,7 +94,7 @@ async fn a_manager_edits_the_schedule_and_refused_changes_leave_it_as_it_was(app
         .iter()
         .filter_map(|p| p["code"].as_str())
         .collect();
-    assert_eq!(codes, ["intake", "m3", "m6", "m12"]);
+    assert_eq!(codes, ["intake", "3m", "6m", "12m"]);
     let six = &default["time_points"][2];
     assert_eq!(
         (&six["target_day"], &six["window_start_day"], &six["window_end_day"]),
@@ -256,12 +256,25 @@ async fn statuses_tasks_and_escalations_follow_the_calendar(app: TestApp) {
     assert_eq!(evaluator.get(&rates_path).await.json()["by_coach"], Value::Null);
     assert_eq!(app.api(world.org, world.admin).await.get(&rates_path).await.status, 403);
 
+    // Moving to a program without that time point cancels its open follow-up tasks.
+    let other = open_program(&manager, "Other outreach").await;
+    put_schedule(&manager, &other, json!({"time_points": []})).await;
+    let moved = manager
+        .patch(&format!("/api/v1/participants/{reached}"), json!({"program_id": other}), None)
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    let tasks = manager.get(&format!("/api/v1/participants/{reached}/tasks")).await.json();
+    let assessment =
+        tasks.as_array().expect("tasks").iter().find(|t| t["kind"] == "assessment").expect("task");
+    assert_eq!(assessment["status"], "cancelled", "{assessment}");
+    assert_eq!(follow_up(&manager, &reached).await["time_points"], json!([]));
+
     // Eleven days on, the open window has closed unreached: missed.
     app.app.clock().advance(days(11));
     assert_eq!(point(&follow_up(&manager, &open).await, "m3")["status"], "missed");
-    assert_eq!(point(&follow_up(&manager, &reached).await, "m3")["status"], "missed");
     let rates = manager.get(&rates_path).await.json();
-    assert_eq!(rates["by_time_point"][1]["due"], 3);
+    // Missed and Open are now due (both missed); Reached left the program.
+    assert_eq!(rates["by_time_point"][1]["due"], 2);
 }
 
 async fn the_locator_names_people_only_under_a_current_consent(app: TestApp) {
