@@ -19,6 +19,7 @@ use crate::{App, Result};
 /// What a sweep did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SweepReport {
+    /// Assessment tasks made, or re-dated to a corrected window.
     pub assessment_tasks: u64,
     pub escalations: u64,
     /// Tasks closed (done or cancelled): completed, excluded, or no longer scheduled.

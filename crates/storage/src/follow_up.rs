@@ -311,7 +311,9 @@ impl Session<Write> {
     }
 
     /// Makes the task unless one of its kind already exists for that time point (whatever
-    /// its state: a done or cancelled one is not made again). Returns whether it was made.
+    /// its state: a done or cancelled one is not made again). An open assessment task takes
+    /// the window's current dates (the enrolment date or the schedule was corrected); an
+    /// escalation keeps the day it was raised. Returns whether a task was made or re-dated.
     pub async fn ensure_time_point_task(
         &mut self,
         task: &TimePointTask,
@@ -325,7 +327,12 @@ impl Session<Write> {
                     assignee_id, title, opens_on, due_on, closes_on, status, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', $12)
                  ON CONFLICT (org_id, participant_id, program_id, time_point_code, kind)
-                    WHERE time_point_code IS NOT NULL DO NOTHING",
+                    WHERE time_point_code IS NOT NULL
+                 DO UPDATE SET title = excluded.title, opens_on = excluded.opens_on,
+                    due_on = excluded.due_on, closes_on = excluded.closes_on
+                 WHERE tasks.status = 'open' AND tasks.kind = 'assessment'
+                   AND (tasks.opens_on <> excluded.opens_on OR tasks.due_on <> excluded.due_on
+                        OR tasks.closes_on <> excluded.closes_on OR tasks.title <> excluded.title)",
             )
             .bind(org)
             .bind(kindred_domain::ids::TaskId::generate().0)

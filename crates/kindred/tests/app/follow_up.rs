@@ -16,6 +16,7 @@ on_both_backends!(
     statuses_tasks_and_escalations_follow_the_calendar,
     the_locator_names_people_only_under_a_current_consent,
     completions_at_the_window_edges_give_the_hand_computed_rate,
+    a_corrected_enrolment_date_moves_the_open_assessment_task,
 );
 
 /// A program from a template, without eligibility rules.
@@ -418,4 +419,34 @@ async fn completions_at_the_window_edges_give_the_hand_computed_rate(app: TestAp
         (&json!(3), &json!(6))
     );
     assert_eq!(rates["overall"]["rate"], 0.5);
+}
+
+async fn a_corrected_enrolment_date_moves_the_open_assessment_task(app: TestApp) {
+    let world = app.world().await;
+    let manager = app.api(world.org, world.manager).await;
+    let program = open_program(&manager, "Outreach").await;
+    put_schedule(&manager, &program, three_points()).await;
+    let today = app.app.clock().today();
+    let id =
+        enrol_on(&manager, "Moved", &program, today - days(70), &world.coach_id.to_string()).await;
+    let task = |tasks: Value| {
+        tasks.as_array().and_then(|t| t.iter().find(|t| t["kind"] == "assessment").cloned())
+    };
+    let tasks_path = format!("/api/v1/participants/{id}/tasks");
+    let before = task(manager.get(&tasks_path).await.json()).expect("the 3-month task");
+    assert_eq!(before["due_on"], (today + days(20)).to_string());
+    let patched = manager
+        .patch(
+            &format!("/api/v1/participants/{id}"),
+            json!({"enrolled_on": (today - days(75)).to_string()}),
+            None,
+        )
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    let after = task(manager.get(&tasks_path).await.json()).expect("the same task");
+    assert_eq!(after["id"], before["id"]);
+    assert_eq!(
+        (&after["due_on"], &after["closes_on"]),
+        (&json!((today + days(15)).to_string()), &json!((today + days(45)).to_string()))
+    );
 }
