@@ -173,9 +173,15 @@ impl App {
     ) -> Result<ContactAttempt> {
         let mut tx = actor.tenant().write().await?;
         let stored = owner(&mut tx, actor, participant, true).await?;
-        let attempt = NewAttempt::parse(input, &schedule_of(&mut tx, &stored).await?)?;
+        let today = self.clock().today();
+        let attempt = NewAttempt::parse(input, &schedule_of(&mut tx, &stored).await?, today)?;
         let (id, now) = (ContactAttemptId::generate(), self.clock().now());
-        tx.insert_contact_attempt(participant, id, &attempt, actor.user_id(), now).await?;
+        // Logged afterwards: noon that day (the hour is not asked; the day is what counts).
+        let at = match attempt.attempted_on {
+            Some(day) if day < today => day.midnight().assume_utc() + time::Duration::hours(12),
+            _ => now,
+        };
+        tx.insert_contact_attempt(participant, id, &attempt, actor.user_id(), at).await?;
         // Reaching them is what the escalation asked for; the assessment task stays open.
         if let (true, Some(program), Some(code)) = (
             reached(attempt.outcome),

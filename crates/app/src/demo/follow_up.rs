@@ -30,7 +30,7 @@ enum Fate {
 
 /// Follow-up is hardest later on: more in-window completions at intake than at 12 months.
 fn fate(position: usize, rng: &mut impl Rng) -> Fate {
-    let in_window = [0.86, 0.72, 0.66, 0.6].get(position).copied().unwrap_or(0.6);
+    let in_window = [0.8, 0.68, 0.62, 0.56].get(position).copied().unwrap_or(0.56);
     let roll: f64 = rng.random();
     if roll < in_window {
         Fate::InWindow
@@ -110,11 +110,18 @@ pub(super) async fn populate(
                     ["no_answer", "left_message", "wrong_number"][attempt % 3]
                 };
                 let channel = if attempt == 2 { "through_contact" } else { "phone" };
+                let day = match completed_on {
+                    Some(done) => {
+                        (done - Duration::days((tries - attempt) as i64 * 3)).max(w.opens_on)
+                    }
+                    None => day_between(w.opens_on, last_open_day, rng),
+                };
                 let input = AttemptInput {
                     time_point: Some(point.code.clone()),
                     channel: Some(channel.into()),
                     outcome: Some(outcome.into()),
                     note: None,
+                    attempted_on: Some(day.min(today).to_string()),
                 };
                 app.log_contact_attempt(&coach, id, &input).await?;
             }

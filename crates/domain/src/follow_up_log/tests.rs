@@ -90,12 +90,21 @@ fn attempts_and_exclusions_name_a_time_point_of_the_schedule() {
         channel: Some("pigeon".into()),
         outcome: Some("reached".into()),
         note: None,
+        attempted_on: Some("2099-01-01".into()),
     };
-    let errors = NewAttempt::parse(&input, &schedule()).unwrap_err();
+    let today = date!(2026 - 03 - 01);
+    let errors = NewAttempt::parse(&input, &schedule(), today).unwrap_err();
+    assert_eq!(errors.get("attempted_on"), Some("must not be in the future"));
     assert!(errors.get("time_point").is_some_and(|m| m.contains("intake, 3m, 6m, 12m")));
     assert!(errors.get("channel").is_some());
-    let ok = AttemptInput { time_point: None, channel: Some("phone".into()), ..input };
-    assert_eq!(NewAttempt::parse(&ok, &schedule()).map(|a| a.outcome), Ok(AttemptOutcome::Reached));
+    let ok = AttemptInput {
+        time_point: None,
+        channel: Some("phone".into()),
+        attempted_on: Some("2026-02-27".into()),
+        ..input
+    };
+    let parsed = NewAttempt::parse(&ok, &schedule(), today).map(|a| (a.outcome, a.attempted_on));
+    assert_eq!(parsed, Ok((AttemptOutcome::Reached, Some(date!(2026 - 02 - 27)))));
     let other = ExclusionInput {
         time_point: Some("6m".into()),
         reason: Some("other".into()),

@@ -199,6 +199,15 @@ async fn statuses_tasks_and_escalations_follow_the_calendar(app: TestApp) {
         tasks.as_array().expect("tasks").iter().find(|t| t["kind"] == "urgent").expect("urgent");
     assert_eq!(urgent["status"], "done");
 
+    // An attempt logged afterwards keeps its day; one in the future is refused.
+    let earlier = format!("/api/v1/participants/{missed}/follow-up/attempts");
+    let body = |day: Date| json!({"time_point": "m3", "channel": "letter", "outcome": "no_answer", "attempted_on": day.to_string()});
+    assert_eq!(coach.post(&earlier, body(today + days(1))).await.status, 422);
+    let logged = coach.post(&earlier, body(today - days(40))).await;
+    assert_eq!(logged.status, 201, "{}", logged.body);
+    let at = logged.json()["attempted_at"].as_str().unwrap_or_default().to_owned();
+    assert!(at.starts_with(&(today - days(40)).to_string()), "{at}");
+
     // Exclusions: the supervisor decides, not the coach; it takes the time point out.
     let exclusions = format!("/api/v1/participants/{excluded}/follow-up/exclusions");
     let body =
