@@ -7,12 +7,12 @@ use kindred_domain::audit::AuditAction;
 use kindred_domain::follow_up::FollowUpStatus;
 use kindred_domain::follow_up_log::{
     AttemptInput, ContactAttempt, Evidence, Exclusion, ExclusionInput, LocatorEntry, LocatorInput,
-    NewAttempt, NewExclusion, NewLocatorEntry, PointStatus, statuses,
+    NewAttempt, NewExclusion, NewLocatorEntry, PointStatus, reached, statuses,
 };
 use kindred_domain::ids::{ContactAttemptId, LocatorEntryId, ParticipantId, ProgramId};
 use kindred_domain::schedule::{Schedule, ScheduleInput};
-use kindred_domain::vocabulary::Vocabulary;
-use kindred_storage::{Session, StoredParticipant};
+use kindred_domain::vocabulary::{TaskKind, Vocabulary};
+use kindred_storage::{Session, Settle, StoredParticipant};
 use time::Date;
 
 use crate::audit::entry;
@@ -173,9 +173,32 @@ impl App {
     ) -> Result<ContactAttempt> {
         let mut tx = actor.tenant().write().await?;
         let stored = owner(&mut tx, actor, participant, true).await?;
-        let attempt = NewAttempt::parse(input, &schedule_of(&mut tx, &stored).await?)?;
+        let today = self.clock().today();
+        let attempt = NewAttempt::parse(input, &schedule_of(&mut tx, &stored).await?, today)?;
         let (id, now) = (ContactAttemptId::generate(), self.clock().now());
-        tx.insert_contact_attempt(participant, id, &attempt, actor.user_id(), now).await?;
+        // Logged afterwards: noon that day (the hour is not asked; the day is what counts).
+        let at = match attempt.attempted_on {
+            Some(day) if day < today => day.midnight().assume_utc() + time::Duration::hours(12),
+            _ => now,
+        };
+        tx.insert_contact_attempt(participant, id, &attempt, actor.user_id(), at).await?;
+        // Reaching them is what the escalation asked for; the assessment task stays open.
+        if let (true, Some(program), Some(code)) = (
+            reached(attempt.outcome),
+            stored.participant.enrolment.program_id,
+            attempt.time_point_code.as_deref(),
+        ) {
+            let settle = Settle::Done(self.clock().today());
+            tx.settle_time_point_tasks(
+                participant,
+                program,
+                code,
+                Some(TaskKind::Urgent),
+                &settle,
+                now,
+            )
+            .await?;
+        }
         let detail = format!(
             "{}: {} attempt, {}{}",
             stored.participant.reference,

@@ -19,8 +19,10 @@ use crate::{App, Result};
 /// What a sweep did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SweepReport {
+    /// Assessment tasks made, or re-dated to a corrected window.
     pub assessment_tasks: u64,
     pub escalations: u64,
+    /// Tasks closed (done or cancelled): completed, excluded, or no longer scheduled.
     pub closed: u64,
 }
 
@@ -57,13 +59,14 @@ pub(crate) async fn sweep(
     today: Date,
     now: OffsetDateTime,
 ) -> Result<SweepReport> {
+    let mut report = SweepReport::default();
+    report.closed += tx.cancel_stale_time_point_tasks(participant, now).await?;
     let subjects = tx.follow_up_subjects(CaseloadScope::Organisation, None, participant).await?;
     if subjects.is_empty() {
-        return Ok(SweepReport::default());
+        return Ok(report);
     }
     let schedules = tx.schedules(None).await?;
     let evidence = tx.follow_up_evidence(participant).await?;
-    let mut report = SweepReport::default();
     let none = Evidence::default();
     for subject in subjects.iter().filter(|s| followed(s.status)) {
         let Some(schedule) = schedules.get(&subject.program_id) else { continue };
@@ -117,14 +120,15 @@ async fn act_on(
             if let Some(day) = point.completed_on {
                 let settle = Settle::Done(day);
                 report.closed += tx
-                    .settle_time_point_tasks(participant, program, &point.code, &settle, now)
+                    .settle_time_point_tasks(participant, program, &point.code, None, &settle, now)
                     .await?;
             }
         }
         FollowUpStatus::Administrative(reason) => {
             let settle = Settle::Cancelled(format!("administrative: {}", reason.label()));
-            report.closed +=
-                tx.settle_time_point_tasks(participant, program, &point.code, &settle, now).await?;
+            report.closed += tx
+                .settle_time_point_tasks(participant, program, &point.code, None, &settle, now)
+                .await?;
         }
         FollowUpStatus::NotYetDue | FollowUpStatus::Missed => {}
     }
@@ -132,7 +136,7 @@ async fn act_on(
 }
 
 /// "BARC-10, PHQ-9" from instrument codes.
-pub(crate) fn instrument_names(codes: &[String]) -> String {
+pub fn instrument_names(codes: &[String]) -> String {
     let names: Vec<String> = codes
         .iter()
         .map(|code| instruments::find(code).map_or_else(|| code.clone(), |d| d.short_name.clone()))

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
 
 use crate::consent::Consent;
-use crate::fields::{FieldErrors, optional_text, required_text};
+use crate::fields::{FieldErrors, optional_date, optional_text, required_text};
 use crate::follow_up::{FollowUpStatus, Window, needs_escalation};
 use crate::ids::{ConsentId, ContactAttemptId, LocatorEntryId, ParticipantId, UserId};
 use crate::schedule::Schedule;
@@ -46,6 +46,8 @@ pub struct AttemptInput {
     pub channel: Option<String>,
     pub outcome: Option<String>,
     pub note: Option<String>,
+    /// ISO 8601 date, when logged afterwards; defaults to now. Not in the future.
+    pub attempted_on: Option<String>,
 }
 
 /// A checked attempt.
@@ -55,10 +57,16 @@ pub struct NewAttempt {
     pub channel: AttemptChannel,
     pub outcome: AttemptOutcome,
     pub note: Option<String>,
+    /// `None`: now.
+    pub attempted_on: Option<Date>,
 }
 
 impl NewAttempt {
-    pub fn parse(input: &AttemptInput, schedule: &Schedule) -> Result<Self, FieldErrors> {
+    pub fn parse(
+        input: &AttemptInput,
+        schedule: &Schedule,
+        today: Date,
+    ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
         let time_point_code = match input.time_point.as_deref().map(str::trim) {
             None | Some("") => Some(None),
@@ -67,12 +75,20 @@ impl NewAttempt {
         let channel = errors.check("channel", vocab(input.channel.as_deref()));
         let outcome = errors.check("outcome", vocab(input.outcome.as_deref()));
         let note = errors.check("note", optional_text(input.note.as_deref(), 2000));
+        let attempted_on = match optional_date(input.attempted_on.as_deref()) {
+            Ok(Some(day)) if day > today => {
+                errors.add("attempted_on", "must not be in the future");
+                None
+            }
+            result => errors.check("attempted_on", result),
+        };
         errors.into_result(|| {
             Some(Self {
                 time_point_code: time_point_code?,
                 channel: channel?,
                 outcome: outcome?,
                 note: note?,
+                attempted_on: attempted_on?,
             })
         })
     }

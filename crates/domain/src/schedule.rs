@@ -7,7 +7,6 @@ use std::collections::HashSet;
 use crate::fields::{FieldErrors, required_text};
 use crate::follow_up::TimePoint;
 use crate::instruments;
-use crate::programs::protocol::parse_code;
 
 /// A time point with the instruments administered at it, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +25,7 @@ pub struct Schedule {
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimePointInput {
-    /// Stable within the program: lowercase letters, digits and `_` (`intake`, `m6`).
+    /// Stable within the program: lowercase letters, digits and `_` (`intake`, `6m`).
     pub code: Option<String>,
     pub label: Option<String>,
     /// Days from enrolment.
@@ -43,6 +42,17 @@ pub struct TimePointInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScheduleInput {
     pub time_points: Vec<TimePointInput>,
+}
+
+/// A time point code: lowercase letters, digits and `_` (`intake`, `6m`), as assessments and
+/// exclusions name it.
+fn parse_code(value: Option<&str>) -> Result<String, String> {
+    let code = required_text(value, 40)?;
+    if code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        Ok(code)
+    } else {
+        Err("use only lowercase letters, digits and _".into())
+    }
 }
 
 /// The longest schedule accepted (a time point a month for three years is plenty).
@@ -172,9 +182,9 @@ pub fn default_schedule(template: Option<&str>) -> Schedule {
     Schedule {
         points: vec![
             point("intake", "Intake", 0, 0, 14, intake),
-            point("m3", "3 months", 90, 60, 120, later()),
-            point("m6", "6 months", 180, 150, 240, later()),
-            point("m12", "12 months", 365, 335, 425, later()),
+            point("3m", "3 months", 90, 60, 120, later()),
+            point("6m", "6 months", 180, 150, 240, later()),
+            point("12m", "12 months", 365, 335, 425, later()),
         ],
     }
 }
@@ -205,7 +215,7 @@ mod tests {
             assert_eq!(schedule.points.len(), 4);
             assert!(schedule.points.iter().all(|p| p.instruments.contains(&"barc-10".into())));
         }
-        let six = default_schedule(None).point("m6").map(|p| {
+        let six = default_schedule(None).point("6m").map(|p| {
             let t = &p.time_point;
             (t.target_day, t.window_start_day, t.window_end_day)
         });

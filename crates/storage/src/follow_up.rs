@@ -311,7 +311,9 @@ impl Session<Write> {
     }
 
     /// Makes the task unless one of its kind already exists for that time point (whatever
-    /// its state: a done or cancelled one is not made again). Returns whether it was made.
+    /// its state: a done or cancelled one is not made again). An open assessment task takes
+    /// the window's current dates (the enrolment date or the schedule was corrected); an
+    /// escalation keeps the day it was raised. Returns whether a task was made or re-dated.
     pub async fn ensure_time_point_task(
         &mut self,
         task: &TimePointTask,
@@ -325,7 +327,12 @@ impl Session<Write> {
                     assignee_id, title, opens_on, due_on, closes_on, status, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', $12)
                  ON CONFLICT (org_id, participant_id, program_id, time_point_code, kind)
-                    WHERE time_point_code IS NOT NULL DO NOTHING",
+                    WHERE time_point_code IS NOT NULL
+                 DO UPDATE SET title = excluded.title, opens_on = excluded.opens_on,
+                    due_on = excluded.due_on, closes_on = excluded.closes_on
+                 WHERE tasks.status = 'open' AND tasks.kind = 'assessment'
+                   AND (tasks.opens_on <> excluded.opens_on OR tasks.due_on <> excluded.due_on
+                        OR tasks.closes_on <> excluded.closes_on OR tasks.title <> excluded.title)",
             )
             .bind(org)
             .bind(kindred_domain::ids::TaskId::generate().0)
@@ -346,12 +353,45 @@ impl Session<Write> {
         Ok(made == 1)
     }
 
-    /// Closes a time point's open tasks (the assessment and any escalation). Returns how many.
+    /// Cancels open follow-up tasks (of one participant, or all) that no longer apply: the
+    /// participant moved to another program, or the time point left the schedule.
+    pub async fn cancel_stale_time_point_tasks(
+        &mut self,
+        participant: Option<ParticipantId>,
+        now: OffsetDateTime,
+    ) -> Result<u64> {
+        let org = self.org_id.0;
+        Ok(on_conn!(self.conn(), c => {
+            sqlx::query(
+                "UPDATE tasks SET status = 'cancelled', cancelled_at = $3,
+                    cancel_reason = 'no longer on the participant''s follow-up schedule'
+                 WHERE org_id = $1 AND ($2 IS NULL OR participant_id = $2) AND status = 'open'
+                   AND time_point_code IS NOT NULL
+                   AND (NOT EXISTS (SELECT 1 FROM participants p
+                                    WHERE p.org_id = tasks.org_id AND p.id = tasks.participant_id
+                                      AND p.program_id = tasks.program_id)
+                        OR NOT EXISTS (SELECT 1 FROM program_time_points tp
+                                       WHERE tp.org_id = tasks.org_id
+                                         AND tp.program_id = tasks.program_id
+                                         AND tp.code = tasks.time_point_code))",
+            )
+            .bind(org)
+            .bind(participant.map(|p| p.0))
+            .bind(Timestamp(now))
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        }))
+    }
+
+    /// Closes a time point's open tasks of `kind`, or of every kind (the assessment and any
+    /// escalation). Returns how many.
     pub async fn settle_time_point_tasks(
         &mut self,
         participant: ParticipantId,
         program: ProgramId,
         time_point_code: &str,
+        kind: Option<TaskKind>,
         settle: &Settle,
         now: OffsetDateTime,
     ) -> Result<u64> {
@@ -366,7 +406,7 @@ impl Session<Write> {
                 "UPDATE tasks SET status = $5, completed_on = $6, completed_at = $7,
                     cancelled_at = $8, cancel_reason = $9
                  WHERE org_id = $1 AND participant_id = $2 AND program_id = $3
-                   AND time_point_code = $4 AND status = 'open'",
+                   AND time_point_code = $4 AND status = 'open' AND ($10 IS NULL OR kind = $10)",
             )
             .bind(org)
             .bind(participant.0)
@@ -377,6 +417,7 @@ impl Session<Write> {
             .bind(done_at)
             .bind(cancelled_at)
             .bind(reason)
+            .bind(kind.map(|k| k.code()))
             .execute(&mut *c)
             .await?
             .rows_affected()

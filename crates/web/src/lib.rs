@@ -13,6 +13,7 @@ mod error;
 mod extract;
 mod forms;
 mod pages;
+mod rate_chart;
 mod security;
 
 use std::future::Future;

@@ -30,7 +30,7 @@ use kindred_storage::{Session, StoredParticipant, Write};
 use crate::audit::entry;
 use crate::participants::authorised;
 use crate::policy::ParticipantAction;
-use crate::{Actor, App, AppError, Result};
+use crate::{Actor, App, AppError, Result, follow_up_sweep};
 
 const RECORD: &str = "assessment";
 
@@ -333,6 +333,11 @@ impl App {
     ) -> Result<AdministeredAssessment> {
         let saved = tx.assessment(id).await?.ok_or(AppError::NotFound)?;
         let history = tx.assessments_of_participant(saved.participant_id).await?;
+        // A completed follow-up closes its time point's tasks.
+        if saved.status == AssessmentStatus::Completed && saved.time_point_code.is_some() {
+            let (today, now) = (self.clock().today(), self.clock().now());
+            follow_up_sweep::sweep(&mut tx, Some(saved.participant_id), today, now).await?;
+        }
         tx.commit().await?;
         Ok(view(saved, definition, scoring_context(stored), &history))
     }
@@ -369,6 +374,17 @@ async fn check_program(tx: &mut Session<Write>, fields: &AdministrationFields) -
         return Err(
             FieldErrors::single("program_id", "is not a program of this organisation").into()
         );
+    }
+    // A follow-up time point must be one of the program's schedule.
+    if let (Some(program), Some(code)) = (fields.program_id, fields.time_point_code.as_deref()) {
+        let schedule = tx.schedules(Some(program)).await?.remove(&program).unwrap_or_default();
+        if schedule.point(code).is_none() {
+            return Err(FieldErrors::single(
+                "time_point_code",
+                "is not a time point of the program's follow-up schedule",
+            )
+            .into());
+        }
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ use rand_chacha::ChaCha8Rng;
 use time::Duration;
 
 mod contacts;
+mod follow_up;
 mod programs;
 mod referrals;
 
@@ -186,6 +187,7 @@ pub async fn populate(app: &App, participants: usize, seed: u64) -> Result<Vec<D
     programs::appointments_and_overrides(app, &tenant, &staff_users, &demo_programs, &mut rng)
         .await?;
     contacts::populate(app, &tenant, &mut rng).await?;
+    follow_up::populate(app, &tenant, &staff_users, &mut rng).await?;
     Ok(logins)
 }
 

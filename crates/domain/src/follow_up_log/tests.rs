@@ -13,16 +13,16 @@ const AFTER_SIX_MONTHS: Date = date!(2026 - 09 - 15);
 
 fn evidence(completed: &[Date], excluded: Option<AdministrativeReason>) -> Evidence {
     let mut e = Evidence::default();
-    e.completed_on.insert("m6".into(), completed.to_vec());
+    e.completed_on.insert("6m".into(), completed.to_vec());
     if let Some(reason) = excluded {
-        e.excluded.insert("m6".into(), reason);
+        e.excluded.insert("6m".into(), reason);
     }
     e
 }
 
 fn six_months(e: &Evidence, today: Date) -> PointStatus {
     let all = statuses(&default_schedule(None), ENROLLED, e, today);
-    all.into_iter().find(|p| p.code == "m6").expect("m6")
+    all.into_iter().find(|p| p.code == "6m").expect("6m")
 }
 
 #[test]
@@ -73,9 +73,9 @@ fn escalation_needs_an_open_window_closing_soon_and_no_contact_since_it_opened()
     let mut e = evidence(&[], None);
     assert!(six_months(&e, thirteen_days_left).escalate);
     assert!(!six_months(&e, forty_days_left).escalate);
-    e.reached_on.insert("m6".into(), vec![date!(2026 - 05 - 01)]);
+    e.reached_on.insert("6m".into(), vec![date!(2026 - 05 - 01)]);
     assert!(six_months(&e, thirteen_days_left).escalate, "reached before the window opened");
-    e.reached_on.insert("m6".into(), vec![date!(2026 - 06 - 01)]);
+    e.reached_on.insert("6m".into(), vec![date!(2026 - 06 - 01)]);
     assert!(!six_months(&e, thirteen_days_left).escalate);
 }
 
@@ -90,14 +90,23 @@ fn attempts_and_exclusions_name_a_time_point_of_the_schedule() {
         channel: Some("pigeon".into()),
         outcome: Some("reached".into()),
         note: None,
+        attempted_on: Some("2099-01-01".into()),
     };
-    let errors = NewAttempt::parse(&input, &schedule()).unwrap_err();
-    assert!(errors.get("time_point").is_some_and(|m| m.contains("intake, m3, m6, m12")));
+    let today = date!(2026 - 03 - 01);
+    let errors = NewAttempt::parse(&input, &schedule(), today).unwrap_err();
+    assert_eq!(errors.get("attempted_on"), Some("must not be in the future"));
+    assert!(errors.get("time_point").is_some_and(|m| m.contains("intake, 3m, 6m, 12m")));
     assert!(errors.get("channel").is_some());
-    let ok = AttemptInput { time_point: None, channel: Some("phone".into()), ..input };
-    assert_eq!(NewAttempt::parse(&ok, &schedule()).map(|a| a.outcome), Ok(AttemptOutcome::Reached));
+    let ok = AttemptInput {
+        time_point: None,
+        channel: Some("phone".into()),
+        attempted_on: Some("2026-02-27".into()),
+        ..input
+    };
+    let parsed = NewAttempt::parse(&ok, &schedule(), today).map(|a| (a.outcome, a.attempted_on));
+    assert_eq!(parsed, Ok((AttemptOutcome::Reached, Some(date!(2026 - 02 - 27)))));
     let other = ExclusionInput {
-        time_point: Some("m6".into()),
+        time_point: Some("6m".into()),
         reason: Some("other".into()),
         note: Some(" ".into()),
     };
@@ -136,15 +145,13 @@ fn a_person_on_the_locator_needs_a_current_consent_naming_them() {
         relationship: Some("sister".into()),
         note: None,
     };
-    let entry = NewLocatorEntry::parse(&person("Maria Lopez, 555-0101"), &[consent.clone()], today);
+    let consents = [consent.clone()];
+    let entry = NewLocatorEntry::parse(&person("Maria Lopez, 555-0101"), &consents, today);
     assert_eq!(entry.map(|e| e.consent_id), Ok(Some(consent.id)));
-    let errors =
-        NewLocatorEntry::parse(&person("Ana Ruiz"), &[consent.clone()], today).unwrap_err();
+    let errors = NewLocatorEntry::parse(&person("Ana Ruiz"), &consents, today).unwrap_err();
     assert!(errors.get("value").is_some_and(|m| m.contains("no current consent names Ana Ruiz")));
     let after_expiry = date!(2027 - 01 - 01);
-    assert!(
-        NewLocatorEntry::parse(&person("Maria Lopez"), &[consent.clone()], after_expiry).is_err()
-    );
+    assert!(NewLocatorEntry::parse(&person("Maria Lopez"), &consents, after_expiry).is_err());
     let phone = LocatorInput {
         kind: Some("phone".into()),
         value: Some("555-0100".into()),

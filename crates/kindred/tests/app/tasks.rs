@@ -21,7 +21,11 @@ on_both_backends!(
 async fn open_program(manager: &Api, template: &str, name: &str) -> String {
     let body = json!({"template_code": template, "name": name,
         "min_months_in_recovery": "", "requires_certification": false, "min_training_hours": ""});
-    create_program(manager, body).await["id"].as_str().expect("id").to_owned()
+    let id = create_program(manager, body).await["id"].as_str().expect("id").to_owned();
+    // No follow-up schedule: these stories are about protocol steps (follow-up tasks are
+    // tested in `follow_up.rs`).
+    crate::follow_up::put_schedule(manager, &id, json!({"time_points": []})).await;
+    id
 }
 
 /// Enrols a participant in `program` on `enrolled_on`, with `coach`, and returns their id.

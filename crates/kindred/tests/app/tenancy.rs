@@ -182,6 +182,15 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
             ("POST", "/api/v1/participants/{id}/tasks/{task_id}/cancel") => {
                 outsider.post(&path, json!({"reason": "outsider"})).await
             }
+            ("POST", "/api/v1/participants/{id}/follow-up/attempts") => {
+                outsider.post(&path, json!({"channel": "phone", "outcome": "reached"})).await
+            }
+            ("POST", "/api/v1/participants/{id}/follow-up/locator") => {
+                outsider.post(&path, json!({"kind": "phone", "value": "555-0199"})).await
+            }
+            ("POST", "/api/v1/participants/{id}/follow-up/exclusions") => {
+                outsider.post(&path, json!({"time_point": "m3", "reason": "deceased"})).await
+            }
             ("POST", "/api/v1/participants/{id}/assessments") => {
                 outsider.post(&path, json!({"instrument": "phq-9"})).await
             }
@@ -238,6 +247,12 @@ async fn every_participant_route_hides_another_organisations_records(app: TestAp
         ("POST", format!("/participants/{participant}/appointments/new")),
         ("POST", format!("/participants/{participant}/appointments/{appointment}/status")),
         ("POST", format!("/participants/{participant}/tasks/{task}/cancel")),
+        ("GET", format!("/participants/{participant}/follow-up")),
+        ("POST", format!("/participants/{participant}/follow-up/attempts")),
+        ("POST", format!("/participants/{participant}/follow-up/locator")),
+        ("POST", format!("/participants/{participant}/follow-up/exclusions")),
+        ("GET", format!("/programs/{program}/follow-up")),
+        ("POST", format!("/programs/{program}/follow-up/points")),
         ("GET", format!("/participants/{participant}/assessments/new?instrument=phq-9")),
         ("POST", format!("/participants/{participant}/assessments/new?instrument=phq-9")),
         ("GET", format!("/participants/{participant}/assessments/{assessment}")),

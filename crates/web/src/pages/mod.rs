@@ -8,6 +8,7 @@ mod caseload;
 mod consents;
 mod contacts;
 mod fidelity;
+mod follow_up;
 mod form_page;
 mod group_sessions;
 mod instruments;
@@ -15,6 +16,7 @@ mod login;
 mod outcome_events;
 mod participants;
 mod program_edit;
+mod program_follow_up;
 mod programs;
 mod recovery_plans;
 mod referrals;
@@ -125,6 +127,17 @@ fn program_and_task_routes() -> Router<AppState> {
             post(staff::remove_certification),
         )
         .route("/tasks", get(tasks::page))
+        .route("/follow-up", get(follow_up::list))
+        .route("/programs/{id}/follow-up", get(program_follow_up::page))
+        .route("/programs/{id}/follow-up/points", post(program_follow_up::save_point))
+        .route(
+            "/programs/{id}/follow-up/points/{code}/remove",
+            post(program_follow_up::remove_point),
+        )
+        .route("/participants/{id}/follow-up", get(follow_up::participant_page))
+        .route("/participants/{id}/follow-up/attempts", post(follow_up::log_attempt))
+        .route("/participants/{id}/follow-up/locator", post(follow_up::add_locator))
+        .route("/participants/{id}/follow-up/exclusions", post(follow_up::record_exclusion))
         .route("/participants/{id}/tasks/{task_id}/cancel", post(tasks::cancel))
         .route(
             "/participants/{id}/appointments/new",
@@ -179,6 +192,9 @@ impl Chrome {
         }
         if policy::task_list(actor, None).is_ok() {
             nav.push(link("/tasks", "Tasks"));
+        }
+        if policy::follow_up_list(actor).is_ok() {
+            more.push(link("/follow-up", "Follow-up"));
         }
         if policy::enrol(actor).is_ok() {
             more.push(link("/participants/new", "Enrol a participant"));

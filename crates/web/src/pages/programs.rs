@@ -193,6 +193,8 @@ struct ProgramPage {
     steps: Vec<StepRow>,
     study: Option<StudyLines>,
     measures: Vec<&'static str>,
+    /// The follow-up rate headline and what it is made of, for those who may see rates.
+    follow_up: Option<(String, String)>,
 }
 
 struct StepRow {
@@ -256,6 +258,11 @@ pub async fn page(
     let program = state.app.program_detail(&signed_in.actor, id).await?;
     let d = &program.definition;
     let template = d.template_code.as_deref().and_then(templates::template);
+    let follow_up = match state.app.follow_up_rates(&signed_in.actor, id).await {
+        Ok(rates) => Some(super::program_follow_up::headline(&rates.overall)),
+        Err(AppError::Forbidden(_)) => None,
+        Err(other) => return Err(PageError(other)),
+    };
     Ok(ProgramPage {
         chrome: Chrome::new(&signed_in, "/programs"),
         notice: notice_text(query.notice.as_deref()),
@@ -283,6 +290,7 @@ pub async fn page(
             ),
         }),
         measures: template.map(|t| t.measures.to_vec()).unwrap_or_default(),
+        follow_up,
     }
     .into_response())
 }

@@ -29,6 +29,7 @@ pub async fn render(cx: &SectionContext<'_>) -> Result<Vec<String>, AppError> {
     let mut sections = Vec::new();
     sections.extend(due(cx).await?);
     sections.extend(contacts(cx).await?);
+    sections.extend(follow_up(cx).await?);
     sections.extend(appointments(cx).await?);
     sections.extend(recovery_plan(cx).await?);
     sections.extend(assessments(cx).await?);
@@ -99,6 +100,16 @@ async fn appointments(cx: &SectionContext<'_>) -> Result<Option<String>, AppErro
     let list = cx.app.appointments(actor, participant).await?;
     let today = cx.app.clock().today();
     rendered(&appointments_section(participant, list, &cx.signed_in.csrf_token, today)).map(Some)
+}
+
+/// Where each follow-up time point stands, linking to the follow-up page.
+async fn follow_up(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
+    let actor = &cx.signed_in.actor;
+    if !allowed(actor, cx.stored, ParticipantAction::Edit) {
+        return Ok(None);
+    }
+    let record = cx.app.follow_up(actor, cx.stored.participant.id).await?;
+    rendered(&super::follow_up::summary_section(&record)).map(Some)
 }
 
 /// Assessments with their score trajectories.
