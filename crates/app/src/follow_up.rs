@@ -17,7 +17,8 @@ use time::Date;
 
 use crate::audit::entry;
 use crate::follow_up_sweep::{followed, sweep};
-use crate::participants::facts;
+use crate::participants::{authorised, facts};
+use crate::policy::ParticipantAction;
 use crate::{Actor, App, AppError, Result, policy};
 
 /// A participant's follow-up record.
@@ -61,18 +62,6 @@ impl FollowUpList {
     pub fn escalated(&self) -> impl Iterator<Item = &OpenWindow> {
         self.open.iter().filter(|w| w.point.escalate)
     }
-}
-
-/// The participant, if the actor may see (or, with `change`, add to) their follow-up record.
-async fn owner<M>(
-    session: &mut Session<M>,
-    actor: &Actor,
-    participant: ParticipantId,
-    change: bool,
-) -> Result<StoredParticipant> {
-    let stored = session.participant(participant).await?.ok_or(AppError::NotFound)?;
-    policy::follow_up(actor, &facts(&stored), change)?;
-    Ok(stored)
 }
 
 /// The schedule of the participant's current program (empty without one).
@@ -126,7 +115,8 @@ impl App {
     ) -> Result<ParticipantFollowUp> {
         let today = self.clock().today();
         let mut session = actor.tenant().read().await?;
-        let stored = owner(&mut session, actor, participant, false).await?;
+        let stored =
+            authorised(&mut session, actor, participant, ParticipantAction::SeeWork).await?;
         let schedule = schedule_of(&mut session, &stored).await?;
         let evidence = session.follow_up_evidence(Some(participant)).await?.remove(&participant);
         let points = statuses(
@@ -172,7 +162,7 @@ impl App {
         input: &AttemptInput,
     ) -> Result<ContactAttempt> {
         let mut tx = actor.tenant().write().await?;
-        let stored = owner(&mut tx, actor, participant, true).await?;
+        let stored = authorised(&mut tx, actor, participant, ParticipantAction::RecordWork).await?;
         let today = self.clock().today();
         let attempt = NewAttempt::parse(input, &schedule_of(&mut tx, &stored).await?, today)?;
         let (id, now) = (ContactAttemptId::generate(), self.clock().now());
@@ -224,7 +214,7 @@ impl App {
         input: &LocatorInput,
     ) -> Result<LocatorEntry> {
         let mut tx = actor.tenant().write().await?;
-        let stored = owner(&mut tx, actor, participant, true).await?;
+        let stored = authorised(&mut tx, actor, participant, ParticipantAction::RecordWork).await?;
         let consents = tx.consents(participant).await?;
         let new = NewLocatorEntry::parse(input, &consents, self.clock().today())?;
         let (id, now) = (LocatorEntryId::generate(), self.clock().now());

@@ -23,6 +23,11 @@
 //! | appointments, participant tasks| own caseload   | own + their coaches | all     | –              | –     |
 //! | contacts, outcome events       | own caseload   | own + their coaches | all     | –              | –     |
 //! | list contacts by coach         | their own      | own + their coaches | anyone  | –              | –     |
+//! | follow-up record, locator      | own caseload   | own + their coaches | all     | –              | –     |
+//! | record a follow-up exclusion   | –              | own + their coaches | all     | –              | –     |
+//! | follow-up list (`/follow-up`)  | own            | team                | all     | –              | –     |
+//! | a program's follow-up rates    | overall        | overall and by coach| by coach| overall        | –     |
+//! | change a program's schedule    | –              | –                   | yes     | –              | –     |
 //! | cancel a task                  | –              | own + their coaches | all     | –              | –     |
 //! | due lists (`/tasks`)           | own            | own, or team        | all     | –              | –     |
 //! | view programs and templates    | yes            | yes                 | yes     | yes            | yes   |
@@ -439,33 +444,9 @@ pub fn staff_list(actor: &Actor) -> Result<Option<UserId>> {
     }
 }
 
-// --- Follow-up (schedules, statuses, attempts, locator, exclusions, rates) ---------------
-//
-// | action                                   | coach        | supervisor          | manager | evaluator     |
-// |------------------------------------------|--------------|---------------------|---------|---------------|
-// | see follow-up statuses, attempts, locator| own caseload | own + their coaches | all     | –             |
-// | log attempts, add locator entries        | own caseload | own + their coaches | all     | –             |
-// | record an administrative exclusion       | –            | own + their coaches | all     | –             |
-// | follow-up due list (`/follow-up`)        | own          | team                | all     | –             |
-// | follow-up rates of a program             | yes          | yes, by coach       | by coach| yes           |
-// | change a program's schedule              | –            | –                   | yes     | –             |
-//
 // The locator names people and places: identified data, so only those who see the identified
 // record see it. An exclusion takes a participant out of the funder's denominator, so a
 // supervisor decides it, not the coach whose rate it improves.
-
-/// May `actor` see (`change` false) or add to (`change` true) this participant's follow-up
-/// record?
-pub fn follow_up(actor: &Actor, facts: &ParticipantFacts, change: bool) -> Result<()> {
-    let action = if change { ParticipantAction::Edit } else { ParticipantAction::View };
-    match participant(actor, facts, action)? {
-        Visibility::Identified => Ok(()),
-        Visibility::Research => Err(AppError::Forbidden(
-            "follow-up records and the locator are identified; evaluators see the follow-up rates"
-                .into(),
-        )),
-    }
-}
 
 /// May `actor` record an administrative exclusion for this participant?
 pub fn record_exclusion(actor: &Actor, facts: &ParticipantFacts) -> Result<()> {
