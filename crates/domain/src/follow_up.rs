@@ -180,16 +180,19 @@ impl FromIterator<FollowUpStatus> for FollowUpRate {
 pub const ESCALATE_WITHIN_DAYS: i64 = 14;
 
 /// Whether to escalate: the window is open, closes within [`ESCALATE_WITHIN_DAYS`], and the
-/// participant has not been reached (or scheduled) since it opened.
+/// participant has not been reached (or scheduled) since it opened. A window shorter than
+/// twice that (an intake window of two weeks) escalates only in its second half: otherwise it
+/// would escalate the day it opens, before the coach has had a chance to try.
 pub fn needs_escalation(
     window: &Window,
     status: FollowUpStatus,
     reached_since_opening: bool,
     today: Date,
 ) -> bool {
+    let lead = ESCALATE_WITHIN_DAYS.min((window.closes_on - window.opens_on).whole_days() / 2);
     status == FollowUpStatus::WindowOpen
         && !reached_since_opening
-        && window.closes_on - today <= Duration::days(ESCALATE_WITHIN_DAYS)
+        && window.closes_on - today <= Duration::days(lead)
 }
 
 #[cfg(test)]
@@ -282,6 +285,15 @@ mod tests {
             false,
             fourteen_days_left
         ));
+    }
+
+    #[test]
+    fn a_short_window_escalates_only_in_its_second_half() {
+        let intake = TimePoint::parse("intake", "Intake", 0, 0, 14).unwrap().dates(ENROLLED);
+        let open = FollowUpStatus::WindowOpen;
+        assert!(!needs_escalation(&intake, open, false, ENROLLED), "not on the day it opens");
+        assert!(!needs_escalation(&intake, open, false, date!(2026 - 01 - 07)));
+        assert!(needs_escalation(&intake, open, false, date!(2026 - 01 - 08)), "seven days left");
     }
 
     #[test]
