@@ -96,6 +96,22 @@ pub(crate) async fn phone() -> Option<Phone> {
 }
 
 impl Phone {
+    /// Signs in on the login page and waits for the signed-in navigation.
+    pub(crate) async fn sign_in(&self, base_url: &str, org: &str, email: &str) {
+        self.client.goto(&format!("{base_url}/login")).await.expect("navigates");
+        self.fill("organisation", org).await;
+        self.fill("email", email).await;
+        self.fill("password", PASSWORD).await;
+        let submit = self.client.find(Locator::Css("button[type=submit]")).await.expect("sign in");
+        submit.click().await.expect("click");
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("nav[aria-label=Main]"))
+            .await
+            .expect("signed in");
+    }
+
     /// Replaces a field's value by typing (the login form may remember the organisation).
     pub(crate) async fn fill(&self, id: &str, text: &str) {
         let field = self.client.find(Locator::Id(id)).await.expect(id);
@@ -308,24 +324,7 @@ async fn the_main_pages_have_no_serious_accessibility_violations() {
         ),
         (world.admin, vec!["/audit".to_owned()]),
     ] {
-        client.goto(&format!("{}/login", app.base_url)).await.expect("navigates");
-        phone.fill("organisation", world.org).await;
-        phone.fill("email", who).await;
-        phone.fill("password", PASSWORD).await;
-        client
-            .find(Locator::Css("button[type=submit]"))
-            .await
-            .expect("sign in")
-            .click()
-            .await
-            .expect("click");
-        phone
-            .client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css("nav[aria-label=Main]"))
-            .await
-            .expect("signed in");
+        phone.sign_in(&app.base_url, world.org, who).await;
         for page in &pages {
             report.extend(visit_and_check(page).await);
         }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use fantoccini::Locator;
 
 use crate::browser::{axe_source, phone};
-use crate::support::{PASSWORD, TestApp, enrol};
+use crate::support::{TestApp, enrol};
 
 /// PHQ-9 answers the coach ticks: 2+2+1+1+1+1+0+0+0 = 8, "Mild".
 const ANSWERS: [(&str, &str); 9] = [
@@ -33,18 +33,7 @@ async fn a_coach_on_a_phone_gives_phq9_and_sees_the_score_and_band() {
     let axe = axe_source();
     let mut violations = Vec::new();
 
-    client.goto(&format!("{}/login", app.base_url)).await.expect("navigates");
-    phone.fill("organisation", world.org).await;
-    phone.fill("email", world.coach).await;
-    phone.fill("password", PASSWORD).await;
-    client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .expect("sign in")
-        .click()
-        .await
-        .expect("click");
-    phone.expect_page("My caseload").await;
+    phone.sign_in(&app.base_url, world.org, world.coach).await;
 
     client.goto(&format!("{}/participants/{participant}", app.base_url)).await.expect("navigates");
     phone.expect_page("Ana Reyes").await;

@@ -9,28 +9,7 @@ use time::Duration as Days;
 
 use crate::browser::{axe_source, phone};
 use crate::contacts::{enrol_in, open_program};
-use crate::support::{PASSWORD, TestApp};
-
-async fn sign_in(phone: &crate::browser::Phone, app: &TestApp, org: &str, email: &str) {
-    let client = &phone.client;
-    client.goto(&format!("{}/login", app.base_url)).await.expect("navigates");
-    phone.fill("organisation", org).await;
-    phone.fill("email", email).await;
-    phone.fill("password", PASSWORD).await;
-    client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .expect("sign in")
-        .click()
-        .await
-        .expect("click");
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("nav[aria-label=Main]"))
-        .await
-        .expect("signed in");
-}
+use crate::support::TestApp;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_coach_logs_a_contact_that_does_the_due_step_and_a_supervisor_reads_fidelity() {
@@ -45,7 +24,7 @@ async fn a_coach_logs_a_contact_that_does_the_due_step_and_a_supervisor_reads_fi
         enrol_in(&manager, "Booth", &program, today - Days::days(11), &world.coach_id.to_string())
             .await;
 
-    sign_in(&phone, &app, world.org, world.coach).await;
+    phone.sign_in(&app.base_url, world.org, world.coach).await;
     client.goto(&format!("{}/participants/{id}", app.base_url)).await.expect("navigates");
     let due =
         client.find(Locator::Id("due")).await.expect("due section").text().await.expect("text");
@@ -126,7 +105,7 @@ async fn a_coach_logs_a_contact_that_does_the_due_step_and_a_supervisor_reads_fi
 
     // The supervisor opens "More" and reads the fidelity page.
     client.delete_all_cookies().await.expect("sign out");
-    sign_in(&phone, &app, world.org, world.supervisor).await;
+    phone.sign_in(&app.base_url, world.org, world.supervisor).await;
     client
         .find(Locator::XPath("//summary[normalize-space()='More']"))
         .await

@@ -10,7 +10,7 @@ use time::Duration as Days;
 
 use crate::browser::{axe_source, phone};
 use crate::follow_up::{enrol_on, open_program, put_schedule, three_points};
-use crate::support::{PASSWORD, TestApp};
+use crate::support::TestApp;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_coach_on_a_phone_follows_up_an_escalated_window() {
@@ -35,18 +35,7 @@ async fn a_coach_on_a_phone_follows_up_an_escalated_window() {
         }
     };
 
-    client.goto(&format!("{}/login", app.base_url)).await.expect("navigates");
-    phone.fill("organisation", world.org).await;
-    phone.fill("email", world.coach).await;
-    phone.fill("password", PASSWORD).await;
-    client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .expect("sign in")
-        .click()
-        .await
-        .expect("click");
-    phone.expect_page("My caseload").await;
+    phone.sign_in(&app.base_url, world.org, world.coach).await;
 
     client.goto(&format!("{}/follow-up", app.base_url)).await.expect("navigates");
     phone.expect_page("Follow-up").await;
