@@ -102,14 +102,18 @@ impl Phone {
         self.fill("organisation", org).await;
         self.fill("email", email).await;
         self.fill("password", PASSWORD).await;
-        let submit = self.client.find(Locator::Css("button[type=submit]")).await.expect("sign in");
-        submit.click().await.expect("click");
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css("nav[aria-label=Main]"))
-            .await
-            .expect("signed in");
+        self.click(Locator::Css("button[type=submit]"), "sign in").await;
+        self.wait_for(Locator::Css("nav[aria-label=Main]"), "signed in").await;
+    }
+
+    /// Clicks the element `locator` finds (`what` names it when it is missing).
+    pub(crate) async fn click(&self, locator: Locator<'_>, what: &str) {
+        self.client.find(locator).await.expect(what).click().await.expect("click");
+    }
+
+    /// Waits up to ten seconds for the element `locator` finds.
+    pub(crate) async fn wait_for(&self, locator: Locator<'_>, what: &str) {
+        self.client.wait().at_most(Duration::from_secs(10)).for_element(locator).await.expect(what);
     }
 
     /// Replaces a field's value by typing (the login form may remember the organisation).
@@ -167,26 +171,14 @@ async fn a_coach_on_a_phone_signs_in_enrols_someone_and_finds_them_in_the_caselo
     phone.fill("organisation", world.org).await;
     phone.fill("email", world.coach).await;
     phone.fill("password", PASSWORD).await;
-    client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .expect("sign in button")
-        .click()
-        .await
-        .expect("click");
+    phone.click(Locator::Css("button[type=submit]"), "sign in button").await;
     phone.expect_page("My caseload").await;
     assert!(
         client.current_url().await.expect("url").path().ends_with("/caseload"),
         "back where they were going"
     );
 
-    client
-        .find(Locator::Css("main a[href='/participants/new']"))
-        .await
-        .expect("enrol link")
-        .click()
-        .await
-        .expect("click");
+    phone.click(Locator::Css("main a[href='/participants/new']"), "enrol link").await;
     phone.expect_page("Enrol a participant").await;
     assert!(phone.fits_the_screen().await, "the enrolment form fits a phone");
     phone.fill("given_name", "Ana").await;
@@ -196,26 +188,14 @@ async fn a_coach_on_a_phone_signs_in_enrols_someone_and_finds_them_in_the_caselo
         .execute("document.getElementById('date_of_birth').value = '1988-06-15';", vec![])
         .await
         .expect("date set");
-    client
-        .find(Locator::Css("button.primary"))
-        .await
-        .expect("enrol button")
-        .click()
-        .await
-        .expect("click");
+    phone.click(Locator::Css("button.primary"), "enrol button").await;
     phone.expect_page("Ana Reyes").await;
     let notice =
         client.find(Locator::Css(".notice")).await.expect("a notice").text().await.expect("text");
     assert_eq!(notice, "Participant enrolled.");
     phone.screenshot("participant").await;
 
-    client
-        .find(Locator::LinkText("My caseload"))
-        .await
-        .expect("nav link")
-        .click()
-        .await
-        .expect("click");
+    phone.click(Locator::LinkText("My caseload"), "nav link").await;
     phone.expect_page("My caseload").await;
     let card =
         client.find(Locator::Css(".card-title")).await.expect("a card").text().await.expect("text");
@@ -331,31 +311,13 @@ async fn the_main_pages_have_no_serious_accessibility_violations() {
         // A form with errors shown (the error summary and invalid fields must be accessible too).
         if who == world.manager {
             client.goto(&format!("{}/participants/new", app.base_url)).await.expect("navigates");
-            client
-                .find(Locator::Css("button.primary"))
-                .await
-                .expect("submit")
-                .click()
-                .await
-                .expect("click");
-            phone
-                .client
-                .wait()
-                .at_most(Duration::from_secs(10))
-                .for_element(Locator::Css(".error-summary"))
-                .await
-                .expect("errors shown");
+            phone.click(Locator::Css("button.primary"), "submit").await;
+            phone.wait_for(Locator::Css(".error-summary"), "errors shown").await;
             for violation in phone.serious_accessibility_violations(&axe).await {
                 report.push(format!("enrolment form with errors: {violation}"));
             }
         }
-        client
-            .find(Locator::Css("form.sign-out button"))
-            .await
-            .expect("sign out")
-            .click()
-            .await
-            .expect("click");
+        phone.click(Locator::Css("form.sign-out button"), "sign out").await;
     }
     assert!(
         report.is_empty(),

@@ -2,8 +2,6 @@
 //! page, completes it, and sees the score and band the server computed; the administering
 //! form (also with errors shown) and the result page pass the axe-core check.
 
-use std::time::Duration;
-
 use fantoccini::Locator;
 
 use crate::browser::{axe_source, phone};
@@ -37,38 +35,15 @@ async fn a_coach_on_a_phone_gives_phq9_and_sees_the_score_and_band() {
 
     client.goto(&format!("{}/participants/{participant}", app.base_url)).await.expect("navigates");
     phone.expect_page("Ana Reyes").await;
-    client
-        .find(Locator::LinkText("Give an instrument"))
-        .await
-        .expect("the Assessments section offers it")
-        .click()
-        .await
-        .expect("click");
+    phone.click(Locator::LinkText("Give an instrument"), "the Assessments section offers it").await;
     phone.expect_page("Give an instrument").await;
-    client
-        .find(Locator::LinkText("PHQ-9"))
-        .await
-        .expect("PHQ-9 listed")
-        .click()
-        .await
-        .expect("click");
+    phone.click(Locator::LinkText("PHQ-9"), "PHQ-9 listed").await;
     phone.expect_page("PHQ-9").await;
     assert!(phone.fits_the_screen().await, "the administering form fits a phone");
 
     // Completing with nothing answered is refused, beside each question.
-    client
-        .find(Locator::Css("button[value=complete]"))
-        .await
-        .expect("complete")
-        .click()
-        .await
-        .expect("click");
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(".error-summary"))
-        .await
-        .expect("the refusal is shown");
+    phone.click(Locator::Css("button[value=complete]"), "complete").await;
+    phone.wait_for(Locator::Css(".error-summary"), "the refusal is shown").await;
     if let Some(axe) = &axe {
         for v in phone.serious_accessibility_violations(axe).await {
             violations.push(format!("administering form with errors: {v}"));
@@ -82,19 +57,8 @@ async fn a_coach_on_a_phone_gives_phq9_and_sees_the_score_and_band() {
         input.click().await.expect("tap");
     }
     phone.screenshot("phq9-answered").await;
-    client
-        .find(Locator::Css("button[value=complete]"))
-        .await
-        .expect("complete")
-        .click()
-        .await
-        .expect("click");
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("#assessment-score"))
-        .await
-        .expect("the result page");
+    phone.click(Locator::Css("button[value=complete]"), "complete").await;
+    phone.wait_for(Locator::Css("#assessment-score"), "the result page").await;
     let score = client
         .find(Locator::Id("assessment-score"))
         .await

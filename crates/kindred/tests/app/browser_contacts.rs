@@ -29,13 +29,7 @@ async fn a_coach_logs_a_contact_that_does_the_due_step_and_a_supervisor_reads_fi
     let due =
         client.find(Locator::Id("due")).await.expect("due section").text().await.expect("text");
     assert!(due.contains("Telephone booster"), "{due}");
-    client
-        .find(Locator::Css("a[href$='/contacts/new']"))
-        .await
-        .expect("log a contact link")
-        .click()
-        .await
-        .expect("click");
+    phone.click(Locator::Css("a[href$='/contacts/new']"), "log a contact link").await;
     phone.expect_page("Log a contact").await;
     assert!(phone.fits_the_screen().await, "the contact form fits a phone");
     client
@@ -50,7 +44,7 @@ async fn a_coach_logs_a_contact_that_does_the_due_step_and_a_supervisor_reads_fi
         .await
         .expect("the booster is offered");
     booster.click().await.expect("choose the booster");
-    client.find(Locator::Css("button.primary")).await.expect("save").click().await.expect("click");
+    phone.click(Locator::Css("button.primary"), "save").await;
     phone.expect_page("Pat Booth").await;
     let notice =
         client.find(Locator::Css(".notice")).await.expect("notice").text().await.expect("text");
@@ -80,19 +74,8 @@ async fn a_coach_logs_a_contact_that_does_the_due_step_and_a_supervisor_reads_fi
             .await
             .expect("navigates");
         phone.fill("minutes", "0").await;
-        client
-            .find(Locator::Css("button.primary"))
-            .await
-            .expect("save")
-            .click()
-            .await
-            .expect("click");
-        client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(".error"))
-            .await
-            .expect("errors shown");
+        phone.click(Locator::Css("button.primary"), "save").await;
+        phone.wait_for(Locator::Css(".error"), "errors shown").await;
         report.extend(
             phone
                 .serious_accessibility_violations(&axe)
@@ -113,13 +96,7 @@ async fn a_coach_logs_a_contact_that_does_the_due_step_and_a_supervisor_reads_fi
         .click()
         .await
         .expect("open");
-    client
-        .find(Locator::LinkText("Fidelity"))
-        .await
-        .expect("fidelity link")
-        .click()
-        .await
-        .expect("click");
+    phone.click(Locator::LinkText("Fidelity"), "fidelity link").await;
     client
         .wait()
         .at_most(Duration::from_secs(10))

@@ -3,8 +3,6 @@
 //! and labels only, no script) and sees it listed; the list, the follow-up page and the
 //! program's rates with their chart fit the screen and pass the axe-core check.
 
-use std::time::Duration;
-
 use fantoccini::Locator;
 use time::Duration as Days;
 
@@ -40,19 +38,8 @@ async fn a_coach_on_a_phone_follows_up_an_escalated_window() {
     client.goto(&format!("{}/follow-up", app.base_url)).await.expect("navigates");
     phone.expect_page("Follow-up").await;
     check("the follow-up list").await;
-    client
-        .find(Locator::LinkText("3 months follow-up"))
-        .await
-        .expect("the escalated window")
-        .click()
-        .await
-        .expect("click");
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Id("attempts-heading"))
-        .await
-        .expect("the participant's follow-up");
+    phone.click(Locator::LinkText("3 months follow-up"), "the escalated window").await;
+    phone.wait_for(Locator::Id("attempts-heading"), "the participant's follow-up").await;
     check("the participant's follow-up").await;
 
     client
@@ -91,12 +78,7 @@ async fn a_coach_on_a_phone_follows_up_an_escalated_window() {
         .click()
         .await
         .expect("click");
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("p.notice"))
-        .await
-        .expect("the notice");
+    phone.wait_for(Locator::Css("p.notice"), "the notice").await;
     let attempts = client
         .find(Locator::Css("#attempts-heading + ul"))
         .await
