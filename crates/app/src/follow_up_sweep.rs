@@ -1,7 +1,7 @@
 //! The follow-up sweep: turns each participant's time points into work. When a window is open
 //! and nothing is completed, the coach gets an `assessment` task (opens, due and closes with
-//! the window); when it closes within 14 days and no one has reached the participant since it
-//! opened, the coach's supervisor gets an `urgent` task; a completed assessment closes both,
+//! the window); when it closes within 14 days (a short window: in its second half) and no one
+//! has reached the participant since it opened, the coach's supervisor gets an `urgent` task; a completed assessment closes both,
 //! an administrative exclusion cancels them. Tasks are unique per participant, program, time
 //! point and kind, so the sweep can run any number of times. It runs at server start, daily
 //! in `serve`, and for one participant on enrolment (a window may already be open).
