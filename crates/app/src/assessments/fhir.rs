@@ -1,7 +1,7 @@
 //! Administrations as FHIR R4 `QuestionnaireResponse`s. The subject is the participant's
 //! pseudonymous reference (`Patient/P-0042`), never their name. Import validates every
-//! answer as a form would and then saves it exactly as a new assessment (audited, scored,
-//! safety flags raised).
+//! answer as a form would, refuses a response about anyone but the participant it is imported
+//! for, and then saves it exactly as a new assessment (audited, scored, safety flags raised).
 
 use kindred_domain::FieldErrors;
 use kindred_domain::assessment::AssessmentInput;
@@ -13,6 +13,8 @@ use serde_json::Value;
 use time::{OffsetDateTime, UtcOffset};
 
 use super::{AdministeredAssessment, definition};
+use crate::participants::authorised;
+use crate::policy::ParticipantAction;
 use crate::{Actor, App, AppError, Result};
 
 impl App {
@@ -48,9 +50,11 @@ impl App {
         resource: &Value,
     ) -> Result<AdministeredAssessment> {
         let code = questionnaire_code(resource)?;
-        let found = {
+        let (reference, found) = {
             let mut session = actor.tenant().read().await?;
-            definition(&mut session, &code).await?
+            let stored =
+                authorised(&mut session, actor, participant, ParticipantAction::RecordWork).await?;
+            (stored.participant.reference, definition(&mut session, &code).await?)
         };
         let definition = found.ok_or_else(|| {
             FieldErrors::single(
@@ -59,6 +63,15 @@ impl App {
             )
         })?;
         let imported = response_from_fhir(&definition, resource)?;
+        // A response about someone else must not land on this participant's record.
+        let expected = format!("Patient/{reference}");
+        if imported.meta.subject() != expected {
+            return Err(FieldErrors::single(
+                "subject",
+                format!("names {}, not this participant ({expected})", imported.meta.subject()),
+            )
+            .into());
+        }
         let input = AssessmentInput {
             instrument: Some(definition.code.clone()),
             administered_on: Some(imported.meta.authored.date().to_string()),

@@ -11,7 +11,7 @@ on_both_backends!(
     a_definition_round_trips_through_a_questionnaire_and_becomes_the_organisations_own,
     importing_a_questionnaire_is_refused_when_it_is_not_valid_or_not_a_managers,
     a_response_round_trips_through_fhir_with_the_same_scores,
-    a_response_with_an_invalid_answer_is_refused_and_nothing_saved,
+    a_response_with_an_invalid_answer_or_about_someone_else_is_refused_and_nothing_saved,
 );
 
 async fn the_library_lists_every_instrument_with_licence_and_citation(app: TestApp) {
@@ -191,7 +191,9 @@ async fn a_response_round_trips_through_fhir_with_the_same_scores(app: TestApp) 
     assert_eq!(back["answers"], json!({"who5_1": 3}));
 }
 
-async fn a_response_with_an_invalid_answer_is_refused_and_nothing_saved(app: TestApp) {
+async fn a_response_with_an_invalid_answer_or_about_someone_else_is_refused_and_nothing_saved(
+    app: TestApp,
+) {
     let world = app.world().await;
     let coach = app.api(world.org, world.coach).await;
     let id = enrol(&coach, "Kit", "Lowe").await;
@@ -202,6 +204,12 @@ async fn a_response_with_an_invalid_answer_is_refused_and_nothing_saved(app: Tes
         .get(&format!("/api/v1/assessments/{}/fhir", given["id"].as_str().expect("id")))
         .await
         .json();
+    let other = enrol(&coach, "Ola", "Berg").await;
+    let other_list = format!("/api/v1/participants/{other}/assessments");
+    let misfiled = coach.post(&format!("{other_list}/fhir"), exported.clone()).await;
+    assert_eq!(misfiled.status, 422, "another participant's response: {}", misfiled.body);
+    assert!(misfiled.json()["error"]["fields"]["subject"].is_string(), "{}", misfiled.body);
+    assert_eq!(coach.get(&other_list).await.json().as_array().map(Vec::len), Some(0));
     exported["item"][0]["answer"][0]["valueCoding"]["code"] = json!("7");
     let refused = coach.post(&format!("{list}/fhir"), exported.clone()).await;
     assert_eq!(refused.status, 422, "{}", refused.body);
