@@ -41,11 +41,22 @@ async fn a_group_session_logs_a_contact_for_each_attendee_or_none(app: TestApp) 
         assert_eq!(contact["support_kinds"], json!(["informational", "affiliational"]));
     }
 
+    // More people than one caseload page holds, and one who has left the program.
+    for n in 0..50 {
+        enrol(&coach, "Pat", &format!("Number{n:02}")).await;
+    }
+    let gone = enrol(&coach, "Gus", "Gone").await;
+    let path = format!("/api/v1/participants/{gone}");
+    let withdrawn = coach.patch(&path, json!({"status": "withdrawn"}), Some("\"1\"")).await;
+    assert_eq!(withdrawn.status, 200, "{}", withdrawn.body);
+
     let mut browser = app.browser();
     browser.sign_in(world.org, world.coach, PASSWORD).await;
     let form = browser.get("/group-sessions/new").await;
     assert_eq!(form.status, 200, "{}", form.body);
     assert!(form.body.contains("Ana Reyes") && form.body.contains("Ben Okafor"));
+    assert!(form.body.contains("Pat Number00") && form.body.contains("Pat Number49"), "all pages");
+    assert!(!form.body.contains("Gus Gone"), "only active participants are offered");
     assert!(!form.body.contains("Cal Lone"), "only the facilitator's people are listed");
     let posted = browser
         .submit(

@@ -7,7 +7,9 @@ use kindred_app::AppError;
 use kindred_app::participants::{CaseloadEntries, CaseloadFilter};
 use kindred_domain::contact::{DEFAULT_MINUTES, moment_input};
 use kindred_domain::group_session::GroupSessionInput;
-use kindred_domain::vocabulary::{Activity, ContactMode, Setting, SupportKind, Vocabulary};
+use kindred_domain::vocabulary::{
+    Activity, ContactMode, ParticipantStatus, Setting, SupportKind, Vocabulary,
+};
 use serde::Deserialize;
 
 use super::form_page::FormPage;
@@ -59,13 +61,22 @@ async fn session_page(
     signed_in: &SignedIn,
     input: &GroupSessionInput,
 ) -> Result<FormPage, AppError> {
-    // The people the facilitator works with (the first page of their caseload: a group is
-    // drawn from the people one knows).
-    let filter = CaseloadFilter { status: None, search: None, page: 1 };
-    let caseload = state.app.caseload(&signed_in.actor, &filter).await?;
-    let CaseloadEntries::Identified(people) = caseload.entries else {
-        return Err(AppError::Forbidden("evaluators do not record group sessions".into()));
-    };
+    // The active participants the facilitator works with, every page of them: a group is
+    // drawn from the people one knows, and a supervisor's team can run past one page.
+    let mut people = Vec::new();
+    let mut filter =
+        CaseloadFilter { status: Some(ParticipantStatus::Active), search: None, page: 1 };
+    loop {
+        let caseload = state.app.caseload(&signed_in.actor, &filter).await?;
+        let CaseloadEntries::Identified(page) = caseload.entries else {
+            return Err(AppError::Forbidden("evaluators do not record group sessions".into()));
+        };
+        people.extend(page);
+        if filter.page >= caseload.page_count {
+            break;
+        }
+        filter.page += 1;
+    }
     let mut attendance = Field::new("checkboxes", "attendees", "Who came").required();
     attendance.choices = people
         .iter()
