@@ -3,7 +3,7 @@
 //! `fidelity` module turns these rows into figures (one definition of "on time" for all).
 
 use kindred_domain::ids::{ParticipantId, ProgramId, UserId};
-use kindred_domain::vocabulary::{Activity, SupportKind};
+use kindred_domain::vocabulary::{Activity, SupportKind, Vocabulary};
 use time::{Date, OffsetDateTime, Time};
 use uuid::Uuid;
 
@@ -119,6 +119,27 @@ macro_rules! bind_scope {
     };
 }
 
+/// Contacts and minutes per coach and term of one of a contact's term tables
+/// (`contact_support_kinds.kind`, `contact_activities.activity`), under the scope's filters.
+macro_rules! dose_by {
+    ($table:literal, $column:literal) => {
+        concat!(
+            "SELECT c.coach_id, t.",
+            $column,
+            ", COUNT(*), COALESCE(SUM(c.minutes), 0)
+             FROM contacts c
+             JOIN participants p ON p.org_id = c.org_id AND p.id = c.participant_id
+             JOIN ",
+            $table,
+            " t ON t.org_id = c.org_id AND t.contact_id = c.id
+             WHERE c.org_id = $1 AND ",
+            contact_filter!(),
+            " GROUP BY c.coach_id, t.",
+            $column
+        )
+    };
+}
+
 impl<M> Session<M> {
     /// Every protocol-step task in scope that was not cancelled.
     pub async fn fidelity_steps(&mut self, scope: &FidelityScope) -> Result<Vec<StepRow>> {
@@ -186,28 +207,7 @@ impl<M> Session<M> {
         &mut self,
         scope: &FidelityScope,
     ) -> Result<Vec<DoseRow<SupportKind>>> {
-        let org = self.org_id.0;
-        let (from, to) = scope.instants();
-        let rows: Vec<(Uuid, String, i64, i64)> = on_conn!(self.conn(), c => {
-            bind_scope!(sqlx::query_as(concat!(
-                "SELECT c.coach_id, k.kind, COUNT(*), COALESCE(SUM(c.minutes), 0)
-                 FROM contacts c
-                 JOIN participants p ON p.org_id = c.org_id AND p.id = c.participant_id
-                 JOIN contact_support_kinds k ON k.org_id = c.org_id AND k.contact_id = c.id
-                 WHERE c.org_id = $1 AND ",
-                contact_filter!(),
-                " GROUP BY c.coach_id, k.kind"
-            )), org, scope)
-            .bind(from)
-            .bind(to)
-            .fetch_all(&mut *c)
-            .await?
-        });
-        rows.into_iter()
-            .map(|(coach, kind, contacts, minutes)| {
-                Ok(DoseRow { coach_id: UserId(coach), key: decode_code(&kind)?, contacts, minutes })
-            })
-            .collect()
+        self.fidelity_dose_by(scope, dose_by!("contact_support_kinds", "kind")).await
     }
 
     /// Contacts and minutes per coach and activity.
@@ -215,31 +215,27 @@ impl<M> Session<M> {
         &mut self,
         scope: &FidelityScope,
     ) -> Result<Vec<DoseRow<Activity>>> {
+        self.fidelity_dose_by(scope, dose_by!("contact_activities", "activity")).await
+    }
+
+    /// Runs a [`dose_by!`] query and decodes its terms.
+    async fn fidelity_dose_by<T: Vocabulary>(
+        &mut self,
+        scope: &FidelityScope,
+        sql: &'static str,
+    ) -> Result<Vec<DoseRow<T>>> {
         let org = self.org_id.0;
         let (from, to) = scope.instants();
         let rows: Vec<(Uuid, String, i64, i64)> = on_conn!(self.conn(), c => {
-            bind_scope!(sqlx::query_as(concat!(
-                "SELECT c.coach_id, a.activity, COUNT(*), COALESCE(SUM(c.minutes), 0)
-                 FROM contacts c
-                 JOIN participants p ON p.org_id = c.org_id AND p.id = c.participant_id
-                 JOIN contact_activities a ON a.org_id = c.org_id AND a.contact_id = c.id
-                 WHERE c.org_id = $1 AND ",
-                contact_filter!(),
-                " GROUP BY c.coach_id, a.activity"
-            )), org, scope)
-            .bind(from)
-            .bind(to)
-            .fetch_all(&mut *c)
-            .await?
+            bind_scope!(sqlx::query_as(sql), org, scope)
+                .bind(from)
+                .bind(to)
+                .fetch_all(&mut *c)
+                .await?
         });
         rows.into_iter()
-            .map(|(coach, activity, contacts, minutes)| {
-                Ok(DoseRow {
-                    coach_id: UserId(coach),
-                    key: decode_code(&activity)?,
-                    contacts,
-                    minutes,
-                })
+            .map(|(coach, term, contacts, minutes)| {
+                Ok(DoseRow { coach_id: UserId(coach), key: decode_code(&term)?, contacts, minutes })
             })
             .collect()
     }
