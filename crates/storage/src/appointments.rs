@@ -53,7 +53,7 @@ macro_rules! select_appointment {
         concat!(
             "SELECT id, participant_id, kind, scheduled_for, with_whom, place, status, note,
                     created_by, created_at
-             FROM appointments ",
+             FROM appointments WHERE org_id = $1 ",
             $rest
         )
     };
@@ -62,12 +62,10 @@ macro_rules! select_appointment {
 impl<M> Session<M> {
     /// A participant's appointments, earliest first.
     pub async fn appointments(&mut self, participant: ParticipantId) -> Result<Vec<Appointment>> {
-        let org = self.org_id.0;
         let rows: Vec<AppointmentRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(select_appointment!(
-                "WHERE org_id = $1 AND participant_id = $2 ORDER BY scheduled_for, id"
+            c.query_as(select_appointment!(
+                "AND participant_id = $2 ORDER BY scheduled_for, id"
             ))
-            .bind(org)
             .bind(participant.0)
             .fetch_all(&mut *c)
             .await?
@@ -76,10 +74,8 @@ impl<M> Session<M> {
     }
 
     pub async fn appointment(&mut self, id: AppointmentId) -> Result<Option<Appointment>> {
-        let org = self.org_id.0;
         let row: Option<AppointmentRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(select_appointment!("WHERE org_id = $1 AND id = $2"))
-                .bind(org)
+            c.query_as(select_appointment!("AND id = $2"))
                 .bind(id.0)
                 .fetch_optional(&mut *c)
                 .await?
@@ -94,14 +90,12 @@ impl<M> Session<M> {
         participant: ParticipantId,
         kind: AppointmentKind,
     ) -> Result<Option<Date>> {
-        let org = self.org_id.0;
         let first: Option<Timestamp> = on_conn!(self.conn(), c => {
-            sqlx::query_scalar(
+            c.query_scalar(
                 "SELECT scheduled_for FROM appointments
                  WHERE org_id = $1 AND participant_id = $2 AND kind = $3 AND status <> 'cancelled'
                  ORDER BY scheduled_for LIMIT 1",
             )
-            .bind(org)
             .bind(participant.0)
             .bind(kind.code())
             .fetch_optional(&mut *c)
@@ -113,15 +107,13 @@ impl<M> Session<M> {
 
 impl Session<Write> {
     pub async fn insert_appointment(&mut self, appointment: &Appointment) -> Result<()> {
-        let org = self.org_id.0;
         let (a, d) = (appointment, &appointment.details);
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO appointments (org_id, id, participant_id, kind, scheduled_for,
                     with_whom, place, status, note, created_by, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
             )
-            .bind(org)
             .bind(a.id.0)
             .bind(a.participant_id.0)
             .bind(d.kind.code())
@@ -144,15 +136,13 @@ impl Session<Write> {
         details: &AppointmentDetails,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         let d = details;
         let updated = on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "UPDATE appointments SET kind = $3, scheduled_for = $4, with_whom = $5, place = $6,
                     status = $7, note = $8, updated_at = $9
                  WHERE org_id = $1 AND id = $2",
             )
-            .bind(org)
             .bind(id.0)
             .bind(d.kind.code())
             .bind(Timestamp(d.scheduled_for()))
@@ -177,23 +167,20 @@ impl Session<Write> {
         recorded_by: UserId,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "DELETE FROM outcome_events WHERE org_id = $1 AND appointment_id = $2
                    AND kind IN ('appointment_attended', 'appointment_missed')",
             )
-            .bind(org)
             .bind(appointment.id.0)
             .execute(&mut *c)
             .await?;
             if let Some(kind) = event {
-                sqlx::query(
+                c.query(
                     "INSERT INTO outcome_events (org_id, id, participant_id, kind, occurred_on,
                         detail, appointment_id, recorded_by, recorded_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 )
-                .bind(org)
                 .bind(Uuid::now_v7())
                 .bind(appointment.participant_id.0)
                 .bind(kind.code())

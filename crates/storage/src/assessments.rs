@@ -81,7 +81,8 @@ macro_rules! select_assessment {
                     a.subscores, a.band, a.flags, a.administered_by,
                     u.display_name AS administered_by_name, a.version, a.created_at, a.updated_at
              FROM assessments a
-             JOIN users u ON u.org_id = a.org_id AND u.id = a.administered_by ",
+             JOIN users u ON u.org_id = a.org_id AND u.id = a.administered_by
+             WHERE a.org_id = $1 ",
             $rest
         )
     };
@@ -110,13 +111,11 @@ impl<M> Session<M> {
         &mut self,
         participant: ParticipantId,
     ) -> Result<Vec<Assessment>> {
-        let org = self.org_id.0;
         let rows: Vec<AssessmentRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(select_assessment!(
-                "WHERE a.org_id = $1 AND a.participant_id = $2
+            c.query_as(select_assessment!(
+                "AND a.participant_id = $2
                  ORDER BY a.administered_on, a.created_at, a.id"
             ))
-            .bind(org)
             .bind(participant.0)
             .fetch_all(&mut *c)
             .await?
@@ -126,10 +125,8 @@ impl<M> Session<M> {
 
     /// One assessment of this organisation.
     pub async fn assessment(&mut self, id: AssessmentId) -> Result<Option<Assessment>> {
-        let org = self.org_id.0;
         let row: Option<AssessmentRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(select_assessment!("WHERE a.org_id = $1 AND a.id = $2"))
-                .bind(org)
+            c.query_as(select_assessment!("AND a.id = $2"))
                 .bind(id.0)
                 .fetch_optional(&mut *c)
                 .await?
@@ -141,11 +138,10 @@ impl<M> Session<M> {
 impl Session<Write> {
     /// Stores a new assessment (its `version` as given, normally 1).
     pub async fn insert_assessment(&mut self, assessment: &Assessment) -> Result<()> {
-        let org = self.org_id.0;
         let encoded = encode(assessment)?;
         let a = assessment;
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO assessments (org_id, id, participant_id, instrument_code,
                     instrument_version, program_id, time_point_code, administered_on, status,
                     answers, score, subscores, band, flags, administered_by, version,
@@ -153,7 +149,6 @@ impl Session<Write> {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
                     $17, $18)",
             )
-            .bind(org)
             .bind(a.id.0)
             .bind(a.participant_id.0)
             .bind(&a.instrument_code)
@@ -185,17 +180,15 @@ impl Session<Write> {
         assessment: &Assessment,
         expected_version: i64,
     ) -> Result<()> {
-        let org = self.org_id.0;
         let encoded = encode(assessment)?;
         let a = assessment;
         let updated = on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "UPDATE assessments SET program_id = $3, time_point_code = $4,
                     administered_on = $5, status = $6, answers = $7, score = $8, subscores = $9,
                     band = $10, flags = $11, version = $12, updated_at = $13
                  WHERE org_id = $1 AND id = $2 AND version = $14 AND status = 'in_progress'",
             )
-            .bind(org)
             .bind(a.id.0)
             .bind(a.program_id.map(|p| p.0))
             .bind(&a.time_point_code)
@@ -233,15 +226,13 @@ impl Session<Write> {
         due_on: Date,
         now: OffsetDateTime,
     ) -> Result<TaskId> {
-        let org = self.org_id.0;
         let id = TaskId::generate();
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO tasks (org_id, id, participant_id, kind, assignee_id, title,
                     opens_on, due_on, status, created_at)
                  VALUES ($1, $2, $3, 'urgent', $4, $5, $6, $6, 'open', $7)",
             )
-            .bind(org)
             .bind(id.0)
             .bind(participant.0)
             .bind(assignee.0)

@@ -67,7 +67,7 @@ macro_rules! select_event {
     ($rest:literal) => {
         concat!(
             "SELECT seq, at, actor_id, actor_label, action, record_type, record_id, detail, prev_hash, hash
-             FROM audit_events ",
+             FROM audit_events WHERE org_id = $1 ",
             $rest
         )
     };
@@ -78,16 +78,14 @@ impl<M> Session<M> {
     pub async fn audit_events(&mut self, query: &AuditQuery) -> Result<Vec<AuditEvent>> {
         let org = self.org_id;
         let rows: Vec<EventRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(select_event!(
-                "WHERE org_id = $1
-                   AND ($2 IS NULL OR record_type = $2)
+            c.query_as(select_event!(
+                "AND ($2 IS NULL OR record_type = $2)
                    AND ($3 IS NULL OR record_id = $3)
                    AND ($4 IS NULL OR actor_id = $4)
                    AND ($5 IS NULL OR action = $5)
                    AND ($6 IS NULL OR seq < $6)
                  ORDER BY seq DESC LIMIT $7"
             ))
-            .bind(org.0)
             .bind(query.record_type.as_deref())
             .bind(query.record_id.as_deref())
             .bind(query.actor_id.map(|a| a.0))
@@ -104,8 +102,7 @@ impl<M> Session<M> {
     pub async fn audit_chain(&mut self, after_seq: i64, limit: i64) -> Result<Vec<AuditEvent>> {
         let org = self.org_id;
         let rows: Vec<EventRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(select_event!("WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"))
-                .bind(org.0)
+            c.query_as(select_event!("AND seq > $2 ORDER BY seq LIMIT $3"))
                 .bind(after_seq)
                 .bind(limit)
                 .fetch_all(&mut *c)
@@ -116,10 +113,8 @@ impl<M> Session<M> {
 
     /// The sequence number of the last event appended.
     pub async fn audit_head(&mut self) -> Result<i64> {
-        let org = self.org_id.0;
         Ok(on_conn!(self.conn(), c => {
-            sqlx::query_scalar("SELECT seq FROM audit_heads WHERE org_id = $1")
-                .bind(org)
+            c.query_scalar("SELECT seq FROM audit_heads WHERE org_id = $1")
                 .fetch_one(&mut *c)
                 .await?
         }))
@@ -138,20 +133,18 @@ impl Session<Write> {
             // Bumping the head first takes its row lock (PostgreSQL) for the rest of the
             // transaction, so concurrent appends of one organisation queue here; the returned
             // hash is still the previous link's.
-            let (seq, prev): (i64, Vec<u8>) = sqlx::query_as(
+            let (seq, prev): (i64, Vec<u8>) = c.query_as(
                 "UPDATE audit_heads SET seq = seq + 1 WHERE org_id = $1 RETURNING seq, hash",
             )
-            .bind(org.0)
             .fetch_one(&mut *c)
             .await?;
             let event = AuditEvent::chain(org, seq - 1, to_hash(&prev, seq - 1)?, at, entry);
             let e = &event.entry;
-            sqlx::query(
+            c.query(
                 "INSERT INTO audit_events (org_id, seq, at, actor_id, actor_label, action, record_type,
                     record_id, detail, prev_hash, hash)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
-            .bind(org.0)
             .bind(event.seq)
             .bind(Timestamp(event.at))
             .bind(e.actor_id.map(|a| a.0))
@@ -164,8 +157,7 @@ impl Session<Write> {
             .bind(&event.hash[..])
             .execute(&mut *c)
             .await?;
-            sqlx::query("UPDATE audit_heads SET hash = $2 WHERE org_id = $1")
-                .bind(org.0)
+            c.query("UPDATE audit_heads SET hash = $2 WHERE org_id = $1")
                 .bind(&event.hash[..])
                 .execute(&mut *c)
                 .await?;

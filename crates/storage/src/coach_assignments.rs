@@ -37,14 +37,12 @@ impl<M> Session<M> {
         &mut self,
         participant: ParticipantId,
     ) -> Result<Vec<CoachAssignment>> {
-        let org = self.org_id.0;
         let rows: Vec<AssignmentRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(
+            c.query_as(
                 "SELECT id, participant_id, coach_id, assigned_by, assigned_at, override_reason
                  FROM coach_assignments WHERE org_id = $1 AND participant_id = $2
                  ORDER BY assigned_at, id",
             )
-            .bind(org)
             .bind(participant.0)
             .fetch_all(&mut *c)
             .await?
@@ -65,15 +63,13 @@ impl<M> Session<M> {
 
 impl Session<Write> {
     pub async fn insert_coach_assignment(&mut self, assignment: &CoachAssignment) -> Result<()> {
-        let org = self.org_id.0;
         let a = assignment;
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO coach_assignments (org_id, id, participant_id, coach_id, assigned_by,
                     assigned_at, override_reason)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
-            .bind(org)
             .bind(a.id.0)
             .bind(a.participant_id.0)
             .bind(a.coach_id.map(|c| c.0))

@@ -65,7 +65,7 @@ macro_rules! select_consent {
         concat!(
             "SELECT id, participant_id, disclose, recipient, purpose, signed_on, expires_on, notes,
                     recorded_by, recorded_at, revoked_at, revoked_by, revocation_reason
-             FROM consents ",
+             FROM consents WHERE org_id = $1 ",
             $rest
         )
     };
@@ -74,12 +74,10 @@ macro_rules! select_consent {
 impl<M> Session<M> {
     /// A participant's consents, newest first.
     pub async fn consents(&mut self, participant: ParticipantId) -> Result<Vec<Consent>> {
-        let org = self.org_id.0;
         let rows: Vec<ConsentRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(select_consent!(
-                "WHERE org_id = $1 AND participant_id = $2 ORDER BY recorded_at DESC, id DESC"
+            c.query_as(select_consent!(
+                "AND participant_id = $2 ORDER BY recorded_at DESC, id DESC"
             ))
-            .bind(org)
             .bind(participant.0)
             .fetch_all(&mut *c)
             .await?
@@ -88,10 +86,8 @@ impl<M> Session<M> {
     }
 
     pub async fn consent(&mut self, id: ConsentId) -> Result<Option<Consent>> {
-        let org = self.org_id.0;
         let row: Option<ConsentRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(select_consent!("WHERE org_id = $1 AND id = $2"))
-                .bind(org)
+            c.query_as(select_consent!("AND id = $2"))
                 .bind(id.0)
                 .fetch_optional(&mut *c)
                 .await?
@@ -102,16 +98,14 @@ impl<M> Session<M> {
 
 impl Session<Write> {
     pub async fn insert_consent(&mut self, consent: &Consent) -> Result<()> {
-        let org = self.org_id.0;
         let terms = &consent.terms;
         let disclose: Vec<&str> = terms.disclose.iter().map(|d| d.code()).collect();
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO consents (org_id, id, participant_id, disclose, recipient, purpose,
                     signed_on, expires_on, notes, recorded_by, recorded_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
-            .bind(org)
             .bind(consent.id.0)
             .bind(consent.participant_id.0)
             .bind(disclose.join(","))
@@ -136,13 +130,11 @@ impl Session<Write> {
         reason: Option<&str>,
         at: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         let updated = on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "UPDATE consents SET revoked_at = $3, revoked_by = $4, revocation_reason = $5
                  WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL",
             )
-            .bind(org)
             .bind(id.0)
             .bind(Timestamp(at))
             .bind(by.0)

@@ -100,28 +100,24 @@ macro_rules! select_contact {
 
 impl<M> Session<M> {
     pub async fn contact(&mut self, id: ContactId) -> Result<Option<Contact>> {
-        let org = self.org_id.0;
         let row: Option<ContactRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(select_contact!("WHERE c.org_id = $1 AND c.id = $2"))
-                .bind(org)
+            c.query_as(select_contact!("WHERE c.org_id = $1 AND c.id = $2"))
                 .bind(id.0)
                 .fetch_optional(&mut *c)
                 .await?
         });
         let Some(row) = row else { return Ok(None) };
         let (kinds, activities): (Vec<Term>, Vec<Term>) = on_conn!(self.conn(), c => {
-            let kinds = sqlx::query_as(
+            let kinds = c.query_as(
                 "SELECT contact_id, kind FROM contact_support_kinds
                  WHERE org_id = $1 AND contact_id = $2",
-            )
-            .bind(org).bind(id.0)
+            ).bind(id.0)
             .fetch_all(&mut *c)
             .await?;
-            let activities = sqlx::query_as(
+            let activities = c.query_as(
                 "SELECT contact_id, activity FROM contact_activities
                  WHERE org_id = $1 AND contact_id = $2",
-            )
-            .bind(org).bind(id.0)
+            ).bind(id.0)
             .fetch_all(&mut *c)
             .await?;
             (kinds, activities)
@@ -131,32 +127,28 @@ impl<M> Session<M> {
 
     /// Contacts matching `query`, newest first, one page.
     pub async fn contacts(&mut self, query: &ContactQuery) -> Result<Vec<Contact>> {
-        let org = self.org_id.0;
         let participant = query.participant.map(|p| p.0);
         let coach = query.coach.map(|c| c.0);
         let team = query.team_of.map(|t| t.0);
         let (rows, kinds, activities): (Vec<ContactRow>, Vec<Term>, Vec<Term>) = on_conn!(self.conn(), c => {
-            let rows = sqlx::query_as(select_contact!(concat!(
+            let rows = c.query_as(select_contact!(concat!(
                 "WHERE ", contact_query!(),
                 " ORDER BY c.occurred_at DESC, c.id LIMIT $5 OFFSET $6"
-            )))
-            .bind(org).bind(participant).bind(coach).bind(team)
+            ))).bind(participant).bind(coach).bind(team)
             .bind(query.limit).bind(query.offset)
             .fetch_all(&mut *c)
             .await?;
-            let kinds = sqlx::query_as(concat!(
+            let kinds = c.query_as(concat!(
                 "SELECT contact_id, kind FROM contact_support_kinds
                  WHERE org_id = $1 AND contact_id IN (", contact_page!(), ")"
-            ))
-            .bind(org).bind(participant).bind(coach).bind(team)
+            )).bind(participant).bind(coach).bind(team)
             .bind(query.limit).bind(query.offset)
             .fetch_all(&mut *c)
             .await?;
-            let activities = sqlx::query_as(concat!(
+            let activities = c.query_as(concat!(
                 "SELECT contact_id, activity FROM contact_activities
                  WHERE org_id = $1 AND contact_id IN (", contact_page!(), ")"
-            ))
-            .bind(org).bind(participant).bind(coach).bind(team)
+            )).bind(participant).bind(coach).bind(team)
             .bind(query.limit).bind(query.offset)
             .fetch_all(&mut *c)
             .await?;
@@ -167,15 +159,13 @@ impl<M> Session<M> {
 
     /// How many contacts match `query` (for paging).
     pub async fn count_contacts(&mut self, query: &ContactQuery) -> Result<i64> {
-        let org = self.org_id.0;
         let participant = query.participant.map(|p| p.0);
         let coach = query.coach.map(|c| c.0);
         let team = query.team_of.map(|t| t.0);
         Ok(on_conn!(self.conn(), c => {
-            sqlx::query_scalar::<_, i64>(concat!(
+            c.query_scalar::<i64>(concat!(
                 "SELECT COUNT(*) FROM contacts c WHERE ", contact_query!()
-            ))
-            .bind(org).bind(participant).bind(coach).bind(team)
+            )).bind(participant).bind(coach).bind(team)
             .fetch_one(&mut *c)
             .await?
         }))
@@ -183,9 +173,8 @@ impl<M> Session<M> {
 
     /// A contact's edits, oldest first.
     pub async fn contact_revisions(&mut self, id: ContactId) -> Result<Vec<Revision>> {
-        let org = self.org_id.0;
         let rows: Vec<RevisionRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(
+            c.query_as(
                 "SELECT r.revision, r.changed_by, u.display_name AS changed_by_name,
                         r.changed_at, r.changes
                  FROM contact_revisions r
@@ -193,7 +182,6 @@ impl<M> Session<M> {
                  WHERE r.org_id = $1 AND r.contact_id = $2
                  ORDER BY r.revision",
             )
-            .bind(org)
             .bind(id.0)
             .fetch_all(&mut *c)
             .await?
@@ -274,16 +262,14 @@ impl Session<Write> {
         group_session: Option<GroupSessionId>,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         let f = &contact.fields;
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO contacts (org_id, id, participant_id, coach_id, occurred_at, minutes,
                     mode, format, setting, note, next_follow_up_on, group_session_id, task_id,
                     version, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14)",
             )
-            .bind(org)
             .bind(id.0)
             .bind(contact.participant_id.0)
             .bind(coach.0)
@@ -305,27 +291,22 @@ impl Session<Write> {
 
     /// Replaces the kinds and activities of a contact.
     async fn write_contact_terms(&mut self, id: ContactId, f: &ContactFields) -> Result<()> {
-        let org = self.org_id.0;
         let kinds: Vec<&str> = f.support_kinds.iter().map(|k| k.code()).collect();
         let activities: Vec<&str> = f.activities.iter().map(|a| a.code()).collect();
         on_conn!(self.conn(), c => {
-            sqlx::query("DELETE FROM contact_support_kinds WHERE org_id = $1 AND contact_id = $2")
-                .bind(org).bind(id.0).execute(&mut *c).await?;
-            sqlx::query("DELETE FROM contact_activities WHERE org_id = $1 AND contact_id = $2")
-                .bind(org).bind(id.0).execute(&mut *c).await?;
+            c.query("DELETE FROM contact_support_kinds WHERE org_id = $1 AND contact_id = $2").bind(id.0).execute(&mut *c).await?;
+            c.query("DELETE FROM contact_activities WHERE org_id = $1 AND contact_id = $2").bind(id.0).execute(&mut *c).await?;
             for kind in &kinds {
-                sqlx::query(
+                c.query(
                     "INSERT INTO contact_support_kinds (org_id, contact_id, kind) VALUES ($1, $2, $3)",
-                )
-                .bind(org).bind(id.0).bind(*kind)
+                ).bind(id.0).bind(*kind)
                 .execute(&mut *c)
                 .await?;
             }
             for activity in &activities {
-                sqlx::query(
+                c.query(
                     "INSERT INTO contact_activities (org_id, contact_id, activity) VALUES ($1, $2, $3)",
-                )
-                .bind(org).bind(id.0).bind(*activity)
+                ).bind(id.0).bind(*activity)
                 .execute(&mut *c)
                 .await?;
             }
@@ -344,17 +325,15 @@ impl Session<Write> {
         by: UserId,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         let changes = serde_json::to_string(changes)
             .map_err(|e| StorageError::Corrupt(format!("contact revision: {e}")))?;
         let updated = on_conn!(self.conn(), c => {
-            let updated = sqlx::query(
+            let updated = c.query(
                 "UPDATE contacts SET occurred_at = $4, minutes = $5, mode = $6, format = $7,
                     setting = $8, note = $9, next_follow_up_on = $10, version = version + 1,
                     updated_at = $11
                  WHERE org_id = $1 AND id = $2 AND version = $3",
             )
-            .bind(org)
             .bind(id.0)
             .bind(version)
             .bind(Timestamp(fields.occurred_at))
@@ -369,12 +348,11 @@ impl Session<Write> {
             .await?
             .rows_affected();
             if updated == 1 {
-                sqlx::query(
+                c.query(
                     "INSERT INTO contact_revisions (org_id, contact_id, revision, changed_by,
                         changed_at, changes)
                      VALUES ($1, $2, $3, $4, $5, $6)",
                 )
-                .bind(org)
                 .bind(id.0)
                 .bind(i32::try_from(version).unwrap_or(i32::MAX))
                 .bind(by.0)
@@ -401,14 +379,12 @@ impl Session<Write> {
         by: UserId,
         now: OffsetDateTime,
     ) -> Result<bool> {
-        let org = self.org_id.0;
         let updated = on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "UPDATE tasks SET status = 'done', completed_on = $3, completed_at = $4,
                     completed_by = $5, contact_id = $6
                  WHERE org_id = $1 AND id = $2 AND status = 'open'",
             )
-            .bind(org)
             .bind(task.0)
             .bind(on)
             .bind(Timestamp(now))
@@ -430,15 +406,13 @@ impl Session<Write> {
         by: UserId,
         now: OffsetDateTime,
     ) -> Result<u64> {
-        let org = self.org_id.0;
         Ok(on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "UPDATE tasks SET status = 'done', completed_on = $3, completed_at = $4,
                     completed_by = $5, contact_id = $6
                  WHERE org_id = $1 AND participant_id = $2 AND kind = 'follow_up'
                    AND status = 'open' AND due_on <= $3",
             )
-            .bind(org)
             .bind(participant.0)
             .bind(on)
             .bind(Timestamp(now))
@@ -458,15 +432,13 @@ impl Session<Write> {
         due: Date,
         now: OffsetDateTime,
     ) -> Result<TaskId> {
-        let org = self.org_id.0;
         let id = TaskId::generate();
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO tasks (org_id, id, participant_id, kind, assignee_id, title,
                     opens_on, due_on, status, created_at)
                  VALUES ($1, $2, $3, 'follow_up', $4, 'Follow-up contact', $5, $5, 'open', $6)",
             )
-            .bind(org)
             .bind(id.0)
             .bind(participant.0)
             .bind(assignee.0)

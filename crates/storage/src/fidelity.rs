@@ -109,9 +109,8 @@ macro_rules! contact_filter {
 
 /// Binds the organisation and the scope's filters, `$1` … `$5`.
 macro_rules! bind_scope {
-    ($query:expr, $org:expr, $scope:expr) => {
+    ($query:expr, $scope:expr) => {
         $query
-            .bind($org)
             .bind($scope.program.map(|v| v.0))
             .bind($scope.team_of.map(|v| v.0))
             .bind($scope.coach.map(|v| v.0))
@@ -144,16 +143,15 @@ impl<M> Session<M> {
     /// Every protocol-step task in scope that was not cancelled.
     pub async fn fidelity_steps(&mut self, scope: &FidelityScope) -> Result<Vec<StepRow>> {
         type Row = (Option<Uuid>, String, Date, Date, Option<Date>);
-        let org = self.org_id.0;
         let rows: Vec<Row> = on_conn!(self.conn(), c => {
-            bind_scope!(sqlx::query_as(concat!(
+            bind_scope!(c.query_as(concat!(
                 "SELECT p.coach_id, t.step_code, t.opens_on, t.closes_on, t.completed_on
                  FROM tasks t JOIN participants p ON p.org_id = t.org_id AND p.id = t.participant_id
                  WHERE t.org_id = $1 AND t.kind = 'protocol_step' AND t.status <> 'cancelled'
                    AND t.step_code IS NOT NULL AND t.closes_on IS NOT NULL
                    AND ($6 IS NULL OR t.due_on >= $6) AND ($7 IS NULL OR t.due_on < $7) AND ",
                 participant_filter!()
-            )), org, scope)
+            )), scope)
             .bind(scope.from)
             .bind(scope.to)
             .fetch_all(&mut *c)
@@ -176,16 +174,15 @@ impl<M> Session<M> {
         &mut self,
         scope: &FidelityScope,
     ) -> Result<Vec<DoseTotalRow>> {
-        let org = self.org_id.0;
         let (from, to) = scope.instants();
         let rows: Vec<(Uuid, i64, i64, i64)> = on_conn!(self.conn(), c => {
-            bind_scope!(sqlx::query_as(concat!(
+            bind_scope!(c.query_as(concat!(
                 "SELECT c.coach_id, COUNT(*), COALESCE(SUM(c.minutes), 0), COUNT(DISTINCT c.participant_id)
                  FROM contacts c JOIN participants p ON p.org_id = c.org_id AND p.id = c.participant_id
                  WHERE c.org_id = $1 AND ",
                 contact_filter!(),
                 " GROUP BY c.coach_id"
-            )), org, scope)
+            )), scope)
             .bind(from)
             .bind(to)
             .fetch_all(&mut *c)
@@ -224,10 +221,9 @@ impl<M> Session<M> {
         scope: &FidelityScope,
         sql: &'static str,
     ) -> Result<Vec<DoseRow<T>>> {
-        let org = self.org_id.0;
         let (from, to) = scope.instants();
         let rows: Vec<(Uuid, String, i64, i64)> = on_conn!(self.conn(), c => {
-            bind_scope!(sqlx::query_as(sql), org, scope)
+            bind_scope!(c.query_as(sql), scope)
                 .bind(from)
                 .bind(to)
                 .fetch_all(&mut *c)
@@ -245,9 +241,8 @@ impl<M> Session<M> {
         &mut self,
         scope: &FidelityScope,
     ) -> Result<Vec<FirstContactRow>> {
-        let org = self.org_id.0;
         let rows: Vec<(Option<Uuid>, Date, Option<Timestamp>)> = on_conn!(self.conn(), c => {
-            bind_scope!(sqlx::query_as(concat!(
+            bind_scope!(c.query_as(concat!(
                 "SELECT p.coach_id, p.enrolled_on,
                         (SELECT MIN(c.occurred_at) FROM contacts c
                          WHERE c.org_id = p.org_id AND c.participant_id = p.id) AS first_contact_at
@@ -255,7 +250,7 @@ impl<M> Session<M> {
                  WHERE p.org_id = $1
                    AND ($6 IS NULL OR p.enrolled_on >= $6) AND ($7 IS NULL OR p.enrolled_on < $7) AND ",
                 participant_filter!()
-            )), org, scope)
+            )), scope)
             .bind(scope.from)
             .bind(scope.to)
             .fetch_all(&mut *c)
@@ -273,9 +268,8 @@ impl<M> Session<M> {
 
     /// Active and stepped-down participants per coach and program, with the program's target.
     pub async fn fidelity_caseloads(&mut self, scope: &FidelityScope) -> Result<Vec<CaseloadRow>> {
-        let org = self.org_id.0;
         let rows: Vec<(Uuid, Option<Uuid>, i64, Option<i64>)> = on_conn!(self.conn(), c => {
-            bind_scope!(sqlx::query_as(concat!(
+            bind_scope!(c.query_as(concat!(
                 "SELECT p.coach_id, p.program_id, COUNT(*), CAST(MAX(g.target_caseload) AS BIGINT)
                  FROM participants p
                  LEFT JOIN programs g ON g.org_id = p.org_id AND g.id = p.program_id
@@ -283,7 +277,7 @@ impl<M> Session<M> {
                    AND p.status IN ('active', 'stepped_down') AND ",
                 participant_filter!(),
                 " GROUP BY p.coach_id, p.program_id"
-            )), org, scope)
+            )), scope)
             .fetch_all(&mut *c)
             .await?
         });
@@ -300,15 +294,14 @@ impl<M> Session<M> {
 
     /// Distinct participants with a contact in scope.
     pub async fn fidelity_participants_reached(&mut self, scope: &FidelityScope) -> Result<i64> {
-        let org = self.org_id.0;
         let (from, to) = scope.instants();
         Ok(on_conn!(self.conn(), c => {
-            bind_scope!(sqlx::query_scalar(concat!(
+            bind_scope!(c.query_scalar(concat!(
                 "SELECT COUNT(DISTINCT c.participant_id)
                  FROM contacts c JOIN participants p ON p.org_id = c.org_id AND p.id = c.participant_id
                  WHERE c.org_id = $1 AND ",
                 contact_filter!()
-            )), org, scope)
+            )), scope)
             .bind(from)
             .bind(to)
             .fetch_one(&mut *c)

@@ -114,24 +114,21 @@ impl<M> Session<M> {
         &mut self,
         program: Option<ProgramId>,
     ) -> Result<HashMap<ProgramId, Schedule>> {
-        let org = self.org_id.0;
         let only = program.map(|p| p.0);
         let (points, instruments): (Vec<PointRow>, Vec<InstrumentRow>) = on_conn!(self.conn(), c => {
-            let points = sqlx::query_as(
+            let points = c.query_as(
                 "SELECT program_id, code, label, target_day, window_start_day, window_end_day
                  FROM program_time_points WHERE org_id = $1 AND ($2 IS NULL OR program_id = $2)
                  ORDER BY program_id, position",
-            )
-            .bind(org).bind(only)
+            ).bind(only)
             .fetch_all(&mut *c)
             .await?;
-            let instruments = sqlx::query_as(
+            let instruments = c.query_as(
                 "SELECT program_id, time_point_code, instrument_code
                  FROM program_time_point_instruments
                  WHERE org_id = $1 AND ($2 IS NULL OR program_id = $2)
                  ORDER BY program_id, time_point_code, position",
-            )
-            .bind(org).bind(only)
+            ).bind(only)
             .fetch_all(&mut *c)
             .await?;
             (points, instruments)
@@ -168,14 +165,13 @@ impl<M> Session<M> {
         program: Option<ProgramId>,
         participant: Option<ParticipantId>,
     ) -> Result<Vec<FollowUpSubject>> {
-        let org = self.org_id.0;
         let (user, team) = match scope {
             CaseloadScope::Organisation => (None, false),
             CaseloadScope::Coach(user) => (Some(user.0), false),
             CaseloadScope::Team(user) => (Some(user.0), true),
         };
         let rows: Vec<SubjectRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(
+            c.query_as(
                 "SELECT p.id, p.reference, i.given_name, i.family_name, i.preferred_name,
                         p.program_id, p.enrolled_on, p.status, p.coach_id,
                         c.display_name AS coach_name, c.supervisor_id AS coach_supervisor_id
@@ -188,7 +184,6 @@ impl<M> Session<M> {
                    AND ($4 IS NULL OR p.coach_id = $4 OR ($5 AND c.supervisor_id = $4))
                  ORDER BY i.family_name, i.given_name, p.id",
             )
-            .bind(org)
             .bind(program.map(|p| p.0))
             .bind(participant.map(|p| p.0))
             .bind(user)
@@ -220,37 +215,33 @@ impl<M> Session<M> {
         &mut self,
         participant: Option<ParticipantId>,
     ) -> Result<HashMap<ParticipantId, Evidence>> {
-        let org = self.org_id.0;
         let only = participant.map(|p| p.0);
         let (completions, exclusions, reached): (
             Vec<CompletionRow>,
             Vec<ExclusionRow>,
             Vec<ReachedRow>,
         ) = on_conn!(self.conn(), c => {
-            let completions = sqlx::query_as(
+            let completions = c.query_as(
                 "SELECT a.participant_id, a.time_point_code, a.administered_on
                  FROM assessments a
                  JOIN participants p ON p.org_id = a.org_id AND p.id = a.participant_id
                  WHERE a.org_id = $1 AND ($2 IS NULL OR a.participant_id = $2)
                    AND a.status = 'completed' AND a.time_point_code IS NOT NULL
                    AND a.program_id = p.program_id",
-            )
-            .bind(org).bind(only)
+            ).bind(only)
             .fetch_all(&mut *c)
             .await?;
-            let exclusions = sqlx::query_as(
+            let exclusions = c.query_as(
                 "SELECT participant_id, time_point_code, reason FROM follow_up_exclusions
                  WHERE org_id = $1 AND ($2 IS NULL OR participant_id = $2)",
-            )
-            .bind(org).bind(only)
+            ).bind(only)
             .fetch_all(&mut *c)
             .await?;
-            let reached = sqlx::query_as(
+            let reached = c.query_as(
                 "SELECT participant_id, time_point_code, attempted_at FROM contact_attempts
                  WHERE org_id = $1 AND ($2 IS NULL OR participant_id = $2)
                    AND time_point_code IS NOT NULL AND outcome IN ('reached', 'scheduled')",
-            )
-            .bind(org).bind(only)
+            ).bind(only)
             .fetch_all(&mut *c)
             .await?;
             (completions, exclusions, reached)
@@ -280,29 +271,24 @@ impl Session<Write> {
         program: ProgramId,
         schedule: &Schedule,
     ) -> Result<()> {
-        let org = self.org_id.0;
         on_conn!(self.conn(), c => {
-            sqlx::query("DELETE FROM program_time_point_instruments WHERE org_id = $1 AND program_id = $2")
-                .bind(org).bind(program.0).execute(&mut *c).await?;
-            sqlx::query("DELETE FROM program_time_points WHERE org_id = $1 AND program_id = $2")
-                .bind(org).bind(program.0).execute(&mut *c).await?;
+            c.query("DELETE FROM program_time_point_instruments WHERE org_id = $1 AND program_id = $2").bind(program.0).execute(&mut *c).await?;
+            c.query("DELETE FROM program_time_points WHERE org_id = $1 AND program_id = $2").bind(program.0).execute(&mut *c).await?;
             for (position, point) in schedule.points.iter().enumerate() {
                 let tp = &point.time_point;
-                sqlx::query(
+                c.query(
                     "INSERT INTO program_time_points (org_id, program_id, code, position, label,
                         target_day, window_start_day, window_end_day)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(org).bind(program.0).bind(&tp.code).bind(position as i32).bind(&tp.label)
+                ).bind(program.0).bind(&tp.code).bind(position as i32).bind(&tp.label)
                 .bind(tp.target_day).bind(tp.window_start_day).bind(tp.window_end_day)
                 .execute(&mut *c).await?;
                 for (i, instrument) in point.instruments.iter().enumerate() {
-                    sqlx::query(
+                    c.query(
                         "INSERT INTO program_time_point_instruments (org_id, program_id,
                             time_point_code, instrument_code, position)
                          VALUES ($1, $2, $3, $4, $5)",
-                    )
-                    .bind(org).bind(program.0).bind(&tp.code).bind(instrument).bind(i as i32)
+                    ).bind(program.0).bind(&tp.code).bind(instrument).bind(i as i32)
                     .execute(&mut *c).await?;
                 }
             }
@@ -319,10 +305,9 @@ impl Session<Write> {
         task: &TimePointTask,
         now: OffsetDateTime,
     ) -> Result<bool> {
-        let org = self.org_id.0;
         let w = &task.window;
         let made = on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO tasks (org_id, id, participant_id, kind, program_id, time_point_code,
                     assignee_id, title, opens_on, due_on, closes_on, status, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', $12)
@@ -334,7 +319,6 @@ impl Session<Write> {
                    AND (tasks.opens_on <> excluded.opens_on OR tasks.due_on <> excluded.due_on
                         OR tasks.closes_on <> excluded.closes_on OR tasks.title <> excluded.title)",
             )
-            .bind(org)
             .bind(kindred_domain::ids::TaskId::generate().0)
             .bind(task.participant_id.0)
             .bind(task.kind.code())
@@ -360,9 +344,8 @@ impl Session<Write> {
         participant: Option<ParticipantId>,
         now: OffsetDateTime,
     ) -> Result<u64> {
-        let org = self.org_id.0;
         Ok(on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "UPDATE tasks SET status = 'cancelled', cancelled_at = $3,
                     cancel_reason = 'no longer on the participant''s follow-up schedule'
                  WHERE org_id = $1 AND ($2 IS NULL OR participant_id = $2) AND status = 'open'
@@ -375,7 +358,6 @@ impl Session<Write> {
                                          AND tp.program_id = tasks.program_id
                                          AND tp.code = tasks.time_point_code))",
             )
-            .bind(org)
             .bind(participant.map(|p| p.0))
             .bind(Timestamp(now))
             .execute(&mut *c)
@@ -395,20 +377,18 @@ impl Session<Write> {
         settle: &Settle,
         now: OffsetDateTime,
     ) -> Result<u64> {
-        let org = self.org_id.0;
         let at = Some(Timestamp(now));
         let (status, done_on, done_at, cancelled_at, reason) = match settle {
             Settle::Done(day) => ("done", Some(*day), at, None, None),
             Settle::Cancelled(reason) => ("cancelled", None, None, at, Some(reason.as_str())),
         };
         Ok(on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "UPDATE tasks SET status = $5, completed_on = $6, completed_at = $7,
                     cancelled_at = $8, cancel_reason = $9
                  WHERE org_id = $1 AND participant_id = $2 AND program_id = $3
                    AND time_point_code = $4 AND status = 'open' AND ($10 IS NULL OR kind = $10)",
             )
-            .bind(org)
             .bind(participant.0)
             .bind(program.0)
             .bind(time_point_code)

@@ -54,17 +54,15 @@ impl<M> Session<M> {
         &mut self,
         participant: ParticipantId,
     ) -> Result<Vec<ContactAttempt>> {
-        let org = self.org_id.0;
         let rows: Vec<AttemptRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(
+            c.query_as(
                 "SELECT a.id, a.participant_id, a.time_point_code, a.attempted_at, a.channel,
                         a.outcome, a.note, a.made_by, u.display_name AS made_by_name
                  FROM contact_attempts a
                  JOIN users u ON u.org_id = a.org_id AND u.id = a.made_by
                  WHERE a.org_id = $1 AND a.participant_id = $2
                  ORDER BY a.attempted_at DESC, a.id DESC",
-            )
-            .bind(org).bind(participant.0)
+            ).bind(participant.0)
             .fetch_all(&mut *c)
             .await?
         });
@@ -90,15 +88,13 @@ impl<M> Session<M> {
         &mut self,
         participant: ParticipantId,
     ) -> Result<Vec<LocatorEntry>> {
-        let org = self.org_id.0;
         let rows: Vec<LocatorRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(
+            c.query_as(
                 "SELECT id, participant_id, kind, value, relationship, consent_id, note, created_at
                  FROM locator_entries
                  WHERE org_id = $1 AND participant_id = $2 AND active = $3
                  ORDER BY created_at, id",
-            )
-            .bind(org).bind(participant.0).bind(true)
+            ).bind(participant.0).bind(true)
             .fetch_all(&mut *c)
             .await?
         });
@@ -123,17 +119,15 @@ impl<M> Session<M> {
         &mut self,
         participant: ParticipantId,
     ) -> Result<Vec<Exclusion>> {
-        let org = self.org_id.0;
         let rows: Vec<ExclusionRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(
+            c.query_as(
                 "SELECT e.participant_id, e.time_point_code, e.reason, e.note,
                         u.display_name AS recorded_by_name, e.recorded_at
                  FROM follow_up_exclusions e
                  JOIN users u ON u.org_id = e.org_id AND u.id = e.recorded_by
                  WHERE e.org_id = $1 AND e.participant_id = $2
                  ORDER BY e.recorded_at",
-            )
-            .bind(org).bind(participant.0)
+            ).bind(participant.0)
             .fetch_all(&mut *c)
             .await?
         });
@@ -161,14 +155,12 @@ impl Session<Write> {
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO contact_attempts (org_id, id, participant_id, time_point_code,
                     attempted_at, channel, outcome, note, made_by, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $5)",
             )
-            .bind(org)
             .bind(id.0)
             .bind(participant.0)
             .bind(&attempt.time_point_code)
@@ -191,14 +183,12 @@ impl Session<Write> {
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO locator_entries (org_id, id, participant_id, kind, value,
                     relationship, consent_id, note, active, created_by, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $11, $9, $10, $10)",
             )
-            .bind(org)
             .bind(id.0)
             .bind(participant.0)
             .bind(entry.kind.code())
@@ -223,9 +213,8 @@ impl Session<Write> {
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO follow_up_exclusions (org_id, participant_id, time_point_code, reason,
                     note, recorded_by, recorded_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -233,7 +222,6 @@ impl Session<Write> {
                     reason = excluded.reason, note = excluded.note,
                     recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
             )
-            .bind(org)
             .bind(participant.0)
             .bind(&exclusion.time_point_code)
             .bind(exclusion.reason.code())

@@ -18,14 +18,12 @@ impl Session<Write> {
         fields: &ContactFields,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO group_sessions (org_id, id, facilitator_id, occurred_at, minutes,
                     topic, mode, setting, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
-            .bind(org)
             .bind(id.0)
             .bind(facilitator.0)
             .bind(Timestamp(fields.occurred_at))

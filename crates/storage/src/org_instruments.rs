@@ -16,10 +16,8 @@ fn parse(text: &str) -> Result<InstrumentDefinition> {
 impl<M> Session<M> {
     /// The organisation's own instrument with this code.
     pub async fn org_instrument(&mut self, code: &str) -> Result<Option<InstrumentDefinition>> {
-        let org = self.org_id.0;
         let text: Option<String> = on_conn!(self.conn(), c => {
-            sqlx::query_scalar("SELECT definition FROM org_instruments WHERE org_id = $1 AND code = $2")
-                .bind(org)
+            c.query_scalar("SELECT definition FROM org_instruments WHERE org_id = $1 AND code = $2")
                 .bind(code)
                 .fetch_optional(&mut *c)
                 .await?
@@ -29,10 +27,8 @@ impl<M> Session<M> {
 
     /// Every instrument the organisation imported, by code.
     pub async fn org_instruments(&mut self) -> Result<Vec<InstrumentDefinition>> {
-        let org = self.org_id.0;
         let texts: Vec<String> = on_conn!(self.conn(), c => {
-            sqlx::query_scalar("SELECT definition FROM org_instruments WHERE org_id = $1 ORDER BY code")
-                .bind(org)
+            c.query_scalar("SELECT definition FROM org_instruments WHERE org_id = $1 ORDER BY code")
                 .fetch_all(&mut *c)
                 .await?
         });
@@ -50,17 +46,15 @@ impl Session<Write> {
         by: UserId,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         let text = serde_json::to_string(definition)
             .map_err(|e| StorageError::Corrupt(format!("organisation instrument: {e}")))?;
         let inserted = on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO org_instruments (org_id, code, version, definition, imported_by,
                     imported_at)
                  VALUES ($1, $2, $3, $4, $5, $6)
                  ON CONFLICT (org_id, code) DO NOTHING",
             )
-            .bind(org)
             .bind(&definition.code)
             .bind(&definition.version)
             .bind(&text)

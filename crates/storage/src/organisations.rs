@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::backend::Database;
-use crate::session::on_conn;
+use crate::session::on_raw_conn;
 use crate::{Result, StorageError, Timestamp};
 
 #[derive(sqlx::FromRow)]
@@ -38,7 +38,7 @@ impl Database {
     ) -> Result<Organisation> {
         let id = OrgId::generate();
         let mut held = self.begin_write().await?;
-        on_conn!(held.conn(), c => {
+        on_raw_conn!(held.raw_conn(), c => {
             sqlx::query("INSERT INTO organisations (id, slug, name, created_at) VALUES ($1, $2, $3, $4)")
                 .bind(id.0)
                 .bind(slug.as_str())
@@ -58,7 +58,7 @@ impl Database {
 
     pub async fn organisation_by_slug(&self, slug: &OrgSlug) -> Result<Option<Organisation>> {
         let mut held = self.acquire_read().await?;
-        let row: Option<OrganisationRow> = on_conn!(held.conn(), c => {
+        let row: Option<OrganisationRow> = on_raw_conn!(held.raw_conn(), c => {
             sqlx::query_as("SELECT id, slug, name FROM organisations WHERE slug = $1").bind(slug.as_str()).fetch_optional(&mut *c).await?
         });
         row.map(Organisation::try_from).transpose()
@@ -66,7 +66,7 @@ impl Database {
 
     pub async fn organisation(&self, id: OrgId) -> Result<Option<Organisation>> {
         let mut held = self.acquire_read().await?;
-        let row: Option<OrganisationRow> = on_conn!(held.conn(), c => {
+        let row: Option<OrganisationRow> = on_raw_conn!(held.raw_conn(), c => {
             sqlx::query_as("SELECT id, slug, name FROM organisations WHERE id = $1")
                 .bind(id.0)
                 .fetch_optional(&mut *c)
@@ -77,7 +77,7 @@ impl Database {
 
     pub async fn organisations(&self) -> Result<Vec<Organisation>> {
         let mut held = self.acquire_read().await?;
-        let rows: Vec<OrganisationRow> = on_conn!(held.conn(), c => {
+        let rows: Vec<OrganisationRow> = on_raw_conn!(held.raw_conn(), c => {
             sqlx::query_as("SELECT id, slug, name FROM organisations ORDER BY slug").fetch_all(&mut *c).await?
         });
         rows.into_iter().map(Organisation::try_from).collect()

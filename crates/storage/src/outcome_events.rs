@@ -29,9 +29,8 @@ impl<M> Session<M> {
         &mut self,
         participant: ParticipantId,
     ) -> Result<Vec<OutcomeEvent>> {
-        let org = self.org_id.0;
         let rows: Vec<EventRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(
+            c.query_as(
                 "SELECT e.id, e.participant_id, e.kind, e.occurred_on, e.substance, e.detail,
                         e.recorded_by, u.display_name AS recorded_by_name, e.recorded_at
                  FROM outcome_events e
@@ -39,7 +38,6 @@ impl<M> Session<M> {
                  WHERE e.org_id = $1 AND e.participant_id = $2
                  ORDER BY e.occurred_on DESC, e.recorded_at DESC, e.id",
             )
-            .bind(org)
             .bind(participant.0)
             .fetch_all(&mut *c)
             .await?
@@ -73,14 +71,12 @@ impl Session<Write> {
         by: UserId,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO outcome_events (org_id, id, participant_id, kind, occurred_on,
                     substance, detail, recorded_by, recorded_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
-            .bind(org)
             .bind(id.0)
             .bind(participant.0)
             .bind(event.kind.code())

@@ -304,10 +304,8 @@ fn listing_binds(
 impl<M> Session<M> {
     /// The identified participant, with their coach.
     pub async fn participant(&mut self, id: ParticipantId) -> Result<Option<StoredParticipant>> {
-        let org = self.org_id.0;
         let row: Option<IdentifiedRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(select_identified!("WHERE p.org_id = $1 AND p.id = $2"))
-                .bind(org)
+            c.query_as(select_identified!("WHERE p.org_id = $1 AND p.id = $2"))
                 .bind(id.0)
                 .fetch_optional(&mut *c)
                 .await?
@@ -317,10 +315,8 @@ impl<M> Session<M> {
 
     /// The research record alone.
     pub async fn research_record(&mut self, id: ParticipantId) -> Result<Option<ResearchRecord>> {
-        let org = self.org_id.0;
         let row: Option<RecordRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(select_record!("", "", "WHERE p.org_id = $1 AND p.id = $2"))
-                .bind(org)
+            c.query_as(select_record!("", "", "WHERE p.org_id = $1 AND p.id = $2"))
                 .bind(id.0)
                 .fetch_optional(&mut *c)
                 .await?
@@ -333,23 +329,20 @@ impl<M> Session<M> {
         &mut self,
         query: &ParticipantQuery,
     ) -> Result<(Vec<ParticipantSummary>, i64)> {
-        let org = self.org_id.0;
         let (user, team, status, search) = listing_binds(query);
         let (rows, total): (Vec<IdentifiedRow>, i64) = on_conn!(self.conn(), c => {
-            let rows = sqlx::query_as(select_identified!(concat!(
+            let rows = c.query_as(select_identified!(concat!(
                 listing_filter!("lower(i.family_name || ' ' || i.given_name || ' ' || COALESCE(i.preferred_name, '') || ' ' || p.reference)"),
                 " ORDER BY i.family_name, i.given_name, p.id LIMIT $6 OFFSET $7"
-            )))
-            .bind(org).bind(user).bind(team).bind(status).bind(search.as_deref())
+            ))).bind(user).bind(team).bind(status).bind(search.as_deref())
             .bind(query.limit).bind(query.offset)
             .fetch_all(&mut *c)
             .await?;
-            let total: i64 = sqlx::query_scalar(concat!(
+            let total: i64 = c.query_scalar(concat!(
                 "SELECT COUNT(*) FROM participants p
                  JOIN participant_identities i ON i.org_id = p.org_id AND i.participant_id = p.id ",
                 listing_filter!("lower(i.family_name || ' ' || i.given_name || ' ' || COALESCE(i.preferred_name, '') || ' ' || p.reference)")
-            ))
-            .bind(org).bind(user).bind(team).bind(status).bind(search.as_deref())
+            )).bind(user).bind(team).bind(status).bind(search.as_deref())
             .fetch_one(&mut *c)
             .await?;
             (rows, total)
@@ -364,22 +357,19 @@ impl<M> Session<M> {
         &mut self,
         query: &ParticipantQuery,
     ) -> Result<(Vec<ResearchRecord>, i64)> {
-        let org = self.org_id.0;
         let (user, team, status, search) = listing_binds(query);
         let (rows, total): (Vec<RecordRow>, i64) = on_conn!(self.conn(), c => {
-            let rows = sqlx::query_as(select_record!("", "", concat!(
+            let rows = c.query_as(select_record!("", "", concat!(
                 listing_filter!("lower(p.reference)"),
                 " ORDER BY p.reference LIMIT $6 OFFSET $7"
-            )))
-            .bind(org).bind(user).bind(team).bind(status).bind(search.as_deref())
+            ))).bind(user).bind(team).bind(status).bind(search.as_deref())
             .bind(query.limit).bind(query.offset)
             .fetch_all(&mut *c)
             .await?;
-            let total: i64 = sqlx::query_scalar(concat!(
+            let total: i64 = c.query_scalar(concat!(
                 "SELECT COUNT(*) FROM participants p ",
                 listing_filter!("lower(p.reference)")
-            ))
-            .bind(org).bind(user).bind(team).bind(status).bind(search.as_deref())
+            )).bind(user).bind(team).bind(status).bind(search.as_deref())
             .fetch_one(&mut *c)
             .await?;
             (rows, total)
@@ -394,16 +384,14 @@ impl<M> Session<M> {
         &mut self,
         identity: &Identity,
     ) -> Result<Option<(ParticipantId, String)>> {
-        let org = self.org_id.0;
         let row: Option<(Uuid, String)> = on_conn!(self.conn(), c => {
-            sqlx::query_as(
+            c.query_as(
                 "SELECT p.id, p.reference FROM participant_identities i
                  JOIN participants p ON p.org_id = i.org_id AND p.id = i.participant_id
                  WHERE i.org_id = $1 AND i.date_of_birth = $2
                    AND lower(i.family_name) = lower($3) AND lower(i.given_name) = lower($4)
                  LIMIT 1",
             )
-            .bind(org)
             .bind(identity.date_of_birth)
             .bind(&identity.family_name)
             .bind(&identity.given_name)
@@ -417,14 +405,12 @@ impl<M> Session<M> {
 impl Session<Write> {
     /// The next value of a per-organisation counter (1, 2, 3…).
     pub async fn next_counter(&mut self, name: &str) -> Result<i64> {
-        let org = self.org_id.0;
         Ok(on_conn!(self.conn(), c => {
-            sqlx::query_scalar(
+            c.query_scalar(
                 "INSERT INTO org_counters (org_id, name, last_value) VALUES ($1, $2, 1)
                  ON CONFLICT (org_id, name) DO UPDATE SET last_value = org_counters.last_value + 1
                  RETURNING last_value",
             )
-            .bind(org)
             .bind(name)
             .fetch_one(&mut *c)
             .await?
@@ -438,10 +424,9 @@ impl Session<Write> {
         new: &NewParticipant,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         let (e, b, i) = (&new.enrolment, &new.baseline, &new.identity);
         on_conn!(self.conn(), c => {
-            let insert = sqlx::query(
+            let insert = c.query(
                 "INSERT INTO participants (org_id, id, reference, program_id, enrolled_on, setting,
                     referral_source, treatment_phase, coach_id, status, age_band, gender,
                     primary_substance, co_occurring_mental_disorder, housing, justice_involvement,
@@ -449,16 +434,14 @@ impl Session<Write> {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
                     $17, $18, 1, $19, $19)",
             )
-            .bind(org)
             .bind(id.0)
             .bind(reference);
             bind_record!(insert, e, b).bind(Timestamp(now)).execute(&mut *c).await?;
-            let insert = sqlx::query(
+            let insert = c.query(
                 "INSERT INTO participant_identities (org_id, participant_id, given_name, family_name,
                     preferred_name, date_of_birth, phone, email)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
-            .bind(org)
             .bind(id.0);
             bind_identity!(insert, i).execute(&mut *c).await?;
         });
@@ -472,11 +455,10 @@ impl Session<Write> {
         participant: &Participant,
         now: OffsetDateTime,
     ) -> Result<i64> {
-        let org = self.org_id.0;
         let (p, e, b, i) =
             (participant, &participant.enrolment, &participant.baseline, &participant.identity);
         let updated = on_conn!(self.conn(), c => {
-            let update = sqlx::query(
+            let update = c.query(
                 "UPDATE participants SET program_id = $4, enrolled_on = $5, setting = $6,
                     referral_source = $7, treatment_phase = $8, coach_id = $9, status = $10,
                     age_band = $11, gender = $12, primary_substance = $13,
@@ -484,18 +466,16 @@ impl Session<Write> {
                     pregnant = $17, veteran = $18, version = version + 1, updated_at = $19
                  WHERE org_id = $1 AND id = $2 AND version = $3",
             )
-            .bind(org)
             .bind(p.id.0)
             .bind(p.version);
             let updated =
                 bind_record!(update, e, b).bind(Timestamp(now)).execute(&mut *c).await?.rows_affected();
             if updated == 1 {
-                let update = sqlx::query(
+                let update = c.query(
                     "UPDATE participant_identities SET given_name = $3, family_name = $4,
                         preferred_name = $5, date_of_birth = $6, phone = $7, email = $8
                      WHERE org_id = $1 AND participant_id = $2",
                 )
-                .bind(org)
                 .bind(p.id.0);
                 bind_identity!(update, i).execute(&mut *c).await?;
             }

@@ -88,26 +88,22 @@ impl StepRow {
 impl<M> Session<M> {
     /// Every program, by name.
     pub async fn programs(&mut self) -> Result<Vec<Program>> {
-        let org = self.org_id.0;
         Ok(on_conn!(self.conn(), c => {
-            sqlx::query_as(
+            c.query_as(
                 "SELECT id, name, description, template_code, active FROM programs
                  WHERE org_id = $1 ORDER BY name",
             )
-            .bind(org)
             .fetch_all(&mut *c)
             .await?
         }))
     }
 
     pub async fn program(&mut self, id: ProgramId) -> Result<Option<Program>> {
-        let org = self.org_id.0;
         Ok(on_conn!(self.conn(), c => {
-            sqlx::query_as(
+            c.query_as(
                 "SELECT id, name, description, template_code, active FROM programs
                  WHERE org_id = $1 AND id = $2",
             )
-            .bind(org)
             .bind(id.0)
             .fetch_optional(&mut *c)
             .await?
@@ -116,9 +112,8 @@ impl<M> Session<M> {
 
     /// Every program with its step and participant counts, by name.
     pub async fn program_overviews(&mut self) -> Result<Vec<ProgramOverview>> {
-        let org = self.org_id.0;
         Ok(on_conn!(self.conn(), c => {
-            sqlx::query_as(
+            c.query_as(
                 "SELECT g.id, g.name, g.description, g.template_code, g.active, g.target_caseload,
                     (SELECT COUNT(*) FROM protocol_steps s
                      WHERE s.org_id = g.org_id AND s.program_id = g.id) AS step_count,
@@ -127,7 +122,6 @@ impl<M> Session<M> {
                        AND p.status IN ('active', 'stepped_down')) AS participant_count
                  FROM programs g WHERE g.org_id = $1 ORDER BY g.name",
             )
-            .bind(org)
             .fetch_all(&mut *c)
             .await?
         }))
@@ -135,43 +129,38 @@ impl<M> Session<M> {
 
     /// A program with its components, protocol and costs.
     pub async fn program_definition(&mut self, id: ProgramId) -> Result<Option<StoredProgram>> {
-        let org = self.org_id.0;
         let found = on_conn!(self.conn(), c => {
-            let row: Option<ProgramRow> = sqlx::query_as(
+            let row: Option<ProgramRow> = c.query_as(
                 "SELECT name, description, template_code, active, target_caseload,
                         min_months_in_recovery, requires_certification, min_training_hours,
                         hourly_staff_cost_cents
                  FROM programs WHERE org_id = $1 AND id = $2",
             )
-            .bind(org)
             .bind(id.0)
             .fetch_optional(&mut *c)
             .await?;
             match row {
                 None => None,
                 Some(row) => {
-                    let components: Vec<(String, String)> = sqlx::query_as(
+                    let components: Vec<(String, String)> = c.query_as(
                         "SELECT name, description FROM program_components
                          WHERE org_id = $1 AND program_id = $2 ORDER BY position",
                     )
-                    .bind(org)
                     .bind(id.0)
                     .fetch_all(&mut *c)
                     .await?;
-                    let steps: Vec<StepRow> = sqlx::query_as(
+                    let steps: Vec<StepRow> = c.query_as(
                         "SELECT code, name, description, anchor, appointment_kind, target_day,
                                 window_start_day, window_end_day, activity
                          FROM protocol_steps WHERE org_id = $1 AND program_id = $2 ORDER BY position",
                     )
-                    .bind(org)
                     .bind(id.0)
                     .fetch_all(&mut *c)
                     .await?;
-                    let costs: Vec<(String, i64)> = sqlx::query_as(
+                    let costs: Vec<(String, i64)> = c.query_as(
                         "SELECT mode, cost_cents FROM program_contact_costs
                          WHERE org_id = $1 AND program_id = $2",
                     )
-                    .bind(org)
                     .bind(id.0)
                     .fetch_all(&mut *c)
                     .await?;
@@ -213,14 +202,12 @@ impl<M> Session<M> {
 
     /// A program's protocol steps, in order.
     pub async fn protocol_steps(&mut self, program: ProgramId) -> Result<Vec<ProtocolStep>> {
-        let org = self.org_id.0;
         let rows: Vec<StepRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(
+            c.query_as(
                 "SELECT code, name, description, anchor, appointment_kind, target_day,
                         window_start_day, window_end_day, activity
                  FROM protocol_steps WHERE org_id = $1 AND program_id = $2 ORDER BY position",
             )
-            .bind(org)
             .bind(program.0)
             .fetch_all(&mut *c)
             .await?
@@ -233,13 +220,11 @@ impl<M> Session<M> {
         &mut self,
         program: ProgramId,
     ) -> Result<Option<(String, EligibilityRules)>> {
-        let org = self.org_id.0;
         let row: Option<(String, Option<i32>, bool, Option<i32>)> = on_conn!(self.conn(), c => {
-            sqlx::query_as(
+            c.query_as(
                 "SELECT name, min_months_in_recovery, requires_certification, min_training_hours
                  FROM programs WHERE org_id = $1 AND id = $2",
             )
-            .bind(org)
             .bind(program.0)
             .fetch_optional(&mut *c)
             .await?
@@ -276,16 +261,14 @@ impl Session<Write> {
         definition: &ProgramDefinition,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         let d = definition;
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO programs (org_id, id, name, description, created_at, template_code,
                     active, target_caseload, min_months_in_recovery, requires_certification,
                     min_training_hours, hourly_staff_cost_cents)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
-            .bind(org)
             .bind(id.0)
             .bind(&d.name)
             .bind(&d.description)
@@ -309,17 +292,15 @@ impl Session<Write> {
         id: ProgramId,
         definition: &ProgramDefinition,
     ) -> Result<()> {
-        let org = self.org_id.0;
         let d = definition;
         let updated = on_conn!(self.conn(), c => {
-            let updated = sqlx::query(
+            let updated = c.query(
                 "UPDATE programs SET name = $3, description = $4, active = $5,
                     target_caseload = $6, min_months_in_recovery = $7,
                     requires_certification = $8, min_training_hours = $9,
                     hourly_staff_cost_cents = $10
                  WHERE org_id = $1 AND id = $2",
             )
-            .bind(org)
             .bind(id.0)
             .bind(&d.name)
             .bind(&d.description)
@@ -337,7 +318,7 @@ impl Session<Write> {
                 "DELETE FROM protocol_steps WHERE org_id = $1 AND program_id = $2",
                 "DELETE FROM program_contact_costs WHERE org_id = $1 AND program_id = $2",
             ] {
-                sqlx::query(delete).bind(org).bind(id.0).execute(&mut *c).await?;
+                c.query(delete).bind(id.0).execute(&mut *c).await?;
             }
             updated
         });
@@ -352,14 +333,12 @@ impl Session<Write> {
         id: ProgramId,
         definition: &ProgramDefinition,
     ) -> Result<()> {
-        let org = self.org_id.0;
         on_conn!(self.conn(), c => {
             for (position, component) in (0i32..).zip(&definition.components) {
-                sqlx::query(
+                c.query(
                     "INSERT INTO program_components (org_id, program_id, position, name, description)
                      VALUES ($1, $2, $3, $4, $5)",
                 )
-                .bind(org)
                 .bind(id.0)
                 .bind(position)
                 .bind(&component.name)
@@ -368,13 +347,12 @@ impl Session<Write> {
                 .await?;
             }
             for (position, step) in (0i32..).zip(&definition.protocol) {
-                sqlx::query(
+                c.query(
                     "INSERT INTO protocol_steps (org_id, program_id, code, position, name,
                         description, anchor, appointment_kind, target_day, window_start_day,
                         window_end_day, activity)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                 )
-                .bind(org)
                 .bind(id.0)
                 .bind(&step.code)
                 .bind(position)
@@ -390,11 +368,10 @@ impl Session<Write> {
                 .await?;
             }
             for (mode, cents) in &definition.costs.per_contact {
-                sqlx::query(
+                c.query(
                     "INSERT INTO program_contact_costs (org_id, program_id, mode, cost_cents)
                      VALUES ($1, $2, $3, $4)",
                 )
-                .bind(org)
                 .bind(id.0)
                 .bind(mode.code())
                 .bind(*cents)

@@ -61,29 +61,26 @@ impl<M> Session<M> {
         participant: ParticipantId,
         only: Option<GoalId>,
     ) -> Result<Vec<Goal>> {
-        let org = self.org_id.0;
         let only = only.map(|g| g.0);
         let (goals, steps, history): (Vec<GoalRow>, Vec<StepRow>, Vec<HistoryRow>) = on_conn!(self.conn(), c => {
-            let goals = sqlx::query_as(
+            let goals = c.query_as(
                 "SELECT id, participant_id, domain, title, target_on, status, created_at
                      FROM recovery_goals
                      WHERE org_id = $1 AND participant_id = $2 AND ($3 IS NULL OR id = $3)
                      ORDER BY position, id",
-            )
-            .bind(org).bind(participant.0).bind(only)
+            ).bind(participant.0).bind(only)
             .fetch_all(&mut *c)
             .await?;
-            let steps = sqlx::query_as(
+            let steps = c.query_as(
                 "SELECT s.id, s.goal_id, s.description, s.target_on, s.done_on
                      FROM goal_steps s
                      JOIN recovery_goals g ON g.org_id = s.org_id AND g.id = s.goal_id
                      WHERE s.org_id = $1 AND g.participant_id = $2 AND ($3 IS NULL OR g.id = $3)
                      ORDER BY s.position, s.id",
-            )
-            .bind(org).bind(participant.0).bind(only)
+            ).bind(participant.0).bind(only)
             .fetch_all(&mut *c)
             .await?;
-            let history = sqlx::query_as(
+            let history = c.query_as(
                 "SELECT h.goal_id, h.status, h.changed_by, u.display_name AS changed_by_name,
                             h.changed_at, h.note
                      FROM goal_status_history h
@@ -91,8 +88,7 @@ impl<M> Session<M> {
                      JOIN users u ON u.org_id = h.org_id AND u.id = h.changed_by
                      WHERE h.org_id = $1 AND g.participant_id = $2 AND ($3 IS NULL OR g.id = $3)
                      ORDER BY h.seq",
-            )
-            .bind(org).bind(participant.0).bind(only)
+            ).bind(participant.0).bind(only)
             .fetch_all(&mut *c)
             .await?;
             (goals, steps, history)
@@ -145,9 +141,8 @@ impl Session<Write> {
         by: UserId,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO recovery_goals (org_id, id, participant_id, domain, title, target_on,
                     status, position, created_by, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7,
@@ -155,7 +150,6 @@ impl Session<Write> {
                      WHERE org_id = $1 AND participant_id = $3),
                     $8, $9, $9)",
             )
-            .bind(org)
             .bind(id.0)
             .bind(participant.0)
             .bind(goal.domain.code())
@@ -179,15 +173,13 @@ impl Session<Write> {
         by: UserId,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         let status = change.status_change.as_ref().map_or(current_status, |(s, _)| *s);
         let updated = on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "UPDATE recovery_goals SET domain = $3, title = $4, target_on = $5, status = $6,
                     updated_at = $7
                  WHERE org_id = $1 AND id = $2",
             )
-            .bind(org)
             .bind(goal.0)
             .bind(change.domain.code())
             .bind(&change.title)
@@ -215,9 +207,8 @@ impl Session<Write> {
         at: OffsetDateTime,
         note: Option<&str>,
     ) -> Result<()> {
-        let org = self.org_id.0;
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO goal_status_history (org_id, goal_id, seq, status, changed_by,
                     changed_at, note)
                  VALUES ($1, $2,
@@ -225,7 +216,6 @@ impl Session<Write> {
                      WHERE org_id = $1 AND goal_id = $2),
                     $3, $4, $5, $6)",
             )
-            .bind(org)
             .bind(goal.0)
             .bind(status.code())
             .bind(by.0)
@@ -245,9 +235,8 @@ impl Session<Write> {
         step: &StepFields,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO goal_steps (org_id, id, goal_id, description, target_on, done_on,
                     position, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6,
@@ -255,7 +244,6 @@ impl Session<Write> {
                      WHERE org_id = $1 AND goal_id = $3),
                     $7)",
             )
-            .bind(org)
             .bind(id.0)
             .bind(goal.0)
             .bind(&step.description)
@@ -264,8 +252,7 @@ impl Session<Write> {
             .bind(Timestamp(now))
             .execute(&mut *c)
             .await?;
-            sqlx::query("UPDATE recovery_goals SET updated_at = $3 WHERE org_id = $1 AND id = $2")
-                .bind(org)
+            c.query("UPDATE recovery_goals SET updated_at = $3 WHERE org_id = $1 AND id = $2")
                 .bind(goal.0)
                 .bind(Timestamp(now))
                 .execute(&mut *c)
@@ -281,13 +268,11 @@ impl Session<Write> {
         fields: &StepFields,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         let updated = on_conn!(self.conn(), c => {
-            let updated = sqlx::query(
+            let updated = c.query(
                 "UPDATE goal_steps SET description = $4, target_on = $5, done_on = $6
                  WHERE org_id = $1 AND goal_id = $2 AND id = $3",
             )
-            .bind(org)
             .bind(goal.0)
             .bind(step.0)
             .bind(&fields.description)
@@ -296,8 +281,7 @@ impl Session<Write> {
             .execute(&mut *c)
             .await?
             .rows_affected();
-            sqlx::query("UPDATE recovery_goals SET updated_at = $3 WHERE org_id = $1 AND id = $2")
-                .bind(org)
+            c.query("UPDATE recovery_goals SET updated_at = $3 WHERE org_id = $1 AND id = $2")
                 .bind(goal.0)
                 .bind(Timestamp(now))
                 .execute(&mut *c)

@@ -164,16 +164,14 @@ impl<M> Session<M> {
         participant: ParticipantId,
         only: Option<ReferralId>,
     ) -> Result<Vec<StoredReferral>> {
-        let org = self.org_id.0;
         let only = only.map(|r| r.0);
         let (rows, events): (Vec<ReferralRow>, Vec<EventRow>) = on_conn!(self.conn(), c => {
-            let rows = sqlx::query_as(select_referral!("", "",
+            let rows = c.query_as(select_referral!("", "",
                 "WHERE f.org_id = $1 AND f.participant_id = $2 AND ($3 IS NULL OR f.id = $3)
-                 ORDER BY f.made_on DESC, f.id DESC"))
-            .bind(org).bind(participant.0).bind(only)
+                 ORDER BY f.made_on DESC, f.id DESC")).bind(participant.0).bind(only)
             .fetch_all(&mut *c)
             .await?;
-            let events = sqlx::query_as(
+            let events = c.query_as(
                 "SELECT e.referral_id, e.status, e.changed_by, u.display_name AS changed_by_name,
                         e.changed_at, e.note
                  FROM referral_events e
@@ -181,8 +179,7 @@ impl<M> Session<M> {
                  JOIN users u ON u.org_id = e.org_id AND u.id = e.changed_by
                  WHERE e.org_id = $1 AND f.participant_id = $2 AND ($3 IS NULL OR f.id = $3)
                  ORDER BY e.seq",
-            )
-            .bind(org).bind(participant.0).bind(only)
+            ).bind(participant.0).bind(only)
             .fetch_all(&mut *c)
             .await?;
             (rows, events)
@@ -212,7 +209,6 @@ impl<M> Session<M> {
         scope: CaseloadScope,
         limit: i64,
     ) -> Result<Vec<ReferralFollowUp>> {
-        let org = self.org_id.0;
         let (user, team) = match scope {
             CaseloadScope::Organisation => (None, false),
             CaseloadScope::Coach(user) => (Some(user.0), false),
@@ -221,7 +217,7 @@ impl<M> Session<M> {
         let open: Vec<&str> =
             [ReferralStatus::Sent, ReferralStatus::Accepted].iter().map(|s| s.code()).collect();
         let rows: Vec<FollowUpRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(select_referral!(
+            c.query_as(select_referral!(
                 ", p.reference, i.given_name, i.family_name, i.preferred_name, i.date_of_birth,
                    c.display_name AS coach_name",
                 "JOIN participants p ON p.org_id = f.org_id AND p.id = f.participant_id
@@ -231,8 +227,7 @@ impl<M> Session<M> {
                    AND ($2 IS NULL OR p.coach_id = $2
                         OR ($3 AND p.coach_id IN (SELECT t.id FROM users t
                                                   WHERE t.org_id = p.org_id AND t.supervisor_id = $2)))
-                 ORDER BY f.updated_at, f.id LIMIT $6"))
-            .bind(org).bind(user).bind(team).bind(open[0]).bind(open[1]).bind(limit)
+                 ORDER BY f.updated_at, f.id LIMIT $6")).bind(user).bind(team).bind(open[0]).bind(open[1]).bind(limit)
             .fetch_all(&mut *c)
             .await?
         });
@@ -264,16 +259,14 @@ impl Session<Write> {
         new: &NewReferralRecord<'_>,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         let items =
             new.sharing.map(|s| s.items.iter().map(|i| i.code()).collect::<Vec<_>>().join(","));
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO referrals (org_id, id, participant_id, resource_id, made_by, made_on,
                     status, shared, consent_id, shared_items, note, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
-            .bind(org)
             .bind(new.id.0)
             .bind(new.participant_id.0)
             .bind(new.resource_id.0)
@@ -302,13 +295,11 @@ impl Session<Write> {
         now: OffsetDateTime,
         note: Option<&str>,
     ) -> Result<()> {
-        let org = self.org_id.0;
         let updated = on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "UPDATE referrals SET status = $4, updated_at = $5
                  WHERE org_id = $1 AND id = $2 AND status = $3",
             )
-            .bind(org)
             .bind(id.0)
             .bind(from.code())
             .bind(to.code())
@@ -333,9 +324,8 @@ impl Session<Write> {
         at: OffsetDateTime,
         note: Option<&str>,
     ) -> Result<()> {
-        let org = self.org_id.0;
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO referral_events (org_id, referral_id, seq, status, changed_by,
                     changed_at, note)
                  VALUES ($1, $2,
@@ -343,7 +333,6 @@ impl Session<Write> {
                      WHERE org_id = $1 AND referral_id = $2),
                     $3, $4, $5, $6)",
             )
-            .bind(org)
             .bind(id.0)
             .bind(status.code())
             .bind(by.0)

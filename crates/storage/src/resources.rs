@@ -77,7 +77,7 @@ macro_rules! select_resource {
         concat!(
             "SELECT id, source, source_id, organisation_name, service_name, description, category,
                     address, city, postal_code, phone, email, website, hours, active
-             FROM resources ",
+             FROM resources WHERE org_id = $1 ",
             $rest
         )
     };
@@ -86,8 +86,7 @@ macro_rules! select_resource {
 /// `$2` search pattern, `$3` category, `$4` city, `$5` whether inactive ones count.
 macro_rules! resource_filter {
     () => {
-        "WHERE org_id = $1
-           AND ($2 IS NULL OR lower(organisation_name || ' ' || service_name || ' '
+        "AND ($2 IS NULL OR lower(organisation_name || ' ' || service_name || ' '
                 || COALESCE(category, '') || ' ' || COALESCE(city, '')) LIKE $2 ESCAPE '\\')
            AND ($3 IS NULL OR lower(category) = lower($3))
            AND ($4 IS NULL OR lower(city) = lower($4))
@@ -120,21 +119,18 @@ fn blank_to_none(value: &Option<String>) -> Option<String> {
 impl<M> Session<M> {
     /// A page of the directory by organisation and service name, and the total matching.
     pub async fn resources(&mut self, query: &ResourceQuery) -> Result<(Vec<Resource>, i64)> {
-        let org = self.org_id.0;
         let search = query.search.as_deref().filter(|s| !s.trim().is_empty()).map(contains_pattern);
         let category = blank_to_none(&query.category);
         let city = blank_to_none(&query.city);
         let (rows, total): (Vec<ResourceRow>, i64) = on_conn!(self.conn(), c => {
-            let rows = sqlx::query_as(select_resource!(concat!(
+            let rows = c.query_as(select_resource!(concat!(
                 resource_filter!(),
                 " ORDER BY lower(organisation_name), lower(service_name), id LIMIT $6 OFFSET $7"
-            )))
-            .bind(org).bind(search.as_deref()).bind(category.as_deref()).bind(city.as_deref())
+            ))).bind(search.as_deref()).bind(category.as_deref()).bind(city.as_deref())
             .bind(query.include_inactive).bind(query.limit).bind(query.offset)
             .fetch_all(&mut *c)
             .await?;
-            let total = sqlx::query_scalar(concat!("SELECT COUNT(*) FROM resources ", resource_filter!()))
-                .bind(org).bind(search.as_deref()).bind(category.as_deref()).bind(city.as_deref())
+            let total = c.query_scalar(concat!("SELECT COUNT(*) FROM resources WHERE org_id = $1 ", resource_filter!())).bind(search.as_deref()).bind(category.as_deref()).bind(city.as_deref())
                 .bind(query.include_inactive)
                 .fetch_one(&mut *c)
                 .await?;
@@ -145,10 +141,8 @@ impl<M> Session<M> {
     }
 
     pub async fn resource(&mut self, id: ResourceId) -> Result<Option<Resource>> {
-        let org = self.org_id.0;
         let row: Option<ResourceRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(select_resource!("WHERE org_id = $1 AND id = $2"))
-                .bind(org)
+            c.query_as(select_resource!("AND id = $2"))
                 .bind(id.0)
                 .fetch_optional(&mut *c)
                 .await?
@@ -161,11 +155,9 @@ impl<M> Session<M> {
         &mut self,
         source: &ResourceSource,
     ) -> Result<Option<Resource>> {
-        let org = self.org_id.0;
         let code = source.code();
         let row: Option<ResourceRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(select_resource!("WHERE org_id = $1 AND source = $2 AND source_id = $3"))
-                .bind(org)
+            c.query_as(select_resource!("AND source = $2 AND source_id = $3"))
                 .bind(&code)
                 .bind(source.source_id())
                 .fetch_optional(&mut *c)
@@ -176,13 +168,11 @@ impl<M> Session<M> {
 
     /// The distinct categories in use, for the directory's filter.
     pub async fn resource_categories(&mut self) -> Result<Vec<String>> {
-        let org = self.org_id.0;
         Ok(on_conn!(self.conn(), c => {
-            sqlx::query_scalar(
+            c.query_scalar(
                 "SELECT DISTINCT category FROM resources
                  WHERE org_id = $1 AND active AND category IS NOT NULL ORDER BY category",
             )
-            .bind(org)
             .fetch_all(&mut *c)
             .await?
         }))
@@ -195,18 +185,16 @@ impl Session<Write> {
         resource: &Resource,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         let d = &resource.details;
         let code = resource.source.code();
         on_conn!(self.conn(), c => {
-            let insert = sqlx::query(
+            let insert = c.query(
                 "INSERT INTO resources (org_id, id, organisation_name, service_name, description,
                     category, address, city, postal_code, phone, email, website, hours,
                     source, source_id, active, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
                     $17, $17)",
             )
-            .bind(org)
             .bind(resource.id.0);
             bind_details!(insert, d)
                 .bind(&code)
@@ -225,16 +213,14 @@ impl Session<Write> {
         resource: &Resource,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         let d = &resource.details;
         let updated = on_conn!(self.conn(), c => {
-            let update = sqlx::query(
+            let update = c.query(
                 "UPDATE resources SET organisation_name = $3, service_name = $4, description = $5,
                     category = $6, address = $7, city = $8, postal_code = $9, phone = $10,
                     email = $11, website = $12, hours = $13, active = $14, updated_at = $15
                  WHERE org_id = $1 AND id = $2",
             )
-            .bind(org)
             .bind(resource.id.0);
             bind_details!(update, d)
                 .bind(resource.active)

@@ -46,14 +46,12 @@ impl<M> Session<M> {
             csrf_token: String,
             expires_at: Timestamp,
         }
-        let org = self.org_id.0;
         let row: Option<Row> = on_conn!(self.conn(), c => {
-            sqlx::query_as(
+            c.query_as(
                 "SELECT s.user_id, s.csrf_token, s.expires_at
                  FROM sessions s JOIN users u ON u.org_id = s.org_id AND u.id = s.user_id
                  WHERE s.org_id = $1 AND s.token_hash = $2 AND s.expires_at > $3 AND u.active",
             )
-            .bind(org)
             .bind(token_hash)
             .bind(Timestamp(now))
             .fetch_optional(&mut *c)
@@ -79,15 +77,13 @@ impl<M> Session<M> {
             name: String,
             expires_at: Timestamp,
         }
-        let org = self.org_id.0;
         let row: Option<Row> = on_conn!(self.conn(), c => {
-            sqlx::query_as(
+            c.query_as(
                 "SELECT t.id, t.user_id, t.name, t.expires_at
                  FROM api_tokens t JOIN users u ON u.org_id = t.org_id AND u.id = t.user_id
                  WHERE t.org_id = $1 AND t.token_hash = $2 AND t.expires_at > $3
                    AND t.revoked_at IS NULL AND u.active",
             )
-            .bind(org)
             .bind(token_hash)
             .bind(Timestamp(now))
             .fetch_optional(&mut *c)
@@ -108,13 +104,11 @@ impl<M> Session<M> {
             last_failure_at: Timestamp,
             locked_until: Option<Timestamp>,
         }
-        let org = self.org_id.0;
         let row: Option<Row> = on_conn!(self.conn(), c => {
-            sqlx::query_as(
+            c.query_as(
                 "SELECT failures, last_failure_at, locked_until FROM login_throttle
                  WHERE org_id = $1 AND email = $2",
             )
-            .bind(org)
             .bind(email.as_str())
             .fetch_optional(&mut *c)
             .await?
@@ -136,13 +130,11 @@ impl Session<Write> {
         now: OffsetDateTime,
         expires_at: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO sessions (org_id, token_hash, user_id, csrf_token, created_at, expires_at)
                  VALUES ($1, $2, $3, $4, $5, $6)",
             )
-            .bind(org)
             .bind(token_hash)
             .bind(user.0)
             .bind(csrf_token)
@@ -151,8 +143,7 @@ impl Session<Write> {
             .execute(&mut *c)
             .await?;
             // Housekeeping on login rather than on a timer: sessions only pile up as people log in.
-            sqlx::query("DELETE FROM sessions WHERE org_id = $1 AND expires_at <= $2")
-                .bind(org)
+            c.query("DELETE FROM sessions WHERE org_id = $1 AND expires_at <= $2")
                 .bind(Timestamp(now))
                 .execute(&mut *c)
                 .await?;
@@ -161,10 +152,8 @@ impl Session<Write> {
     }
 
     pub async fn delete_browser_session(&mut self, token_hash: &[u8]) -> Result<()> {
-        let org = self.org_id.0;
         on_conn!(self.conn(), c => {
-            sqlx::query("DELETE FROM sessions WHERE org_id = $1 AND token_hash = $2")
-                .bind(org)
+            c.query("DELETE FROM sessions WHERE org_id = $1 AND token_hash = $2")
                 .bind(token_hash)
                 .execute(&mut *c)
                 .await?;
@@ -178,13 +167,11 @@ impl Session<Write> {
         token_hash: &[u8],
         now: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO api_tokens (org_id, id, user_id, name, token_hash, created_at, expires_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
-            .bind(org)
             .bind(token.id.0)
             .bind(token.user_id.0)
             .bind(&token.name)
@@ -205,16 +192,14 @@ impl Session<Write> {
         now: OffsetDateTime,
         locked_until: Option<OffsetDateTime>,
     ) -> Result<()> {
-        let org = self.org_id.0;
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO login_throttle (org_id, email, failures, last_failure_at, locked_until)
                  VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (org_id, email) DO UPDATE
                  SET failures = excluded.failures, last_failure_at = excluded.last_failure_at,
                      locked_until = excluded.locked_until",
             )
-            .bind(org)
             .bind(email.as_str())
             .bind(failures)
             .bind(Timestamp(now))
@@ -226,10 +211,8 @@ impl Session<Write> {
     }
 
     pub async fn clear_login_failures(&mut self, email: &EmailAddress) -> Result<()> {
-        let org = self.org_id.0;
         on_conn!(self.conn(), c => {
-            sqlx::query("DELETE FROM login_throttle WHERE org_id = $1 AND email = $2")
-                .bind(org)
+            c.query("DELETE FROM login_throttle WHERE org_id = $1 AND email = $2")
                 .bind(email.as_str())
                 .execute(&mut *c)
                 .await?;

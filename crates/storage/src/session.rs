@@ -1,10 +1,13 @@
 //! Tenant handles and sessions: the one place where the organisation is bound into queries.
 
 use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
 
 use kindred_domain::ids::OrgId;
 use sqlx::pool::PoolConnection;
-use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
+use sqlx::query::{Query, QueryAs, QueryScalar};
+use sqlx::{Encode, FromRow, PgConnection, Postgres, Sqlite, SqliteConnection, Transaction, Type};
+use uuid::Uuid;
 
 use crate::Result;
 use crate::backend::{Database, Pools};
@@ -63,19 +66,87 @@ pub(crate) enum Held {
     PostgresTx(Transaction<'static, Postgres>),
 }
 
-/// A borrowed connection of either backend, for [`on_conn!`].
+/// A borrowed connection of either backend, bound to one organisation, for [`on_conn!`].
 pub(crate) enum Conn<'c> {
+    Sqlite(TenantConn<'c, Sqlite>),
+    Postgres(TenantConn<'c, Postgres>),
+}
+
+/// A borrowed connection without a tenant, for [`on_raw_conn!`]: only the organisations
+/// themselves (which no tenant owns) are queried through it.
+pub(crate) enum RawConn<'c> {
     Sqlite(&'c mut SqliteConnection),
     Postgres(&'c mut PgConnection),
 }
 
+/// A connection that knows its organisation. Its `query*` methods are the only way storage
+/// builds a query on tenant tables: each binds the organisation as `$1` itself, so no query
+/// can pick its own tenant (`tests/tenant_sql.rs` checks that every SQL text constrains each
+/// tenant table it names by `org_id` and reaches it from `$1`).
+pub(crate) struct TenantConn<'c, DB: sqlx::Database> {
+    connection: &'c mut DB::Connection,
+    org_id: OrgId,
+}
+
+impl<DB> TenantConn<'_, DB>
+where
+    DB: sqlx::Database,
+    for<'t> Uuid: Encode<'t, DB> + Type<DB>,
+{
+    /// A statement with `$1` bound to this organisation.
+    pub(crate) fn query(&self, sql: &'static str) -> Query<'static, DB, DB::Arguments> {
+        sqlx::query(sql).bind(self.org_id.0)
+    }
+
+    /// A query of rows with `$1` bound to this organisation.
+    pub(crate) fn query_as<O>(&self, sql: &'static str) -> QueryAs<'static, DB, O, DB::Arguments>
+    where
+        O: for<'r> FromRow<'r, DB::Row>,
+    {
+        sqlx::query_as(sql).bind(self.org_id.0)
+    }
+
+    /// A query of one value per row with `$1` bound to this organisation.
+    pub(crate) fn query_scalar<O>(
+        &self,
+        sql: &'static str,
+    ) -> QueryScalar<'static, DB, O, DB::Arguments>
+    where
+        (O,): for<'r> FromRow<'r, DB::Row>,
+    {
+        sqlx::query_scalar(sql).bind(self.org_id.0)
+    }
+}
+
+// The connection itself is the executor (`.fetch_all(&mut *c)`); only the builders above
+// make queries.
+impl<DB: sqlx::Database> Deref for TenantConn<'_, DB> {
+    type Target = DB::Connection;
+    fn deref(&self) -> &DB::Connection {
+        self.connection
+    }
+}
+
+impl<DB: sqlx::Database> DerefMut for TenantConn<'_, DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        self.connection
+    }
+}
+
 impl Held {
-    pub(crate) fn conn(&mut self) -> Conn<'_> {
+    pub(crate) fn raw_conn(&mut self) -> RawConn<'_> {
         match self {
-            Held::Sqlite(c) => Conn::Sqlite(c),
-            Held::SqliteTx(t) => Conn::Sqlite(t),
-            Held::Postgres(c) => Conn::Postgres(c),
-            Held::PostgresTx(t) => Conn::Postgres(t),
+            Held::Sqlite(c) => RawConn::Sqlite(c),
+            Held::SqliteTx(t) => RawConn::Sqlite(t),
+            Held::Postgres(c) => RawConn::Postgres(c),
+            Held::PostgresTx(t) => RawConn::Postgres(t),
+        }
+    }
+
+    fn tenant_conn(&mut self, org_id: OrgId) -> Conn<'_> {
+        match self.raw_conn() {
+            RawConn::Sqlite(connection) => Conn::Sqlite(TenantConn { connection, org_id }),
+            RawConn::Postgres(connection) => Conn::Postgres(TenantConn { connection, org_id }),
         }
     }
 
@@ -119,7 +190,7 @@ impl<Mode> Session<Mode> {
     }
 
     pub(crate) fn conn(&mut self) -> Conn<'_> {
-        self.held.conn()
+        self.held.tenant_conn(self.org_id)
     }
 }
 
@@ -135,9 +206,20 @@ impl Session<Write> {
 macro_rules! on_conn {
     ($conn:expr, $c:ident => $body:expr) => {
         match $conn {
-            $crate::session::Conn::Sqlite($c) => $body,
-            $crate::session::Conn::Postgres($c) => $body,
+            $crate::session::Conn::Sqlite(mut $c) => $body,
+            $crate::session::Conn::Postgres(mut $c) => $body,
         }
     };
 }
 pub(crate) use on_conn;
+
+/// [`on_conn!`] for a connection without a tenant (`c` is the bare connection).
+macro_rules! on_raw_conn {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::session::RawConn::Sqlite($c) => $body,
+            $crate::session::RawConn::Postgres($c) => $body,
+        }
+    };
+}
+pub(crate) use on_raw_conn;

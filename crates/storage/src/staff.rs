@@ -53,13 +53,11 @@ impl From<CertificationRow> for Certification {
 impl<M> Session<M> {
     /// A worker's profile, if one was recorded.
     pub async fn staff_profile(&mut self, user: UserId) -> Result<Option<StaffProfile>> {
-        let org = self.org_id.0;
         let row: Option<ProfileRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(
+            c.query_as(
                 "SELECT user_id, recovery_start_date, employment, training_hours
                  FROM staff_profiles WHERE org_id = $1 AND user_id = $2",
             )
-            .bind(org)
             .bind(user.0)
             .fetch_optional(&mut *c)
             .await?
@@ -69,13 +67,11 @@ impl<M> Session<M> {
 
     /// Every recorded profile.
     pub async fn staff_profiles(&mut self) -> Result<Vec<StaffProfile>> {
-        let org = self.org_id.0;
         let rows: Vec<ProfileRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(
+            c.query_as(
                 "SELECT user_id, recovery_start_date, employment, training_hours
                  FROM staff_profiles WHERE org_id = $1",
             )
-            .bind(org)
             .fetch_all(&mut *c)
             .await?
         });
@@ -84,14 +80,12 @@ impl<M> Session<M> {
 
     /// A worker's certifications, latest expiry first (no expiry first of all).
     pub async fn certifications(&mut self, user: UserId) -> Result<Vec<Certification>> {
-        let org = self.org_id.0;
         let rows: Vec<CertificationRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(
+            c.query_as(
                 "SELECT id, user_id, name, issued_on, expires_on FROM certifications
                  WHERE org_id = $1 AND user_id = $2
                  ORDER BY CASE WHEN expires_on IS NULL THEN 0 ELSE 1 END, expires_on DESC, id",
             )
-            .bind(org)
             .bind(user.0)
             .fetch_all(&mut *c)
             .await?
@@ -101,13 +95,11 @@ impl<M> Session<M> {
 
     /// Every certification of the organisation.
     pub async fn all_certifications(&mut self) -> Result<Vec<Certification>> {
-        let org = self.org_id.0;
         let rows: Vec<CertificationRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(
+            c.query_as(
                 "SELECT id, user_id, name, issued_on, expires_on FROM certifications
                  WHERE org_id = $1 ORDER BY user_id, expires_on",
             )
-            .bind(org)
             .fetch_all(&mut *c)
             .await?
         });
@@ -122,9 +114,8 @@ impl Session<Write> {
         profile: &StaffProfile,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO staff_profiles (org_id, user_id, recovery_start_date, employment,
                     training_hours, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6)
@@ -134,7 +125,6 @@ impl Session<Write> {
                     training_hours = excluded.training_hours,
                     updated_at = excluded.updated_at",
             )
-            .bind(org)
             .bind(profile.user_id.0)
             .bind(profile.recovery_start_date)
             .bind(profile.employment.code())
@@ -148,10 +138,8 @@ impl Session<Write> {
 
     /// Sets (or clears) who supervises `user`.
     pub async fn set_supervisor(&mut self, user: UserId, supervisor: Option<UserId>) -> Result<()> {
-        let org = self.org_id.0;
         let updated = on_conn!(self.conn(), c => {
-            sqlx::query("UPDATE users SET supervisor_id = $3 WHERE org_id = $1 AND id = $2")
-                .bind(org)
+            c.query("UPDATE users SET supervisor_id = $3 WHERE org_id = $1 AND id = $2")
                 .bind(user.0)
                 .bind(supervisor.map(|s| s.0))
                 .execute(&mut *c)
@@ -166,13 +154,11 @@ impl Session<Write> {
         certification: &Certification,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO certifications (org_id, id, user_id, name, issued_on, expires_on, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
-            .bind(org)
             .bind(certification.id.0)
             .bind(certification.user_id.0)
             .bind(&certification.name)
@@ -187,10 +173,8 @@ impl Session<Write> {
 
     /// Removes one of `user`'s certifications; not found if it is not theirs.
     pub async fn delete_certification(&mut self, user: UserId, id: CertificationId) -> Result<()> {
-        let org = self.org_id.0;
         let deleted = on_conn!(self.conn(), c => {
-            sqlx::query("DELETE FROM certifications WHERE org_id = $1 AND id = $2 AND user_id = $3")
-                .bind(org)
+            c.query("DELETE FROM certifications WHERE org_id = $1 AND id = $2 AND user_id = $3")
                 .bind(id.0)
                 .bind(user.0)
                 .execute(&mut *c)

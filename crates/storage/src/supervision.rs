@@ -134,9 +134,8 @@ impl<M> Session<M> {
         filter: CoachFilter,
         limit: i64,
     ) -> Result<Vec<SupervisionSession>> {
-        let org = self.org_id.0;
         let rows: Vec<SessionRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(concat!(
+            c.query_as(concat!(
                 "SELECT x.id, x.supervisor_id, s.display_name AS supervisor_name, x.coach_id,
                         u.display_name AS coach_name, x.held_on, x.minutes, x.format, x.topics, x.notes
                  FROM supervision_sessions x
@@ -146,7 +145,6 @@ impl<M> Session<M> {
                 coach_filter!(),
                 " ORDER BY x.held_on DESC, x.id DESC LIMIT $4"
             ))
-            .bind(org)
             .bind(filter.coach.map(|v| v.0))
             .bind(filter.team_of.map(|v| v.0))
             .bind(limit)
@@ -161,14 +159,12 @@ impl<M> Session<M> {
         &mut self,
         filter: CoachFilter,
     ) -> Result<Vec<(UserId, Date)>> {
-        let org = self.org_id.0;
         let rows: Vec<(Uuid, Date)> = on_conn!(self.conn(), c => {
-            sqlx::query_as(concat!(
+            c.query_as(concat!(
                 "SELECT x.coach_id, MAX(x.held_on) FROM supervision_sessions x WHERE x.org_id = $1 AND ",
                 coach_filter!(),
                 " GROUP BY x.coach_id"
             ))
-            .bind(org)
             .bind(filter.coach.map(|v| v.0))
             .bind(filter.team_of.map(|v| v.0))
             .fetch_all(&mut *c)
@@ -183,9 +179,8 @@ impl<M> Session<M> {
         filter: CoachFilter,
         status: Option<ConcernStatus>,
     ) -> Result<Vec<BoundaryConcern>> {
-        let org = self.org_id.0;
         let rows: Vec<ConcernRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(concat!(
+            c.query_as(concat!(
                 "SELECT x.id, x.coach_id, u.display_name AS coach_name, x.participant_id,
                         p.reference AS participant_reference, x.raised_by, x.raised_on, x.category,
                         x.description, x.status, x.resolution, x.resolved_on
@@ -196,7 +191,6 @@ impl<M> Session<M> {
                 coach_filter!(),
                 " ORDER BY CASE WHEN x.status = 'open' THEN 0 ELSE 1 END, x.raised_on DESC, x.id DESC"
             ))
-            .bind(org)
             .bind(filter.coach.map(|v| v.0))
             .bind(filter.team_of.map(|v| v.0))
             .bind(status.map(|s| s.code()))
@@ -207,9 +201,8 @@ impl<M> Session<M> {
     }
 
     pub async fn boundary_concern(&mut self, id: Uuid) -> Result<Option<BoundaryConcern>> {
-        let org = self.org_id.0;
         let row: Option<ConcernRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(
+            c.query_as(
                 "SELECT x.id, x.coach_id, u.display_name AS coach_name, x.participant_id,
                         p.reference AS participant_reference, x.raised_by, x.raised_on, x.category,
                         x.description, x.status, x.resolution, x.resolved_on
@@ -218,7 +211,6 @@ impl<M> Session<M> {
                  LEFT JOIN participants p ON p.org_id = x.org_id AND p.id = x.participant_id
                  WHERE x.org_id = $1 AND x.id = $2",
             )
-            .bind(org)
             .bind(id)
             .fetch_optional(&mut *c)
             .await?
@@ -235,14 +227,12 @@ impl Session<Write> {
         session: &NewSupervisionSession,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO supervision_sessions (org_id, id, supervisor_id, coach_id, held_on, minutes,
                     format, topics, notes, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
-            .bind(org)
             .bind(id)
             .bind(supervisor.0)
             .bind(session.coach_id.0)
@@ -265,14 +255,12 @@ impl Session<Write> {
         concern: &NewBoundaryConcern,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO boundary_concerns (org_id, id, coach_id, participant_id, raised_by, raised_on,
                     category, description, status, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $9)",
             )
-            .bind(org)
             .bind(id)
             .bind(concern.coach_id.0)
             .bind(concern.participant_id.map(|p| p.0))
@@ -294,13 +282,11 @@ impl Session<Write> {
         resolution: &Resolution,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         let updated = on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "UPDATE boundary_concerns SET status = 'resolved', resolution = $3, resolved_on = $4, updated_at = $5
                  WHERE org_id = $1 AND id = $2 AND status = 'open'",
             )
-            .bind(org)
             .bind(id)
             .bind(&resolution.resolution)
             .bind(resolution.resolved_on)

@@ -116,7 +116,7 @@ macro_rules! select_task {
             "SELECT t.id, t.participant_id, t.kind, t.program_id, t.step_code, t.assignee_id,
                     t.title, t.opens_on, t.due_on, t.closes_on, t.status, t.completed_on,
                     t.cancelled_at, t.cancelled_by, t.cancel_reason
-             FROM tasks t ",
+             FROM tasks t WHERE t.org_id = $1 ",
             $rest
         )
     };
@@ -125,15 +125,13 @@ macro_rules! select_task {
 impl<M> Session<M> {
     /// A participant's tasks: open ones by due date, then the rest, newest first.
     pub async fn tasks_of_participant(&mut self, participant: ParticipantId) -> Result<Vec<Task>> {
-        let org = self.org_id.0;
         let rows: Vec<TaskRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(select_task!(
-                "WHERE t.org_id = $1 AND t.participant_id = $2
+            c.query_as(select_task!(
+                "AND t.participant_id = $2
                  ORDER BY CASE WHEN t.status = 'open' THEN 0 ELSE 1 END,
                           CASE WHEN t.status = 'open' THEN t.due_on END,
                           t.due_on DESC, t.id"
             ))
-            .bind(org)
             .bind(participant.0)
             .fetch_all(&mut *c)
             .await?
@@ -142,10 +140,8 @@ impl<M> Session<M> {
     }
 
     pub async fn task(&mut self, id: TaskId) -> Result<Option<Task>> {
-        let org = self.org_id.0;
         let row: Option<TaskRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(select_task!("WHERE t.org_id = $1 AND t.id = $2"))
-                .bind(org)
+            c.query_as(select_task!("AND t.id = $2"))
                 .bind(id.0)
                 .fetch_optional(&mut *c)
                 .await?
@@ -165,7 +161,6 @@ impl<M> Session<M> {
         until: Date,
         limit: i64,
     ) -> Result<Vec<DueTask>> {
-        let org = self.org_id.0;
         let (user, team) = match scope {
             CaseloadScope::Organisation => (None, false),
             CaseloadScope::Coach(user) => (Some(user.0), false),
@@ -192,8 +187,7 @@ impl<M> Session<M> {
                       i.family_name, t.id
              LIMIT $5";
         let rows: Vec<DueRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(sql)
-                .bind(org)
+            c.query_as(sql)
                 .bind(until)
                 .bind(user)
                 .bind(team)
@@ -227,7 +221,6 @@ impl Session<Write> {
         refresh: StepTaskRefresh,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         let s = &task.schedule;
         let sql = match refresh {
             StepTaskRefresh::OpenOnly => {
@@ -251,8 +244,7 @@ impl Session<Write> {
             }
         };
         on_conn!(self.conn(), c => {
-            sqlx::query(sql)
-                .bind(org)
+            c.query(sql)
                 .bind(TaskId::generate().0)
                 .bind(task.participant_id.0)
                 .bind(task.program_id.0)
@@ -277,19 +269,17 @@ impl Session<Write> {
         by: Option<UserId>,
         at: OffsetDateTime,
     ) -> Result<u64> {
-        let org = self.org_id.0;
         let program = match scope {
             CancelScope::All => None,
             CancelScope::ProgramSteps(program) => Some(program.0),
         };
         Ok(on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "UPDATE tasks SET status = 'cancelled', cancelled_at = $4, cancelled_by = $5,
                     cancel_reason = $6
                  WHERE org_id = $1 AND participant_id = $2 AND status = 'open'
                    AND ($3 IS NULL OR (kind = 'protocol_step' AND program_id = $3))",
             )
-            .bind(org)
             .bind(participant.0)
             .bind(program)
             .bind(Timestamp(at))
@@ -311,14 +301,12 @@ impl Session<Write> {
         reason: &str,
         at: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "UPDATE tasks SET status = 'cancelled', cancelled_at = $5, cancel_reason = $6
                  WHERE org_id = $1 AND participant_id = $2 AND program_id = $3 AND step_code = $4
                    AND status = 'open'",
             )
-            .bind(org)
             .bind(participant.0)
             .bind(program.0)
             .bind(step_code)
@@ -338,14 +326,12 @@ impl Session<Write> {
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<()> {
-        let org = self.org_id.0;
         let updated = on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "UPDATE tasks SET status = 'cancelled', cancelled_at = $3, cancelled_by = $4,
                     cancel_reason = $5
                  WHERE org_id = $1 AND id = $2 AND status = 'open'",
             )
-            .bind(org)
             .bind(id.0)
             .bind(Timestamp(at))
             .bind(by.0)

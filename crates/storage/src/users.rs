@@ -41,16 +41,14 @@ struct RoleRow {
 /// The user columns, followed by the rest of a query (a literal), as one `&'static str`.
 macro_rules! select_user {
     ($rest:literal) => {
-        concat!("SELECT id, email, display_name, supervisor_id, active FROM users ", $rest)
+        concat!("SELECT id, email, display_name, supervisor_id, active FROM users WHERE org_id = $1 ", $rest)
     };
 }
 
 impl<M> Session<M> {
     pub async fn user(&mut self, id: UserId) -> Result<Option<User>> {
-        let org = self.org_id.0;
         let row: Option<UserRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(select_user!("WHERE org_id = $1 AND id = $2"))
-                .bind(org)
+            c.query_as(select_user!("AND id = $2"))
                 .bind(id.0)
                 .fetch_optional(&mut *c)
                 .await?
@@ -69,13 +67,11 @@ impl<M> Session<M> {
             user: UserRow,
             password_hash: String,
         }
-        let org = self.org_id.0;
         let row: Option<LoginRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(
+            c.query_as(
                 "SELECT id, email, display_name, supervisor_id, active, password_hash
                  FROM users WHERE org_id = $1 AND email = $2",
             )
-            .bind(org)
             .bind(email.as_str())
             .fetch_optional(&mut *c)
             .await?
@@ -91,10 +87,8 @@ impl<M> Session<M> {
 
     /// Every account of the organisation, by name.
     pub async fn users(&mut self) -> Result<Vec<User>> {
-        let org = self.org_id.0;
         let rows: Vec<UserRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(select_user!("WHERE org_id = $1 ORDER BY display_name, id"))
-                .bind(org)
+            c.query_as(select_user!("ORDER BY display_name, id"))
                 .fetch_all(&mut *c)
                 .await?
         });
@@ -106,16 +100,14 @@ impl<M> Session<M> {
         let role_rows: Vec<RoleRow> = if rows.len() == 1 {
             let user_id = rows.first().map(|r| r.id).unwrap_or_default();
             on_conn!(self.conn(), c => {
-                sqlx::query_as("SELECT user_id, role FROM user_roles WHERE org_id = $1 AND user_id = $2")
-                    .bind(org.0)
+                c.query_as("SELECT user_id, role FROM user_roles WHERE org_id = $1 AND user_id = $2")
                     .bind(user_id)
                     .fetch_all(&mut *c)
                     .await?
             })
         } else {
             on_conn!(self.conn(), c => {
-                sqlx::query_as("SELECT user_id, role FROM user_roles WHERE org_id = $1")
-                    .bind(org.0)
+                c.query_as("SELECT user_id, role FROM user_roles WHERE org_id = $1")
                     .fetch_all(&mut *c)
                     .await?
             })
@@ -145,13 +137,11 @@ impl<M> Session<M> {
 impl Session<Write> {
     /// Creates an account with its roles. An email already in use is a conflict.
     pub async fn insert_user(&mut self, user: &NewUser, now: OffsetDateTime) -> Result<()> {
-        let org = self.org_id.0;
         on_conn!(self.conn(), c => {
-            sqlx::query(
+            c.query(
                 "INSERT INTO users (org_id, id, email, display_name, password_hash, supervisor_id, active, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7)",
             )
-            .bind(org)
             .bind(user.id.0)
             .bind(user.email.as_str())
             .bind(&user.display_name)
@@ -161,8 +151,7 @@ impl Session<Write> {
             .execute(&mut *c)
             .await?;
             for role in user.roles.iter() {
-                sqlx::query("INSERT INTO user_roles (org_id, user_id, role) VALUES ($1, $2, $3)")
-                    .bind(org)
+                c.query("INSERT INTO user_roles (org_id, user_id, role) VALUES ($1, $2, $3)")
                     .bind(user.id.0)
                     .bind(role.code())
                     .execute(&mut *c)
@@ -173,10 +162,8 @@ impl Session<Write> {
     }
 
     pub async fn set_password_hash(&mut self, user: UserId, password_hash: &str) -> Result<()> {
-        let org = self.org_id.0;
         let done = on_conn!(self.conn(), c => {
-            sqlx::query("UPDATE users SET password_hash = $3 WHERE org_id = $1 AND id = $2")
-                .bind(org)
+            c.query("UPDATE users SET password_hash = $3 WHERE org_id = $1 AND id = $2")
                 .bind(user.0)
                 .bind(password_hash)
                 .execute(&mut *c)
