@@ -8,8 +8,8 @@ use kindred_domain::ids::{AppointmentId, ParticipantId};
 use kindred_domain::vocabulary::{AppointmentStatus, OutcomeEventKind, Vocabulary};
 
 use crate::audit::entry;
-use crate::participants::authorised;
-use crate::policy::ParticipantAction;
+use kindred_storage::{RecordWork, SeeWork};
+
 use crate::{Actor, App, AppError, Result, protocol_tasks};
 
 /// The outcome event an appointment's status stands for.
@@ -29,12 +29,10 @@ impl App {
         participant: ParticipantId,
     ) -> Result<Vec<Appointment>> {
         let mut session = actor.tenant().read().await?;
-        let stored =
-            authorised(&mut session, actor, participant, ParticipantAction::SeeWork).await?;
-        let appointments = session.appointments(participant).await?;
+        let grant = self.authorise::<SeeWork, _>(&mut session, actor, participant).await?;
+        let appointments = session.appointments(&grant).await?;
         drop(session);
-        let detail =
-            format!("{}: {} appointments", stored.participant.reference, appointments.len());
+        let detail = format!("{}: {} appointments", grant.facts().reference(), appointments.len());
         self.audit_read(
             actor,
             entry(actor, AuditAction::Read, "appointment", Some(participant.to_string()), detail),
@@ -51,7 +49,7 @@ impl App {
         input: &AppointmentInput,
     ) -> Result<Appointment> {
         let mut tx = actor.tenant().write().await?;
-        let stored = authorised(&mut tx, actor, participant, ParticipantAction::RecordWork).await?;
+        let grant = self.authorise::<RecordWork, _>(&mut tx, actor, participant).await?;
         let details = AppointmentDetails::parse(input, self.clock().today())?;
         let now = self.clock().now();
         let appointment = Appointment {
@@ -61,21 +59,24 @@ impl App {
             created_by: actor.user_id(),
             created_at: now,
         };
-        tx.insert_appointment(&appointment).await?;
+        tx.insert_appointment(&grant, &appointment).await?;
         let status = appointment.details.status;
         if let Some(event) = outcome_event(status) {
-            tx.record_appointment_outcome(&appointment, Some(event), actor.user_id(), now).await?;
+            tx.record_appointment_outcome(&grant, &appointment, Some(event), actor.user_id(), now)
+                .await?;
         }
+        let participant = tx.participant(&grant).await?.participant;
         protocol_tasks::follow_appointments(
             &mut tx,
-            &stored.participant,
+            &grant,
+            &participant,
             appointment.details.kind,
             now,
         )
         .await?;
         let detail = format!(
             "{}: {} appointment on {} ({})",
-            stored.participant.reference,
+            grant.facts().reference(),
             appointment.details.kind.label(),
             appointment.details.date,
             status.code()
@@ -104,34 +105,31 @@ impl App {
         input: &AppointmentInput,
     ) -> Result<Appointment> {
         let mut tx = actor.tenant().write().await?;
-        let stored = authorised(&mut tx, actor, participant, ParticipantAction::RecordWork).await?;
-        let current = tx
-            .appointment(id)
-            .await?
-            .filter(|a| a.participant_id == participant)
-            .ok_or(AppError::NotFound)?;
+        let grant = self.authorise::<RecordWork, _>(&mut tx, actor, participant).await?;
+        let current = tx.appointment(&grant, id).await?.ok_or(AppError::NotFound)?;
         let details = current.details.apply_changes(input, self.clock().today())?;
         if details == current.details {
             return Ok(current);
         }
         let now = self.clock().now();
-        tx.update_appointment(id, &details, now).await?;
+        tx.update_appointment(&grant, id, &details, now).await?;
         let updated = Appointment { details, ..current.clone() };
         let (before, after) = (&current.details, &updated.details);
         if outcome_event(before.status) != outcome_event(after.status) || before.date != after.date
         {
             let event = outcome_event(after.status);
-            tx.record_appointment_outcome(&updated, event, actor.user_id(), now).await?;
+            tx.record_appointment_outcome(&grant, &updated, event, actor.user_id(), now).await?;
         }
+        let participant = tx.participant(&grant).await?.participant;
         for kind in [before.kind, after.kind] {
-            protocol_tasks::follow_appointments(&mut tx, &stored.participant, kind, now).await?;
+            protocol_tasks::follow_appointments(&mut tx, &grant, &participant, kind, now).await?;
             if before.kind == after.kind {
                 break;
             }
         }
         let detail = format!(
             "{}: {} appointment on {} ({})",
-            stored.participant.reference,
+            grant.facts().reference(),
             after.kind.label(),
             after.date,
             after.status.code()

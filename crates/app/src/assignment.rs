@@ -4,9 +4,9 @@
 use kindred_domain::FieldErrors;
 use kindred_domain::audit::AuditAction;
 use kindred_domain::fields::optional_text;
-use kindred_domain::ids::{CoachAssignmentId, ParticipantId, ProgramId, UserId};
+use kindred_domain::ids::{CoachAssignmentId, ProgramId, UserId};
 use kindred_domain::staff::StaffProfile;
-use kindred_storage::{CoachAssignment, Session, Write};
+use kindred_storage::{CoachAssignment, Edit, Grant, Session, Write};
 use time::{Date, OffsetDateTime};
 
 use crate::audit::entry;
@@ -71,25 +71,25 @@ pub(crate) async fn check_eligibility<M>(
 /// Adds an entry to the participant's coach history (and audits an override).
 pub(crate) async fn record_assignment(
     tx: &mut Session<Write>,
+    grant: &Grant<Edit>,
     actor: &Actor,
-    participant: ParticipantId,
-    reference: &str,
     coach: Option<UserId>,
     eligibility_override: Option<EligibilityOverride>,
     now: OffsetDateTime,
 ) -> Result<()> {
     let assignment = CoachAssignment {
         id: CoachAssignmentId::generate(),
-        participant_id: participant,
+        participant_id: grant.participant(),
         coach_id: coach,
         assigned_by: actor.user_id(),
         assigned_at: now,
         override_reason: eligibility_override.as_ref().map(|o| o.reason.clone()),
     };
-    tx.insert_coach_assignment(&assignment).await?;
+    tx.insert_coach_assignment(grant, &assignment).await?;
     if let Some(o) = eligibility_override {
         let detail = format!(
-            "{reference}: {}'s eligibility rules overridden ({}); reason: {}",
+            "{}: {}'s eligibility rules overridden ({}); reason: {}",
+            grant.facts().reference(),
             o.program_name,
             o.shortfalls.join("; "),
             o.reason

@@ -6,7 +6,8 @@ use kindred_domain::org::Organisation;
 use kindred_domain::user::User;
 use kindred_storage::AuditQuery;
 
-use crate::{Actor, App, Result, policy};
+use crate::policy::AuditReader;
+use crate::{Actor, App, Result};
 
 /// An event by a signed-in actor about one record (or a listing, with `record_id` `None`).
 pub(crate) fn entry(
@@ -54,8 +55,12 @@ impl App {
     }
 
     /// A page of the organisation's audit log, newest first (admins only).
-    pub async fn audit_log(&self, actor: &Actor, query: &AuditQuery) -> Result<Vec<AuditEvent>> {
-        policy::browse_audit(actor)?;
+    pub async fn audit_log(
+        &self,
+        reader: &AuditReader<'_>,
+        query: &AuditQuery,
+    ) -> Result<Vec<AuditEvent>> {
+        let actor = reader.actor();
         let query = AuditQuery { limit: query.limit.clamp(1, 500), ..query.clone() };
         Ok(actor.tenant().read().await?.audit_events(&query).await?)
     }

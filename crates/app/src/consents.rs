@@ -7,8 +7,8 @@ use kindred_domain::ids::{ConsentId, ParticipantId};
 use kindred_domain::vocabulary::Vocabulary;
 
 use crate::audit::entry;
-use crate::participants::authorised;
-use crate::policy::ParticipantAction;
+use kindred_storage::Consents;
+
 use crate::{Actor, App, AppError, Result};
 
 impl App {
@@ -19,11 +19,10 @@ impl App {
         participant: ParticipantId,
     ) -> Result<Vec<Consent>> {
         let mut session = actor.tenant().read().await?;
-        let stored =
-            authorised(&mut session, actor, participant, ParticipantAction::Consents).await?;
-        let consents = session.consents(participant).await?;
+        let grant = self.authorise::<Consents, _>(&mut session, actor, participant).await?;
+        let consents = session.consents(&grant).await?;
         drop(session);
-        let detail = format!("{}: {} consents", stored.participant.reference, consents.len());
+        let detail = format!("{}: {} consents", grant.facts().reference(), consents.len());
         self.audit_read(
             actor,
             entry(actor, AuditAction::Read, "consent", Some(participant.to_string()), detail),
@@ -40,7 +39,7 @@ impl App {
         input: &ConsentInput,
     ) -> Result<Consent> {
         let mut tx = actor.tenant().write().await?;
-        let stored = authorised(&mut tx, actor, participant, ParticipantAction::Consents).await?;
+        let grant = self.authorise::<Consents, _>(&mut tx, actor, participant).await?;
         let terms = ConsentTerms::parse(input, self.clock().today())?;
         let now = self.clock().now();
         let consent = Consent {
@@ -51,10 +50,10 @@ impl App {
             recorded_at: now,
             revocation: None,
         };
-        tx.insert_consent(&consent).await?;
+        tx.insert_consent(&grant, &consent).await?;
         let detail = format!(
             "{}: {} to {}",
-            stored.participant.reference,
+            grant.facts().reference(),
             consent.terms.purpose.label(),
             consent.terms.recipient
         );
@@ -77,24 +76,20 @@ impl App {
     ) -> Result<Consent> {
         let reason = optional_text(reason, 500).map_err(|m| FieldErrors::single("reason", m))?;
         let mut tx = actor.tenant().write().await?;
-        let stored = authorised(&mut tx, actor, participant, ParticipantAction::Consents).await?;
-        let existing = tx
-            .consent(consent)
-            .await?
-            .filter(|c| c.participant_id == participant)
-            .ok_or(AppError::NotFound)?;
+        let grant = self.authorise::<Consents, _>(&mut tx, actor, participant).await?;
+        let existing = tx.consent(&grant, consent).await?.ok_or(AppError::NotFound)?;
         if existing.revocation.is_some() {
             return Err(AppError::Conflict("this consent was already revoked".into()));
         }
         let now = self.clock().now();
-        tx.revoke_consent(consent, actor.user_id(), reason.as_deref(), now).await?;
-        let detail = format!("{}: revoked", stored.participant.reference);
+        tx.revoke_consent(&grant, consent, actor.user_id(), reason.as_deref(), now).await?;
+        let detail = format!("{}: revoked", grant.facts().reference());
         tx.append_audit(
             now,
             entry(actor, AuditAction::Revoke, "consent", Some(consent.to_string()), detail),
         )
         .await?;
-        let revoked = tx.consent(consent).await?.ok_or(AppError::NotFound)?;
+        let revoked = tx.consent(&grant, consent).await?.ok_or(AppError::NotFound)?;
         tx.commit().await?;
         Ok(revoked)
     }

@@ -11,19 +11,19 @@ use kindred_domain::contact::{
 use kindred_domain::ids::{ContactId, GroupSessionId, ParticipantId, UserId};
 use kindred_domain::tasks::Task;
 use kindred_domain::{FieldErrors, vocabulary::Vocabulary};
-use kindred_storage::{ContactQuery, Session, StoredParticipant, Write};
+use kindred_storage::{ContactQuery, Grant, RecordWork, SeeWork, Session, Write};
 use time::OffsetDateTime;
 
 use crate::audit::entry;
-use crate::participants::{authorised, facts};
-use crate::policy::{self, ParticipantAction};
+use crate::participants::ParticipantRecord;
 use crate::{Actor, App, AppError, Result};
 
 pub(crate) const RECORD: &str = "contact";
 /// Contacts per page on the lists.
 pub const PAGE_SIZE: i64 = 20;
 
-/// Which contacts to list.
+/// Which contacts to list: one participant's, or those of everyone the actor works with
+/// (optionally only those one coach made).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ContactFilter {
     pub participant: Option<ParticipantId>,
@@ -36,7 +36,10 @@ pub struct ContactFilter {
 #[derive(Debug, Clone)]
 pub struct ContactPage {
     pub contacts: Vec<Contact>,
+    /// How many match, counted up to [`kindred_storage::COUNT_CAP`]; `capped` says there are
+    /// more (narrow the list by coach or participant to count them).
     pub total: i64,
+    pub capped: bool,
     pub page: i64,
     pub page_count: i64,
 }
@@ -44,7 +47,7 @@ pub struct ContactPage {
 /// What the log-a-contact form offers for a participant.
 #[derive(Debug, Clone)]
 pub struct ContactOptions {
-    pub participant: StoredParticipant,
+    pub participant: ParticipantRecord,
     /// Open protocol-step tasks whose window is open or overdue, soonest due first.
     pub steps: Vec<Task>,
 }
@@ -66,17 +69,17 @@ fn summary(reference: &str, fields: &ContactFields) -> String {
 pub(crate) async fn record_contact(
     tx: &mut Session<Write>,
     actor: &Actor,
-    stored: &StoredParticipant,
+    grant: &Grant<RecordWork>,
     new: &NewContact,
     group_session: Option<GroupSessionId>,
     now: OffsetDateTime,
 ) -> Result<ContactId> {
     let on = new.fields.occurred_at.date();
     if let Some(task_id) = new.task_id {
-        let task =
-            tx.task(task_id).await?.filter(|t| t.participant_id == new.participant_id).ok_or_else(
-                || FieldErrors::single("task_id", "is not a task of this participant"),
-            )?;
+        let task = tx
+            .task(grant, task_id)
+            .await?
+            .ok_or_else(|| FieldErrors::single("task_id", "is not a task of this participant"))?;
         if !fulfils(&task, on) {
             return Err(FieldErrors::single(
                 "task_id",
@@ -87,18 +90,18 @@ pub(crate) async fn record_contact(
     }
     let id = ContactId::generate();
     let me = actor.user_id();
-    tx.insert_contact(id, me, new, group_session, now).await?;
-    let mut detail = summary(&stored.participant.reference, &new.fields);
+    tx.insert_contact(grant, id, me, new, group_session, now).await?;
+    let mut detail = summary(grant.facts().reference(), &new.fields);
     if let Some(task_id) = new.task_id {
-        tx.complete_task(task_id, id, on, me, now).await?;
+        tx.complete_task(grant, task_id, id, on, me, now).await?;
         detail.push_str(&format!("; did task {task_id}"));
     }
-    let closed = tx.complete_follow_ups(new.participant_id, id, on, me, now).await?;
+    let closed = tx.complete_follow_ups(grant, id, on, me, now).await?;
     if closed > 0 {
         detail.push_str(&format!("; closed {closed} follow-up(s)"));
     }
     if let Some(next) = new.fields.next_follow_up_on {
-        let task = tx.insert_follow_up_task(new.participant_id, me, next, now).await?;
+        let task = tx.insert_follow_up_task(grant, me, next, now).await?;
         detail.push_str(&format!("; follow-up {task} on {next}"));
     }
     tx.append_audit(now, entry(actor, AuditAction::Create, RECORD, Some(id.to_string()), detail))
@@ -114,24 +117,24 @@ impl App {
         participant: ParticipantId,
     ) -> Result<ContactOptions> {
         let mut session = actor.tenant().read().await?;
-        let stored =
-            authorised(&mut session, actor, participant, ParticipantAction::SeeWork).await?;
+        let grant = self.authorise::<SeeWork, _>(&mut session, actor, participant).await?;
+        let record = self.record(&mut session, actor, &grant).await?;
         let today = self.clock().today();
         let mut steps: Vec<Task> = session
-            .tasks_of_participant(participant)
+            .tasks_of_participant(&grant)
             .await?
             .into_iter()
             .filter(|t| fulfils(t, today))
             .collect();
         steps.sort_by_key(|t| t.due_on);
         drop(session);
-        let detail = format!("{}: {} steps offered", stored.participant.reference, steps.len());
+        let detail = format!("{}: {} steps offered", grant.facts().reference(), steps.len());
         self.audit_read(
             actor,
             entry(actor, AuditAction::Read, "task", Some(participant.to_string()), detail),
         )
         .await?;
-        Ok(ContactOptions { participant: stored, steps })
+        Ok(ContactOptions { participant: record, steps })
     }
 
     /// Logs a contact (and closes or makes the tasks it implies).
@@ -139,31 +142,28 @@ impl App {
         let now = self.clock().now();
         let new = NewContact::parse(input, now)?;
         let mut tx = actor.tenant().write().await?;
-        let stored = match tx.participant(new.participant_id).await? {
-            Some(stored) => stored,
+        let Some(facts) = tx.participant_facts(new.participant_id).await? else {
             // An unknown participant in a body is a field problem, not a missing page.
-            None => {
-                return Err(FieldErrors::single("participant_id", "is not a participant").into());
-            }
+            return Err(FieldErrors::single("participant_id", "is not a participant").into());
         };
-        policy::participant(actor, &facts(&stored), ParticipantAction::RecordWork)?;
-        let id = record_contact(&mut tx, actor, &stored, &new, None, now).await?;
+        let grant = self.policy.grant::<RecordWork>(actor, &facts)?;
+        let see = self.policy.grant::<SeeWork>(actor, &facts)?;
+        let id = record_contact(&mut tx, actor, &grant, &new, None, now).await?;
         tx.commit().await?;
         // Read back on a read connection: SQLite has one writer, so the less it holds the
         // write transaction, the more contacts per second it logs.
-        let contact = actor.tenant().read().await?.contact(id).await?;
+        let contact = actor.tenant().read().await?.contact(&see, id).await?;
         contact.ok_or(AppError::NotFound)
     }
 
     /// One contact, if the actor may see its participant's contacts.
     pub async fn contact(&self, actor: &Actor, id: ContactId) -> Result<Contact> {
         let mut session = actor.tenant().read().await?;
-        let contact = session.contact(id).await?.ok_or(AppError::NotFound)?;
-        let stored =
-            authorised(&mut session, actor, contact.participant_id, ParticipantAction::SeeWork)
-                .await?;
+        let owner = session.contact_owner(id).await?.ok_or(AppError::NotFound)?;
+        let grant = self.authorise::<SeeWork, _>(&mut session, actor, owner).await?;
+        let contact = session.contact(&grant, id).await?.ok_or(AppError::NotFound)?;
         drop(session);
-        let detail = format!("{}: contact", stored.participant.reference);
+        let detail = format!("{}: contact", grant.facts().reference());
         self.audit_read(
             actor,
             entry(actor, AuditAction::Read, RECORD, Some(id.to_string()), detail),
@@ -182,23 +182,24 @@ impl App {
     ) -> Result<Contact> {
         let now = self.clock().now();
         let mut tx = actor.tenant().write().await?;
-        let current = tx.contact(id).await?.ok_or(AppError::NotFound)?;
-        let stored =
-            authorised(&mut tx, actor, current.participant_id, ParticipantAction::RecordWork)
-                .await?;
+        let owner = tx.contact_owner(id).await?.ok_or(AppError::NotFound)?;
+        let grant = self.authorise::<RecordWork, _>(&mut tx, actor, owner).await?;
+        let see = self.authorise::<SeeWork, _>(&mut tx, actor, owner).await?;
+        let current = tx.contact(&see, id).await?.ok_or(AppError::NotFound)?;
         let (fields, changes) = current.apply(input, now)?;
         if changes.is_empty() {
             return Ok(current);
         }
-        tx.update_contact(id, current.version, &fields, &changes, actor.user_id(), now).await?;
+        tx.update_contact(&grant, id, current.version, &fields, &changes, actor.user_id(), now)
+            .await?;
         let names: Vec<&str> = changes.iter().map(|c: &FieldChange| c.field.as_str()).collect();
-        let detail = format!("{}: changed {}", stored.participant.reference, names.join(", "));
+        let detail = format!("{}: changed {}", grant.facts().reference(), names.join(", "));
         tx.append_audit(
             now,
             entry(actor, AuditAction::Update, RECORD, Some(id.to_string()), detail),
         )
         .await?;
-        let updated = tx.contact(id).await?.ok_or(AppError::NotFound)?;
+        let updated = tx.contact(&see, id).await?.ok_or(AppError::NotFound)?;
         tx.commit().await?;
         Ok(updated)
     }
@@ -206,14 +207,12 @@ impl App {
     /// A contact's edit history, oldest first.
     pub async fn contact_revisions(&self, actor: &Actor, id: ContactId) -> Result<Vec<Revision>> {
         let mut session = actor.tenant().read().await?;
-        let contact = session.contact(id).await?.ok_or(AppError::NotFound)?;
-        let stored =
-            authorised(&mut session, actor, contact.participant_id, ParticipantAction::SeeWork)
-                .await?;
-        let revisions = session.contact_revisions(id).await?;
+        let owner = session.contact_owner(id).await?.ok_or(AppError::NotFound)?;
+        let grant = self.authorise::<SeeWork, _>(&mut session, actor, owner).await?;
+        let revisions = session.contact_revisions(&grant, id).await?;
         drop(session);
         let detail =
-            format!("{}: {} revisions of contact", stored.participant.reference, revisions.len());
+            format!("{}: {} revisions of contact", grant.facts().reference(), revisions.len());
         self.audit_read(
             actor,
             entry(actor, AuditAction::Read, RECORD, Some(id.to_string()), detail),
@@ -222,38 +221,39 @@ impl App {
         Ok(revisions)
     }
 
-    /// Contacts of one participant, or by one coach (or everyone the actor may see), newest
-    /// first, a page at a time.
+    /// Contacts of one participant, or of everyone the actor works with (optionally only those
+    /// one coach made), newest first, a page at a time.
     pub async fn contacts(&self, actor: &Actor, filter: &ContactFilter) -> Result<ContactPage> {
-        let mut session = actor.tenant().read().await?;
-        let mut query = ContactQuery { limit: PAGE_SIZE, ..Default::default() };
-        let mut about = Vec::new();
-        if let Some(participant) = filter.participant {
-            let stored =
-                authorised(&mut session, actor, participant, ParticipantAction::SeeWork).await?;
-            query.participant = Some(participant);
-            about.push(stored.participant.reference);
-        }
-        if filter.coach.is_some() || filter.participant.is_none() {
-            let coach = match filter.coach {
-                Some(id) => Some(session.user(id).await?.ok_or(AppError::NotFound)?),
-                None => None,
-            };
-            let scope = policy::contact_list(actor, coach.as_ref())?;
-            query.coach = scope.coach;
-            query.team_of = scope.team_of;
-            if let Some(coach) = &coach {
-                about.push(format!("coach {}", coach.id));
-            }
-        }
         let page = filter.page.max(1);
-        query.offset = (page - 1) * PAGE_SIZE;
-        let total = session.count_contacts(&query).await?;
-        let contacts = session.contacts(&query).await?;
+        let query = ContactQuery {
+            coach: filter.coach,
+            limit: PAGE_SIZE,
+            offset: (page - 1).saturating_mul(PAGE_SIZE),
+        };
+        let mut session = actor.tenant().read().await?;
+        let (found, about) = match filter.participant {
+            Some(participant) => {
+                let grant = self.authorise::<SeeWork, _>(&mut session, actor, participant).await?;
+                (session.contacts_of(&grant, &query).await?, grant.facts().reference().to_owned())
+            }
+            None => {
+                let scope = self.policy.scope::<SeeWork>(actor)?;
+                (session.contacts(&scope, &query).await?, "the caseload".to_owned())
+            }
+        };
         drop(session);
-        let detail = format!("{} contacts of {}: page {page}", total, about.join(", "));
+        let coach = filter.coach.map(|c| format!(" by coach {c}")).unwrap_or_default();
+        let references: Vec<String> =
+            found.contacts.iter().map(|c| c.participant_id.to_string()).collect();
+        let detail = format!(
+            "contacts of {about}{coach}: page {page}, {} shown (participants {})",
+            found.contacts.len(),
+            references.join(" ")
+        );
         self.audit_read(actor, entry(actor, AuditAction::List, RECORD, None, detail)).await?;
+        let capped = found.total > kindred_storage::COUNT_CAP;
+        let total = found.total.min(kindred_storage::COUNT_CAP);
         let page_count = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-        Ok(ContactPage { contacts, total, page, page_count })
+        Ok(ContactPage { contacts: found.contacts, total, capped, page, page_count })
     }
 }

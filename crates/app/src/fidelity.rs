@@ -10,7 +10,9 @@ use kindred_domain::fidelity::{
 use kindred_domain::ids::{ProgramId, UserId};
 use kindred_domain::user::User;
 use kindred_domain::vocabulary::Role;
-use kindred_storage::{CoachFilter, DoseRow, FidelityScope, Program, Session};
+use kindred_storage::{
+    Access, CoachFilter, DoseRow, FidelityScope, Program, Research, Scope, SeeWork, Session,
+};
 use time::{Date, Duration};
 
 use crate::policy::{self, FidelityView};
@@ -115,19 +117,34 @@ impl App {
         let view = policy::fidelity(actor)?;
         let today = self.clock().today();
         let (from, to) = period.bounds(today);
-        let mut scope = FidelityScope { program, from, to, ..FidelityScope::default() };
-        match view {
-            FidelityView::Team(me) => scope.team_of = Some(me),
-            FidelityView::Own(me) => scope.coach = Some(me),
-            FidelityView::Organisation | FidelityView::ProgramsOnly => {}
-        }
+        let filters = FidelityScope { program, from, to, ..FidelityScope::default() };
         let mut session = actor.tenant().read().await?;
         let program = match program {
             Some(id) => Some(session.program(id).await?.ok_or(AppError::NotFound)?),
             None => None,
         };
-        let raw = Raw::load(&mut session, &scope).await?;
-        let coach_filter = CoachFilter { coach: scope.coach, team_of: scope.team_of };
+        // The participants the figures cover are those the actor's lists cover; evaluators
+        // get the program's figures without a breakdown by coach.
+        let (raw, coach_filter) = match view {
+            FidelityView::ProgramsOnly => {
+                let scope = self.policy.scope::<Research>(actor)?;
+                (Raw::load(&mut session, &scope, &filters).await?, CoachFilter::default())
+            }
+            FidelityView::Organisation => {
+                let scope = self.policy.scope::<SeeWork>(actor)?;
+                (Raw::load(&mut session, &scope, &filters).await?, CoachFilter::default())
+            }
+            FidelityView::Team(me) => {
+                let scope = self.policy.scope::<SeeWork>(actor)?;
+                let coaches = CoachFilter { coach: None, team_of: Some(me) };
+                (Raw::load(&mut session, &scope, &filters).await?, coaches)
+            }
+            FidelityView::Own(me) => {
+                let scope = self.policy.scope::<SeeWork>(actor)?;
+                let coaches = CoachFilter { coach: Some(me), team_of: None };
+                (Raw::load(&mut session, &scope, &filters).await?, coaches)
+            }
+        };
         let (last_supervision, concerns) = if matches!(view, FidelityView::ProgramsOnly) {
             (Vec::new(), Vec::new())
         } else {
@@ -208,15 +225,19 @@ struct Raw {
 }
 
 impl Raw {
-    async fn load<M>(session: &mut Session<M>, scope: &FidelityScope) -> Result<Raw> {
+    async fn load<M, A: Access>(
+        session: &mut Session<M>,
+        scope: &Scope<A>,
+        filters: &FidelityScope,
+    ) -> Result<Raw> {
         Ok(Raw {
-            steps: session.fidelity_steps(scope).await?,
-            totals: session.fidelity_dose_totals(scope).await?,
-            kinds: session.fidelity_dose_by_support_kind(scope).await?,
-            activities: session.fidelity_dose_by_activity(scope).await?,
-            first_contacts: session.fidelity_first_contacts(scope).await?,
-            caseloads: session.fidelity_caseloads(scope).await?,
-            participants_reached: session.fidelity_participants_reached(scope).await?,
+            steps: session.fidelity_steps(scope, filters).await?,
+            totals: session.fidelity_dose_totals(scope, filters).await?,
+            kinds: session.fidelity_dose_by_support_kind(scope, filters).await?,
+            activities: session.fidelity_dose_by_activity(scope, filters).await?,
+            first_contacts: session.fidelity_first_contacts(scope, filters).await?,
+            caseloads: session.fidelity_caseloads(scope, filters).await?,
+            participants_reached: session.fidelity_participants_reached(scope, filters).await?,
         })
     }
 

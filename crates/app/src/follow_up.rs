@@ -12,14 +12,13 @@ use kindred_domain::follow_up_log::{
 use kindred_domain::ids::{ContactAttemptId, LocatorEntryId, ParticipantId, ProgramId};
 use kindred_domain::schedule::{Schedule, ScheduleInput};
 use kindred_domain::vocabulary::{TaskKind, Vocabulary};
-use kindred_storage::{Session, Settle, StoredParticipant};
+use kindred_storage::{Among, Exclude, RecordWork, SeeWork, Session, Settle};
 use time::Date;
 
 use crate::audit::entry;
-use crate::follow_up_sweep::{followed, sweep};
-use crate::participants::{authorised, facts};
-use crate::policy::ParticipantAction;
-use crate::{Actor, App, AppError, Result, policy};
+use crate::follow_up_sweep::{followed, sweep_one, sweep_organisation};
+use crate::policy::{Manager, ParticipantAction};
+use crate::{Actor, App, AppError, Result};
 
 /// A participant's follow-up record.
 #[derive(Debug, Clone)]
@@ -65,8 +64,8 @@ impl FollowUpList {
 }
 
 /// The schedule of the participant's current program (empty without one).
-async fn schedule_of<M>(session: &mut Session<M>, stored: &StoredParticipant) -> Result<Schedule> {
-    Ok(match stored.participant.enrolment.program_id {
+async fn schedule_of<M>(session: &mut Session<M>, program: Option<ProgramId>) -> Result<Schedule> {
+    Ok(match program {
         Some(program) => {
             session.schedules(Some(program)).await?.remove(&program).unwrap_or_default()
         }
@@ -85,11 +84,11 @@ impl App {
     /// Replaces a program's schedule, then makes the tasks of windows that are now open.
     pub async fn set_program_schedule(
         &self,
-        actor: &Actor,
+        manager: &Manager<'_>,
         program: ProgramId,
         input: &ScheduleInput,
     ) -> Result<Schedule> {
-        policy::manage_programs(actor)?;
+        let actor = manager.actor();
         let schedule = Schedule::parse(input)?;
         let mut tx = actor.tenant().write().await?;
         let stored = tx.program_definition(program).await?.ok_or(AppError::NotFound)?;
@@ -102,7 +101,8 @@ impl App {
             entry(actor, AuditAction::Update, "program", Some(program.to_string()), detail),
         )
         .await?;
-        sweep(&mut tx, None, self.clock().today(), now).await?;
+        sweep_organisation(&mut tx, &self.policy, actor.org_id(), self.clock().today(), now)
+            .await?;
         tx.commit().await?;
         Ok(schedule)
     }
@@ -115,33 +115,29 @@ impl App {
     ) -> Result<ParticipantFollowUp> {
         let today = self.clock().today();
         let mut session = actor.tenant().read().await?;
-        let stored =
-            authorised(&mut session, actor, participant, ParticipantAction::SeeWork).await?;
-        let schedule = schedule_of(&mut session, &stored).await?;
-        let evidence = session.follow_up_evidence(Some(participant)).await?.remove(&participant);
-        let points = statuses(
-            &schedule,
-            stored.participant.enrolment.enrolled_on,
-            &evidence.unwrap_or_default(),
-            today,
-        );
-        let consents = session.consents(participant).await?;
+        let grant = self.authorise::<SeeWork, _>(&mut session, actor, participant).await?;
+        let enrolment = session.participant(&grant).await?.participant.enrolment;
+        let schedule = schedule_of(&mut session, enrolment.program_id).await?;
+        let evidence = session.follow_up_evidence(Among::One(&grant)).await?.remove(&participant);
+        let points =
+            statuses(&schedule, enrolment.enrolled_on, &evidence.unwrap_or_default(), today);
+        let consents = session.consents(&grant).await?;
         let (locator, withheld): (Vec<LocatorEntry>, Vec<LocatorEntry>) = session
-            .locator_entries(participant)
+            .locator_entries(&grant)
             .await?
             .into_iter()
             .partition(|e| e.usable(&consents, today));
         let record = ParticipantFollowUp {
             participant_id: participant,
-            reference: stored.participant.reference.clone(),
-            program_id: stored.participant.enrolment.program_id,
+            reference: grant.facts().reference().to_owned(),
+            program_id: enrolment.program_id,
             today,
             points,
-            attempts: session.contact_attempts(participant).await?,
+            attempts: session.contact_attempts(&grant).await?,
             locator,
             locator_withheld: withheld.len(),
-            exclusions: session.follow_up_exclusions(participant).await?,
-            can_exclude: policy::record_exclusion(actor, &facts(&stored)).is_ok(),
+            exclusions: session.follow_up_exclusions(&grant).await?,
+            can_exclude: self.policy.allows(actor, grant.facts(), ParticipantAction::Exclude),
         };
         drop(session);
         let detail =
@@ -162,36 +158,28 @@ impl App {
         input: &AttemptInput,
     ) -> Result<ContactAttempt> {
         let mut tx = actor.tenant().write().await?;
-        let stored = authorised(&mut tx, actor, participant, ParticipantAction::RecordWork).await?;
+        let grant = self.authorise::<RecordWork, _>(&mut tx, actor, participant).await?;
         let today = self.clock().today();
-        let attempt = NewAttempt::parse(input, &schedule_of(&mut tx, &stored).await?, today)?;
+        let program = grant.facts().program_id();
+        let attempt = NewAttempt::parse(input, &schedule_of(&mut tx, program).await?, today)?;
         let (id, now) = (ContactAttemptId::generate(), self.clock().now());
         // Logged afterwards: noon that day (the hour is not asked; the day is what counts).
         let at = match attempt.attempted_on {
             Some(day) if day < today => day.midnight().assume_utc() + time::Duration::hours(12),
             _ => now,
         };
-        tx.insert_contact_attempt(participant, id, &attempt, actor.user_id(), at).await?;
+        tx.insert_contact_attempt(&grant, id, &attempt, actor.user_id(), at).await?;
         // Reaching them is what the escalation asked for; the assessment task stays open.
-        if let (true, Some(program), Some(code)) = (
-            reached(attempt.outcome),
-            stored.participant.enrolment.program_id,
-            attempt.time_point_code.as_deref(),
-        ) {
+        if let (true, Some(program), Some(code)) =
+            (reached(attempt.outcome), program, attempt.time_point_code.as_deref())
+        {
             let settle = Settle::Done(self.clock().today());
-            tx.settle_time_point_tasks(
-                participant,
-                program,
-                code,
-                Some(TaskKind::Urgent),
-                &settle,
-                now,
-            )
-            .await?;
+            tx.settle_time_point_tasks(&grant, program, code, Some(TaskKind::Urgent), &settle, now)
+                .await?;
         }
         let detail = format!(
             "{}: {} attempt, {}{}",
-            stored.participant.reference,
+            grant.facts().reference(),
             attempt.channel.label(),
             attempt.outcome.label(),
             attempt.time_point_code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default()
@@ -201,7 +189,7 @@ impl App {
             entry(actor, AuditAction::Create, "contact_attempt", Some(id.to_string()), detail),
         )
         .await?;
-        let logged = tx.contact_attempts(participant).await?.into_iter().find(|a| a.id == id);
+        let logged = tx.contact_attempts(&grant).await?.into_iter().find(|a| a.id == id);
         tx.commit().await?;
         logged.ok_or(AppError::NotFound)
     }
@@ -214,12 +202,12 @@ impl App {
         input: &LocatorInput,
     ) -> Result<LocatorEntry> {
         let mut tx = actor.tenant().write().await?;
-        let stored = authorised(&mut tx, actor, participant, ParticipantAction::RecordWork).await?;
-        let consents = tx.consents(participant).await?;
+        let grant = self.authorise::<RecordWork, _>(&mut tx, actor, participant).await?;
+        let consents = tx.consents(&grant).await?;
         let new = NewLocatorEntry::parse(input, &consents, self.clock().today())?;
         let (id, now) = (LocatorEntryId::generate(), self.clock().now());
-        tx.insert_locator_entry(participant, id, &new, actor.user_id(), now).await?;
-        let mut detail = format!("{}: {}", stored.participant.reference, new.kind.label());
+        tx.insert_locator_entry(&grant, id, &new, actor.user_id(), now).await?;
+        let mut detail = format!("{}: {}", grant.facts().reference(), new.kind.label());
         if let Some(consent) = new.consent_id {
             detail.push_str(&format!(" under consent {consent}"));
         }
@@ -228,7 +216,7 @@ impl App {
             entry(actor, AuditAction::Create, "locator_entry", Some(id.to_string()), detail),
         )
         .await?;
-        let added = tx.locator_entries(participant).await?.into_iter().find(|e| e.id == id);
+        let added = tx.locator_entries(&grant).await?.into_iter().find(|e| e.id == id);
         tx.commit().await?;
         added.ok_or(AppError::NotFound)
     }
@@ -241,14 +229,14 @@ impl App {
         input: &ExclusionInput,
     ) -> Result<Exclusion> {
         let mut tx = actor.tenant().write().await?;
-        let stored = tx.participant(participant).await?.ok_or(AppError::NotFound)?;
-        policy::record_exclusion(actor, &facts(&stored))?;
-        let exclusion = NewExclusion::parse(input, &schedule_of(&mut tx, &stored).await?)?;
+        let grant = self.authorise::<Exclude, _>(&mut tx, actor, participant).await?;
+        let program = grant.facts().program_id();
+        let exclusion = NewExclusion::parse(input, &schedule_of(&mut tx, program).await?)?;
         let now = self.clock().now();
-        tx.upsert_exclusion(participant, &exclusion, actor.user_id(), now).await?;
+        tx.upsert_exclusion(&grant, &exclusion, actor.user_id(), now).await?;
         let detail = format!(
             "{}: {} excluded, {}",
-            stored.participant.reference,
+            grant.facts().reference(),
             exclusion.time_point_code,
             exclusion.reason.label()
         );
@@ -258,9 +246,10 @@ impl App {
             entry(actor, AuditAction::Create, "follow_up_exclusion", record, detail),
         )
         .await?;
-        sweep(&mut tx, Some(participant), self.clock().today(), now).await?;
+        let work = self.authorise::<RecordWork, _>(&mut tx, actor, participant).await?;
+        sweep_one(&mut tx, &work, self.clock().today(), now).await?;
         let recorded = tx
-            .follow_up_exclusions(participant)
+            .follow_up_exclusions(&grant)
             .await?
             .into_iter()
             .find(|e| e.time_point_code == exclusion.time_point_code);
@@ -270,12 +259,12 @@ impl App {
 
     /// The open follow-up windows of the actor's caseload (own, team or organisation).
     pub async fn follow_up_list(&self, actor: &Actor) -> Result<FollowUpList> {
-        let scope = policy::follow_up_list(actor)?;
+        let scope = self.policy.scope::<SeeWork>(actor)?;
         let today = self.clock().today();
         let mut session = actor.tenant().read().await?;
-        let subjects = session.follow_up_subjects(scope, None, None).await?;
+        let subjects = session.follow_up_subjects(Among::All(&scope), None).await?;
         let schedules = session.schedules(None).await?;
-        let evidence = session.follow_up_evidence(None).await?;
+        let evidence = session.follow_up_evidence(Among::All(&scope)).await?;
         drop(session);
         let none = Evidence::default();
         let mut open = Vec::new();
@@ -287,7 +276,7 @@ impl App {
                     open.push(OpenWindow {
                         participant_id: subject.participant_id,
                         reference: subject.reference.clone(),
-                        name: subject.name.clone(),
+                        name: subject.name.clone().unwrap_or_default(),
                         coach_name: subject.coach_name.clone(),
                         program_id: subject.program_id,
                         point,
@@ -298,6 +287,9 @@ impl App {
         open.sort_by(|a, b| {
             (a.point.window.closes_on, &a.reference).cmp(&(b.point.window.closes_on, &b.reference))
         });
+        let references: Vec<&str> = open.iter().map(|w| w.reference.as_str()).collect();
+        let detail = format!("{} open windows: {}", open.len(), references.join(" "));
+        self.audit_read(actor, entry(actor, AuditAction::List, "follow_up", None, detail)).await?;
         Ok(FollowUpList { today, open })
     }
 }

@@ -8,10 +8,11 @@ use std::collections::BTreeMap;
 use kindred_domain::follow_up::{FollowUpRate, FollowUpStatus};
 use kindred_domain::follow_up_log::{Evidence, statuses};
 use kindred_domain::ids::{ProgramId, UserId};
-use kindred_storage::CaseloadScope;
+use kindred_storage::Among;
 use time::Date;
 
-use crate::{Actor, App, AppError, Result, policy};
+use crate::policy::FiguresView;
+use crate::{Actor, App, AppError, Result};
 
 /// The rate funders ask programs to reach.
 pub const TARGET_RATE: f64 = 0.8;
@@ -37,14 +38,13 @@ impl App {
         actor: &Actor,
         program: ProgramId,
     ) -> Result<FollowUpRates> {
-        let show_coaches = policy::follow_up_rates(actor)?;
+        let (scope, view) = self.policy.program_figures(actor)?;
         let today = self.clock().today();
         let mut session = actor.tenant().read().await?;
         session.program_definition(program).await?.ok_or(AppError::NotFound)?;
         let schedule = session.schedules(Some(program)).await?.remove(&program).unwrap_or_default();
-        let subjects =
-            session.follow_up_subjects(CaseloadScope::Organisation, Some(program), None).await?;
-        let evidence = session.follow_up_evidence(None).await?;
+        let subjects = session.follow_up_subjects(Among::All(&scope), Some(program)).await?;
+        let evidence = session.follow_up_evidence(Among::All(&scope)).await?;
         drop(session);
         let none = Evidence::default();
         let mut overall = FollowUpRate::default();
@@ -85,7 +85,7 @@ impl App {
                     (p.time_point.code.clone(), p.time_point.label.clone(), rate)
                 })
                 .collect(),
-            by_coach: show_coaches
+            by_coach: (view == FiguresView::ByCoach)
                 .then(|| by_coach.into_iter().map(|((name, id), rate)| (id, name, rate)).collect()),
             by_month: by_month.into_iter().collect(),
         })

@@ -8,12 +8,16 @@
 
 use kindred_domain::follow_up::FollowUpStatus;
 use kindred_domain::follow_up_log::{Evidence, PointStatus, statuses};
-use kindred_domain::ids::ParticipantId;
+use kindred_domain::ids::OrgId;
 use kindred_domain::instruments;
 use kindred_domain::vocabulary::{ParticipantStatus, TaskKind, Vocabulary};
-use kindred_storage::{CaseloadScope, FollowUpSubject, Session, Settle, TimePointTask, Write};
+use kindred_storage::{
+    Among, FollowUpSubject, Grant, ParticipantFacts, RecordWork, Session, Settle, TimePointTask,
+    Write,
+};
 use time::{Date, OffsetDateTime};
 
+use crate::policy::Policy;
 use crate::{App, Result};
 
 /// What a sweep did.
@@ -38,7 +42,8 @@ impl App {
         let mut total = SweepReport::default();
         for org in self.database.organisations().await? {
             let mut tx = self.database.tenant(org.id).write().await?;
-            match sweep(&mut tx, None, self.clock().today(), self.clock().now()).await {
+            let (today, now) = (self.clock().today(), self.clock().now());
+            match sweep_organisation(&mut tx, &self.policy, org.id, today, now).await {
                 Ok(report) => {
                     tx.commit().await?;
                     total.assessment_tasks += report.assessment_tasks;
@@ -52,27 +57,53 @@ impl App {
     }
 }
 
-/// Sweeps one organisation (or one participant of it) inside `tx`.
-pub(crate) async fn sweep(
+/// Sweeps a whole organisation inside `tx`: the system's own work, every participant on their
+/// coach's behalf (at start-up, daily, after a schedule changes).
+pub(crate) async fn sweep_organisation(
     tx: &mut Session<Write>,
-    participant: Option<ParticipantId>,
+    policy: &Policy,
+    org_id: OrgId,
+    today: Date,
+    now: OffsetDateTime,
+) -> Result<SweepReport> {
+    let scope = policy.system_scope::<RecordWork>(org_id);
+    let grant_of = |facts: &ParticipantFacts| policy.system_grant(facts);
+    sweep(tx, Among::All(&scope), &grant_of, today, now).await
+}
+
+/// Sweeps one participant inside `tx` (on enrolment, an edit, an assessment).
+pub(crate) async fn sweep_one(
+    tx: &mut Session<Write>,
+    grant: &Grant<RecordWork>,
+    today: Date,
+    now: OffsetDateTime,
+) -> Result<SweepReport> {
+    sweep(tx, Among::One(grant), &|_| grant.clone(), today, now).await
+}
+
+/// Sweeps the participants among `among` inside `tx`, each under the grant `grant_of` gives.
+async fn sweep(
+    tx: &mut Session<Write>,
+    among: Among<'_, RecordWork>,
+    grant_of: &(dyn Fn(&ParticipantFacts) -> Grant<RecordWork> + Sync),
     today: Date,
     now: OffsetDateTime,
 ) -> Result<SweepReport> {
     let mut report = SweepReport::default();
-    report.closed += tx.cancel_stale_time_point_tasks(participant, now).await?;
-    let subjects = tx.follow_up_subjects(CaseloadScope::Organisation, None, participant).await?;
+    report.closed += tx.cancel_stale_time_point_tasks(among, now).await?;
+    let subjects = tx.follow_up_subjects(among, None).await?;
     if subjects.is_empty() {
         return Ok(report);
     }
     let schedules = tx.schedules(None).await?;
-    let evidence = tx.follow_up_evidence(participant).await?;
+    let evidence = tx.follow_up_evidence(among).await?;
     let none = Evidence::default();
     for subject in subjects.iter().filter(|s| followed(s.status)) {
         let Some(schedule) = schedules.get(&subject.program_id) else { continue };
         let e = evidence.get(&subject.participant_id).unwrap_or(&none);
+        let grant = grant_of(&subject.facts);
         for point in statuses(schedule, subject.enrolled_on, e, today) {
-            act_on(tx, subject, &point, &mut report, today, now).await?;
+            act_on(tx, &grant, subject, &point, &mut report, today, now).await?;
         }
     }
     Ok(report)
@@ -80,15 +111,15 @@ pub(crate) async fn sweep(
 
 async fn act_on(
     tx: &mut Session<Write>,
+    grant: &Grant<RecordWork>,
     subject: &FollowUpSubject,
     point: &PointStatus,
     report: &mut SweepReport,
     today: Date,
     now: OffsetDateTime,
 ) -> Result<()> {
-    let (participant, program) = (subject.participant_id, subject.program_id);
+    let program = subject.program_id;
     let task = |kind, assignee_id, title: String, window| TimePointTask {
-        participant_id: participant,
         program_id: program,
         time_point_code: point.code.clone(),
         kind,
@@ -101,7 +132,11 @@ async fn act_on(
             let title =
                 format!("{} follow-up: {}", point.label, instrument_names(&point.instruments));
             let made = tx
-                .ensure_time_point_task(&task(TaskKind::Assessment, None, title, point.window), now)
+                .ensure_time_point_task(
+                    grant,
+                    &task(TaskKind::Assessment, None, title, point.window),
+                    now,
+                )
                 .await?;
             report.assessment_tasks += u64::from(made);
             if point.escalate {
@@ -113,22 +148,22 @@ async fn act_on(
                 window.opens_on = today;
                 window.due_on = today;
                 let urgent = task(TaskKind::Urgent, subject.coach_supervisor_id, title, window);
-                report.escalations += u64::from(tx.ensure_time_point_task(&urgent, now).await?);
+                report.escalations +=
+                    u64::from(tx.ensure_time_point_task(grant, &urgent, now).await?);
             }
         }
         FollowUpStatus::CompletedInWindow | FollowUpStatus::CompletedLate => {
             if let Some(day) = point.completed_on {
                 let settle = Settle::Done(day);
                 report.closed += tx
-                    .settle_time_point_tasks(participant, program, &point.code, None, &settle, now)
+                    .settle_time_point_tasks(grant, program, &point.code, None, &settle, now)
                     .await?;
             }
         }
         FollowUpStatus::Administrative(reason) => {
             let settle = Settle::Cancelled(format!("administrative: {}", reason.label()));
-            report.closed += tx
-                .settle_time_point_tasks(participant, program, &point.code, None, &settle, now)
-                .await?;
+            report.closed +=
+                tx.settle_time_point_tasks(grant, program, &point.code, None, &settle, now).await?;
         }
         FollowUpStatus::NotYetDue | FollowUpStatus::Missed => {}
     }

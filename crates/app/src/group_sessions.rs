@@ -7,11 +7,10 @@ use kindred_domain::audit::AuditAction;
 use kindred_domain::contact::NewContact;
 use kindred_domain::group_session::{GroupSessionInput, NewGroupSession};
 use kindred_domain::ids::{ContactId, GroupSessionId};
+use kindred_storage::RecordWork;
 
 use crate::audit::entry;
 use crate::contacts::record_contact;
-use crate::participants::facts;
-use crate::policy::{self, ParticipantAction};
 use crate::{Actor, App, Result};
 
 /// A saved session and the contacts it made (in attendee order).
@@ -34,20 +33,20 @@ impl App {
         tx.insert_group_session(id, actor.user_id(), &session.topic, &session.fields, now).await?;
         let mut contacts = Vec::new();
         for attendee in &session.attendees {
-            let Some(stored) = tx.participant(*attendee).await? else {
+            let Some(facts) = tx.participant_facts(*attendee).await? else {
                 return Err(FieldErrors::single(
                     "attendees",
                     format!("{attendee} is not a participant"),
                 )
                 .into());
             };
-            policy::participant(actor, &facts(&stored), ParticipantAction::RecordWork)?;
+            let grant = self.policy.grant::<RecordWork>(actor, &facts)?;
             let contact = NewContact {
                 participant_id: *attendee,
                 task_id: None,
                 fields: session.fields.clone(),
             };
-            contacts.push(record_contact(&mut tx, actor, &stored, &contact, Some(id), now).await?);
+            contacts.push(record_contact(&mut tx, actor, &grant, &contact, Some(id), now).await?);
         }
         let detail = format!("group session of {} attendees", contacts.len());
         tx.append_audit(

@@ -44,13 +44,17 @@ pub use kindred_storage::{Backend, DatabaseLocation};
 /// no storage dependency).
 pub mod records {
     pub use kindred_storage::{
-        AuditQuery, BoundaryConcern, CaseloadScope, CoachFilter, ParticipantSummary, Program,
-        ReferralFollowUp, ResearchRecord, StoredParticipant, StoredReferral, SupervisionSession,
+        AuditQuery, BoundaryConcern, CoachFilter, Program, ReferralFollowUp, StoredReferral,
+        SupervisionSession,
     };
     pub use kindred_storage::{DueTask, ProgramOverview, StoredProgram};
 }
 
+use std::sync::Arc;
+
 use kindred_storage::Database;
+
+use crate::policy::Policy;
 
 /// The result of every use case.
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
@@ -60,13 +64,18 @@ pub type Result<T, E = AppError> = std::result::Result<T, E>;
 pub struct App {
     database: Database,
     clock: Clock,
+    /// The only holder of the database's policy key: every grant and scope comes from here.
+    policy: Arc<Policy>,
 }
 
 impl App {
     /// Opens (and migrates) the database at `location`.
     pub async fn open(location: &DatabaseLocation, clock: Clock) -> Result<Self> {
         let database = Database::open(location).await?;
-        Ok(Self { database, clock })
+        let key = database.policy_key().ok_or_else(|| {
+            AppError::Internal("the database's policy key was already taken".into())
+        })?;
+        Ok(Self { database, clock, policy: Arc::new(Policy::new(key)) })
     }
 
     pub fn clock(&self) -> &Clock {

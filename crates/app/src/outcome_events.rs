@@ -8,8 +8,8 @@ use kindred_domain::outcome_event::{NewOutcomeEvent, OutcomeEvent, OutcomeEventI
 use kindred_domain::vocabulary::Vocabulary;
 
 use crate::audit::entry;
-use crate::participants::authorised;
-use crate::policy::ParticipantAction;
+use kindred_storage::{RecordWork, SeeWork};
+
 use crate::{Actor, App, AppError, Result};
 
 const RECORD: &str = "outcome_event";
@@ -21,11 +21,10 @@ impl App {
         participant: ParticipantId,
     ) -> Result<Vec<OutcomeEvent>> {
         let mut session = actor.tenant().read().await?;
-        let stored =
-            authorised(&mut session, actor, participant, ParticipantAction::SeeWork).await?;
-        let events = session.outcome_events(participant).await?;
+        let grant = self.authorise::<SeeWork, _>(&mut session, actor, participant).await?;
+        let events = session.outcome_events(&grant).await?;
         drop(session);
-        let detail = format!("{}: {} events", stored.participant.reference, events.len());
+        let detail = format!("{}: {} events", grant.facts().reference(), events.len());
         self.audit_read(
             actor,
             entry(actor, AuditAction::Read, RECORD, Some(participant.to_string()), detail),
@@ -42,14 +41,14 @@ impl App {
     ) -> Result<OutcomeEvent> {
         let mut tx = actor.tenant().write().await?;
         // Whose record first: someone else's participant is not found, whatever the input.
-        let stored = authorised(&mut tx, actor, participant, ParticipantAction::RecordWork).await?;
+        let grant = self.authorise::<RecordWork, _>(&mut tx, actor, participant).await?;
         let event = NewOutcomeEvent::parse(input, self.clock().today())?;
         let id = OutcomeEventId::generate();
         let now = self.clock().now();
-        tx.insert_outcome_event(participant, id, &event, actor.user_id(), now).await?;
+        tx.insert_outcome_event(&grant, id, &event, actor.user_id(), now).await?;
         let detail = format!(
             "{}: {} on {}",
-            stored.participant.reference,
+            grant.facts().reference(),
             event.kind.code(),
             event.occurred_on
         );
@@ -59,7 +58,7 @@ impl App {
         )
         .await?;
         let saved = tx
-            .outcome_events(participant)
+            .outcome_events(&grant)
             .await?
             .into_iter()
             .find(|e| e.id == id)

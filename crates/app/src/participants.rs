@@ -3,28 +3,101 @@
 use kindred_domain::FieldErrors;
 use kindred_domain::audit::AuditAction;
 use kindred_domain::ids::{ParticipantId, UserId};
-use kindred_domain::participant::{Enrolment, NewParticipant, ParticipantInput};
+use kindred_domain::participant::{
+    Baseline, Enrolment, NewParticipant, Participant, ParticipantInput,
+};
 use kindred_domain::user::User;
 use kindred_domain::vocabulary::{ParticipantStatus, Role};
 use kindred_storage::{
-    ParticipantQuery, ParticipantSummary, Program, ResearchRecord, Session, StoredParticipant,
+    Edit, Enrol, Grant, Identified, Identifies, ParticipantFacts, ParticipantQuery,
+    ParticipantSummary, Program, Research, ResearchRecord, Session, StoredParticipant, Write,
 };
-
-use time::Date;
+use time::{Date, OffsetDateTime};
 
 use crate::assignment::{EligibilityOverride, check_eligibility, record_assignment};
 use crate::audit::entry;
-use crate::policy::{self, ParticipantAction, ParticipantFacts, Visibility};
+use crate::policy::{self, ParticipantAction, Permission};
 use crate::{Actor, App, AppError, Result, follow_up_sweep, protocol_tasks};
 
 /// Rows per caseload page.
 pub const PAGE_SIZE: i64 = 50;
 
+/// What the actor may do to a participant's record: what a page offers (the use cases check
+/// again when it is done).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ParticipantPermissions {
+    pub edit: bool,
+    pub consents: bool,
+    pub see_work: bool,
+    pub record_work: bool,
+    pub cancel_tasks: bool,
+    pub exclude: bool,
+}
+
+/// A participant's identified record, with what the actor may do to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParticipantRecord {
+    pub participant: Participant,
+    pub coach_name: Option<String>,
+    pub program_name: Option<String>,
+    pub may: ParticipantPermissions,
+}
+
+/// The de-identified research record: no names, date of birth or contact details.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResearchParticipant {
+    pub id: ParticipantId,
+    pub reference: String,
+    pub enrolment: Enrolment,
+    pub baseline: Baseline,
+    pub program_name: Option<String>,
+}
+
+impl From<ResearchRecord> for ResearchParticipant {
+    fn from(r: ResearchRecord) -> Self {
+        Self {
+            id: r.id,
+            reference: r.reference,
+            enrolment: r.enrolment,
+            baseline: r.baseline,
+            program_name: r.program_name,
+        }
+    }
+}
+
+/// One line of a caseload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseloadEntry {
+    pub id: ParticipantId,
+    pub reference: String,
+    pub display_name: String,
+    pub status: ParticipantStatus,
+    pub enrolled_on: Date,
+    pub coach_id: Option<UserId>,
+    pub coach_name: Option<String>,
+    pub program_name: Option<String>,
+}
+
+impl From<ParticipantSummary> for CaseloadEntry {
+    fn from(s: ParticipantSummary) -> Self {
+        Self {
+            id: s.id,
+            reference: s.reference,
+            display_name: s.display_name,
+            status: s.status,
+            enrolled_on: s.enrolled_on,
+            coach_id: s.coach_id,
+            coach_name: s.coach_name,
+            program_name: s.program_name,
+        }
+    }
+}
+
 /// A participant as the actor may see them.
 #[derive(Debug, Clone)]
 pub enum ParticipantView {
-    Identified(StoredParticipant),
-    Research(ResearchRecord),
+    Identified(Box<ParticipantRecord>),
+    Research(ResearchParticipant),
 }
 
 /// What to show of a caseload.
@@ -39,8 +112,8 @@ pub struct CaseloadFilter {
 /// A page of the participants the actor may list.
 #[derive(Debug, Clone)]
 pub enum CaseloadEntries {
-    Identified(Vec<ParticipantSummary>),
-    Research(Vec<ResearchRecord>),
+    Identified(Vec<CaseloadEntry>),
+    Research(Vec<ResearchParticipant>),
 }
 
 #[derive(Debug, Clone)]
@@ -51,59 +124,85 @@ pub struct Caseload {
     pub page_count: i64,
 }
 
-pub(crate) fn facts(stored: &StoredParticipant) -> ParticipantFacts {
-    ParticipantFacts {
-        coach_id: stored.participant.enrolment.coach_id,
-        coach_supervisor_id: stored.coach_supervisor_id,
-    }
-}
-
-/// The participant, if `actor` may do `action` to their record: the gate every use case on one
-/// participant's record goes through. A participant of another organisation is not found.
-pub(crate) async fn authorised<M>(
-    session: &mut Session<M>,
-    actor: &Actor,
-    participant: ParticipantId,
-    action: ParticipantAction,
-) -> Result<StoredParticipant> {
-    let stored = session.participant(participant).await?.ok_or(AppError::NotFound)?;
-    policy::participant(actor, &facts(&stored), action)?;
-    Ok(stored)
-}
-
-/// Whether `actor` may do `action` to this participant (for showing or hiding a button; the
-/// use case checks again).
-pub fn allowed(actor: &Actor, stored: &StoredParticipant, action: ParticipantAction) -> bool {
-    policy::participant(actor, &facts(stored), action).is_ok()
-}
-
-/// Whether `actor` may cancel this participant's tasks (for showing the button).
-pub fn may_cancel_tasks(actor: &Actor, stored: &StoredParticipant) -> bool {
-    policy::cancel_task(actor, &facts(stored)).is_ok()
-}
-
 impl App {
+    /// The policy's grant of `A` on a participant of the actor's organisation: the gate every
+    /// use case on one participant's record goes through. A participant of another
+    /// organisation is not found.
+    pub(crate) async fn authorise<A: Permission, M>(
+        &self,
+        session: &mut Session<M>,
+        actor: &Actor,
+        participant: ParticipantId,
+    ) -> Result<Grant<A>> {
+        let facts = session.participant_facts(participant).await?.ok_or(AppError::NotFound)?;
+        self.policy.grant(actor, &facts)
+    }
+
+    /// What the actor may do to this participant's record.
+    pub(crate) fn permissions(
+        &self,
+        actor: &Actor,
+        facts: &ParticipantFacts,
+    ) -> ParticipantPermissions {
+        let may = |action| self.policy.allows(actor, facts, action);
+        ParticipantPermissions {
+            edit: may(ParticipantAction::Edit),
+            consents: may(ParticipantAction::Consents),
+            see_work: may(ParticipantAction::SeeWork),
+            record_work: may(ParticipantAction::RecordWork),
+            cancel_tasks: may(ParticipantAction::CancelTasks),
+            exclude: may(ParticipantAction::Exclude),
+        }
+    }
+
+    /// The identified record under a grant, with what the actor may do to it.
+    pub(crate) async fn record<A: Identifies, M>(
+        &self,
+        session: &mut Session<M>,
+        actor: &Actor,
+        grant: &Grant<A>,
+    ) -> Result<ParticipantRecord> {
+        let stored = session.participant(grant).await?;
+        Ok(self.to_record(actor, grant.facts(), stored))
+    }
+
+    pub(crate) fn to_record(
+        &self,
+        actor: &Actor,
+        facts: &ParticipantFacts,
+        stored: StoredParticipant,
+    ) -> ParticipantRecord {
+        ParticipantRecord {
+            participant: stored.participant,
+            coach_name: stored.coach_name,
+            program_name: stored.program_name,
+            may: self.permissions(actor, facts),
+        }
+    }
+
     /// The participants the actor may see, a page at a time.
     pub async fn caseload(&self, actor: &Actor, filter: &CaseloadFilter) -> Result<Caseload> {
-        let (scope, visibility) = policy::caseload(actor)?;
         let page = filter.page.max(1);
         let query = ParticipantQuery {
-            scope,
             status: filter.status,
             search: filter.search.clone(),
             limit: PAGE_SIZE,
             offset: (page - 1).saturating_mul(PAGE_SIZE),
         };
         let mut session = actor.tenant().read().await?;
-        let (entries, total, references) = match visibility {
-            Visibility::Identified => {
-                let (rows, total) = session.participants(&query).await?;
+        // Identified if the actor may see identities; otherwise the research record, if that.
+        let (entries, total, references) = match self.policy.scope::<Identified>(actor) {
+            Ok(scope) => {
+                let (rows, total) = session.participants(&scope, &query).await?;
                 let references: Vec<String> = rows.iter().map(|r| r.reference.clone()).collect();
+                let rows = rows.into_iter().map(CaseloadEntry::from).collect();
                 (CaseloadEntries::Identified(rows), total, references)
             }
-            Visibility::Research => {
-                let (rows, total) = session.research_records(&query).await?;
+            Err(_) => {
+                let scope = self.policy.scope::<Research>(actor)?;
+                let (rows, total) = session.research_records(&scope, &query).await?;
                 let references: Vec<String> = rows.iter().map(|r| r.reference.clone()).collect();
+                let rows = rows.into_iter().map(ResearchParticipant::from).collect();
                 (CaseloadEntries::Research(rows), total, references)
             }
         };
@@ -117,24 +216,50 @@ impl App {
     /// One participant, as much as the actor may see.
     pub async fn participant(&self, actor: &Actor, id: ParticipantId) -> Result<ParticipantView> {
         let mut session = actor.tenant().read().await?;
-        let stored = session.participant(id).await?.ok_or(AppError::NotFound)?;
-        let view = match policy::participant(actor, &facts(&stored), ParticipantAction::View)? {
-            Visibility::Identified => ParticipantView::Identified(stored),
-            Visibility::Research => ParticipantView::Research(
-                session.research_record(id).await?.ok_or(AppError::NotFound)?,
-            ),
+        let facts = session.participant_facts(id).await?.ok_or(AppError::NotFound)?;
+        let view = match self.policy.grant::<Identified>(actor, &facts) {
+            Ok(grant) => ParticipantView::Identified(Box::new(
+                self.record(&mut session, actor, &grant).await?,
+            )),
+            Err(_) => {
+                let grant = self.policy.grant::<Research>(actor, &facts)?;
+                ParticipantView::Research(session.research_record(&grant).await?.into())
+            }
         };
         drop(session);
-        let reference = match &view {
-            ParticipantView::Identified(s) => s.participant.reference.clone(),
-            ParticipantView::Research(r) => r.reference.clone(),
-        };
+        let reference = facts.reference().to_owned();
         self.audit_read(
             actor,
             entry(actor, AuditAction::Read, "participant", Some(id.to_string()), reference),
         )
         .await?;
         Ok(view)
+    }
+
+    /// The identified participant, for a page that does `action` to their record; refused,
+    /// with the policy's reason, when the actor may not (an evaluator, who sees the research
+    /// record only, included).
+    pub async fn participant_for(
+        &self,
+        actor: &Actor,
+        id: ParticipantId,
+        action: ParticipantAction,
+    ) -> Result<ParticipantRecord> {
+        let mut session = actor.tenant().read().await?;
+        let facts = session.participant_facts(id).await?.ok_or(AppError::NotFound)?;
+        if !self.policy.allows(actor, &facts, action) {
+            return Err(policy::refusal(action));
+        }
+        let grant = self.policy.grant::<Identified>(actor, &facts)?;
+        let record = self.record(&mut session, actor, &grant).await?;
+        drop(session);
+        let reference = facts.reference().to_owned();
+        self.audit_read(
+            actor,
+            entry(actor, AuditAction::Read, "participant", Some(id.to_string()), reference),
+        )
+        .await?;
+        Ok(record)
     }
 
     /// Enrols a participant. A coach enrolling takes them onto their own caseload. Someone
@@ -145,8 +270,8 @@ impl App {
         actor: &Actor,
         input: &ParticipantInput,
         allow_duplicate: bool,
-    ) -> Result<StoredParticipant> {
-        policy::enrol(actor)?;
+    ) -> Result<ParticipantRecord> {
+        let enrolling = self.policy.scope::<Enrol>(actor)?;
         let default_coach = actor.has_role(Role::Coach).then(|| actor.user_id());
         let today = self.clock().today();
         let new = NewParticipant::parse(input, today, default_coach)?;
@@ -155,7 +280,7 @@ impl App {
         let eligibility =
             check_references(&mut tx, actor, &new.enrolment, ALL_NEW, reason, today).await?;
         if !allow_duplicate
-            && let Some((_, reference)) = tx.possible_duplicate(&new.identity).await?
+            && let Some((_, reference)) = tx.possible_duplicate(&enrolling, &new.identity).await?
         {
             return Err(AppError::Conflict(format!(
                 "{reference} is already enrolled with the same name and date of birth; \
@@ -165,7 +290,7 @@ impl App {
         let id = ParticipantId::generate();
         let reference = format!("P-{:04}", tx.next_counter("participant").await?);
         let now = self.clock().now();
-        tx.insert_participant(id, &reference, &new, now).await?;
+        tx.insert_participant(&enrolling, id, &reference, &new, now).await?;
         tx.append_audit(
             now,
             entry(
@@ -177,13 +302,16 @@ impl App {
             ),
         )
         .await?;
+        let facts = tx.participant_facts(id).await?.ok_or(AppError::NotFound)?;
+        let grant = self.policy.newly_enrolled(&enrolling, &facts);
         let coach = new.enrolment.coach_id;
-        record_assignment(&mut tx, actor, id, &reference, coach, eligibility, now).await?;
-        let stored = tx.participant(id).await?.ok_or(AppError::NotFound)?;
-        protocol_tasks::follow_participant(&mut tx, None, &stored.participant, now).await?;
-        follow_up_sweep::sweep(&mut tx, Some(id), today, now).await?;
+        record_assignment(&mut tx, &grant, actor, coach, eligibility, now).await?;
+        let stored = tx.participant(&grant).await?;
+        protocol_tasks::follow_participant(&mut tx, &grant, None, &stored.participant, now).await?;
+        follow_up_sweep::sweep_one(&mut tx, &self.policy.follow_on_work(&grant), today, now)
+            .await?;
         tx.commit().await?;
-        Ok(stored)
+        Ok(self.to_record(actor, &facts, stored))
     }
 
     /// Changes the fields present in `input`. With `expected_version`, refuses (409) if
@@ -194,10 +322,10 @@ impl App {
         id: ParticipantId,
         input: &ParticipantInput,
         expected_version: Option<i64>,
-    ) -> Result<StoredParticipant> {
+    ) -> Result<ParticipantRecord> {
         let mut tx = actor.tenant().write().await?;
-        let stored = tx.participant(id).await?.ok_or(AppError::NotFound)?;
-        policy::participant(actor, &facts(&stored), ParticipantAction::Edit)?;
+        let grant = self.authorise::<Edit, _>(&mut tx, actor, id).await?;
+        let stored = tx.participant(&grant).await?;
         let current = &stored.participant;
         if expected_version.is_some_and(|v| v != current.version) {
             return Err(AppError::Conflict(format!(
@@ -208,7 +336,7 @@ impl App {
         let today = self.clock().today();
         let (next, changed) = current.apply_changes(input, today)?;
         if changed.is_empty() {
-            return Ok(stored);
+            return Ok(self.to_record(actor, grant.facts(), stored));
         }
         let coach_changed = next.enrolment.coach_id != current.enrolment.coach_id;
         let program_changed = next.enrolment.program_id != current.enrolment.program_id;
@@ -221,7 +349,7 @@ impl App {
             None
         };
         let now = self.clock().now();
-        tx.update_participant(&next, now).await?;
+        tx.update_participant(&grant, &next, now).await?;
         let detail = format!("{}: changed {}", current.reference, changed.join(", "));
         tx.append_audit(
             now,
@@ -229,14 +357,25 @@ impl App {
         )
         .await?;
         if coach_changed || eligibility.is_some() {
-            let (reference, coach) = (&current.reference, next.enrolment.coach_id);
-            record_assignment(&mut tx, actor, id, reference, coach, eligibility, now).await?;
+            record_assignment(&mut tx, &grant, actor, next.enrolment.coach_id, eligibility, now)
+                .await?;
         }
-        protocol_tasks::follow_participant(&mut tx, Some(current), &next, now).await?;
-        follow_up_sweep::sweep(&mut tx, Some(id), today, now).await?;
-        let updated = tx.participant(id).await?.ok_or(AppError::NotFound)?;
+        if coach_changed {
+            move_open_tasks(&mut tx, &grant, actor, next.enrolment.coach_id, now).await?;
+        }
+        protocol_tasks::follow_participant(&mut tx, &grant, Some(current), &next, now).await?;
+        follow_up_sweep::sweep_one(&mut tx, &self.policy.follow_on_work(&grant), today, now)
+            .await?;
+        let updated = tx.participant(&grant).await?;
+        let facts = tx.participant_facts(id).await?.ok_or(AppError::NotFound)?;
         tx.commit().await?;
-        Ok(updated)
+        Ok(self.to_record(actor, &facts, updated))
+    }
+
+    /// Refuses, with the policy's reason, an actor who may not enrol participants (before an
+    /// enrolment form is shown).
+    pub fn may_enrol(&self, actor: &Actor) -> Result<()> {
+        self.policy.scope::<Enrol>(actor).map(|_| ())
     }
 
     /// The coaches `actor` may assign participants to (for the enrolment form).
@@ -305,4 +444,32 @@ async fn check_references<M>(
         None
     };
     if errors.is_empty() { Ok(eligibility) } else { Err(AppError::Invalid(errors)) }
+}
+
+/// Moves the participant's open tasks to their new coach (and escalations to the new coach's
+/// supervisor), and records the move in the audit log. Done tasks keep who did them.
+async fn move_open_tasks(
+    tx: &mut Session<Write>,
+    grant: &Grant<Edit>,
+    actor: &Actor,
+    new_coach: Option<UserId>,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let facts = grant.facts();
+    let new_supervisor = match new_coach {
+        Some(coach) => tx.user(coach).await?.and_then(|u| u.supervisor_id),
+        None => None,
+    };
+    let from = (facts.coach_id(), facts.coach_supervisor_id());
+    let moved = tx.move_open_tasks(grant, from, (new_coach, new_supervisor)).await?;
+    if moved > 0 {
+        let to = new_coach.map(|c| c.to_string()).unwrap_or_else(|| "nobody".into());
+        let detail = format!("{}: {moved} open task(s) moved to coach {to}", facts.reference());
+        tx.append_audit(
+            now,
+            entry(actor, AuditAction::Update, "task", Some(facts.id().to_string()), detail),
+        )
+        .await?;
+    }
+    Ok(())
 }

@@ -11,7 +11,8 @@ use kindred_domain::schedule::default_schedule;
 use kindred_storage::{ProgramOverview, Session, StoredProgram};
 
 use crate::audit::entry;
-use crate::{Actor, App, AppError, Result, policy};
+use crate::policy::Manager;
+use crate::{Actor, App, AppError, Result};
 
 impl App {
     /// The ten ready-made programs, each citing its study.
@@ -34,10 +35,10 @@ impl App {
     /// leaves out) or from scratch.
     pub async fn create_program(
         &self,
-        actor: &Actor,
+        manager: &Manager<'_>,
         input: &ProgramInput,
     ) -> Result<StoredProgram> {
-        policy::manage_programs(actor)?;
+        let actor = manager.actor();
         let definition = ProgramDefinition::create(input)?;
         let mut tx = actor.tenant().write().await?;
         check_name_is_free(&mut tx, &definition.name, None).await?;
@@ -64,11 +65,11 @@ impl App {
     /// already made from the protocol keep their dates.
     pub async fn update_program(
         &self,
-        actor: &Actor,
+        manager: &Manager<'_>,
         id: ProgramId,
         input: &ProgramInput,
     ) -> Result<StoredProgram> {
-        policy::manage_programs(actor)?;
+        let actor = manager.actor();
         let mut tx = actor.tenant().write().await?;
         let current = tx.program_definition(id).await?.ok_or(AppError::NotFound)?;
         let next = current.definition.change(input)?;

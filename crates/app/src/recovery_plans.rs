@@ -8,8 +8,8 @@ use kindred_domain::recovery_plan::{Goal, GoalInput, NewGoal, StepFields, StepIn
 use kindred_domain::vocabulary::Vocabulary;
 
 use crate::audit::entry;
-use crate::participants::authorised;
-use crate::policy::ParticipantAction;
+use kindred_storage::{RecordWork, SeeWork};
+
 use crate::{Actor, App, AppError, Result};
 
 const RECORD: &str = "recovery_goal";
@@ -22,11 +22,10 @@ impl App {
         participant: ParticipantId,
     ) -> Result<Vec<Goal>> {
         let mut session = actor.tenant().read().await?;
-        let stored =
-            authorised(&mut session, actor, participant, ParticipantAction::SeeWork).await?;
-        let goals = session.goals(participant).await?;
+        let grant = self.authorise::<SeeWork, _>(&mut session, actor, participant).await?;
+        let goals = session.goals(&grant).await?;
         drop(session);
-        let detail = format!("{}: plan of {} goals", stored.participant.reference, goals.len());
+        let detail = format!("{}: plan of {} goals", grant.facts().reference(), goals.len());
         self.audit_read(
             actor,
             entry(actor, AuditAction::Read, RECORD, Some(participant.to_string()), detail),
@@ -43,11 +42,10 @@ impl App {
         goal: GoalId,
     ) -> Result<Goal> {
         let mut session = actor.tenant().read().await?;
-        let stored =
-            authorised(&mut session, actor, participant, ParticipantAction::SeeWork).await?;
-        let found = session.goal(participant, goal).await?.ok_or(AppError::NotFound)?;
+        let grant = self.authorise::<SeeWork, _>(&mut session, actor, participant).await?;
+        let found = session.goal(&grant, goal).await?.ok_or(AppError::NotFound)?;
         drop(session);
-        let detail = format!("{}: goal", stored.participant.reference);
+        let detail = format!("{}: goal", grant.facts().reference());
         self.audit_read(
             actor,
             entry(actor, AuditAction::Read, RECORD, Some(goal.to_string()), detail),
@@ -65,13 +63,13 @@ impl App {
     ) -> Result<Goal> {
         let new = NewGoal::parse(input)?;
         let mut tx = actor.tenant().write().await?;
-        let stored = authorised(&mut tx, actor, participant, ParticipantAction::RecordWork).await?;
+        let grant = self.authorise::<RecordWork, _>(&mut tx, actor, participant).await?;
         let id = GoalId::generate();
         let now = self.clock().now();
-        tx.insert_goal(participant, id, &new, actor.user_id(), now).await?;
+        tx.insert_goal(&grant, id, &new, actor.user_id(), now).await?;
         let detail = format!(
             "{}: {} goal, {}",
-            stored.participant.reference,
+            grant.facts().reference(),
             new.domain.label(),
             new.status.label()
         );
@@ -80,7 +78,7 @@ impl App {
             entry(actor, AuditAction::Create, RECORD, Some(id.to_string()), detail),
         )
         .await?;
-        let goal = tx.goal(participant, id).await?.ok_or(AppError::NotFound)?;
+        let goal = tx.goal(&grant, id).await?.ok_or(AppError::NotFound)?;
         tx.commit().await?;
         Ok(goal)
     }
@@ -94,16 +92,16 @@ impl App {
         input: &GoalInput,
     ) -> Result<Goal> {
         let mut tx = actor.tenant().write().await?;
-        let stored = authorised(&mut tx, actor, participant, ParticipantAction::RecordWork).await?;
-        let current = tx.goal(participant, goal).await?.ok_or(AppError::NotFound)?;
+        let grant = self.authorise::<RecordWork, _>(&mut tx, actor, participant).await?;
+        let current = tx.goal(&grant, goal).await?.ok_or(AppError::NotFound)?;
         let change = current.apply(input)?;
         if change.changed.is_empty() {
             return Ok(current);
         }
         let now = self.clock().now();
-        tx.update_goal(goal, &change, current.status, actor.user_id(), now).await?;
+        tx.update_goal(&grant, goal, &change, current.status, actor.user_id(), now).await?;
         let mut detail =
-            format!("{}: changed {}", stored.participant.reference, change.changed.join(", "));
+            format!("{}: changed {}", grant.facts().reference(), change.changed.join(", "));
         if let Some((status, _)) = &change.status_change {
             detail.push_str(&format!(" ({} → {})", current.status.label(), status.label()));
         }
@@ -112,7 +110,7 @@ impl App {
             entry(actor, AuditAction::Update, RECORD, Some(goal.to_string()), detail),
         )
         .await?;
-        let updated = tx.goal(participant, goal).await?.ok_or(AppError::NotFound)?;
+        let updated = tx.goal(&grant, goal).await?.ok_or(AppError::NotFound)?;
         tx.commit().await?;
         Ok(updated)
     }
@@ -127,18 +125,18 @@ impl App {
     ) -> Result<Goal> {
         let fields = StepFields::parse(input, self.clock().today())?;
         let mut tx = actor.tenant().write().await?;
-        let stored = authorised(&mut tx, actor, participant, ParticipantAction::RecordWork).await?;
-        tx.goal(participant, goal).await?.ok_or(AppError::NotFound)?;
+        let grant = self.authorise::<RecordWork, _>(&mut tx, actor, participant).await?;
+        tx.goal(&grant, goal).await?.ok_or(AppError::NotFound)?;
         let now = self.clock().now();
         let step = GoalStepId::generate();
-        tx.insert_goal_step(goal, step, &fields, now).await?;
-        let detail = format!("{}: added step {step}", stored.participant.reference);
+        tx.insert_goal_step(&grant, goal, step, &fields, now).await?;
+        let detail = format!("{}: added step {step}", grant.facts().reference());
         tx.append_audit(
             now,
             entry(actor, AuditAction::Update, RECORD, Some(goal.to_string()), detail),
         )
         .await?;
-        let updated = tx.goal(participant, goal).await?.ok_or(AppError::NotFound)?;
+        let updated = tx.goal(&grant, goal).await?.ok_or(AppError::NotFound)?;
         tx.commit().await?;
         Ok(updated)
     }
@@ -153,8 +151,8 @@ impl App {
         input: &StepInput,
     ) -> Result<Goal> {
         let mut tx = actor.tenant().write().await?;
-        let stored = authorised(&mut tx, actor, participant, ParticipantAction::RecordWork).await?;
-        let current = tx.goal(participant, goal).await?.ok_or(AppError::NotFound)?;
+        let grant = self.authorise::<RecordWork, _>(&mut tx, actor, participant).await?;
+        let current = tx.goal(&grant, goal).await?.ok_or(AppError::NotFound)?;
         let existing = current.steps.iter().find(|s| s.id == step).ok_or(AppError::NotFound)?;
         let fields = existing.apply(input, self.clock().today())?;
         let what = match (existing.done_on, fields.done_on) {
@@ -163,14 +161,14 @@ impl App {
             _ => "changed",
         };
         let now = self.clock().now();
-        tx.update_goal_step(goal, step, &fields, now).await?;
-        let detail = format!("{}: {what} step {step}", stored.participant.reference);
+        tx.update_goal_step(&grant, goal, step, &fields, now).await?;
+        let detail = format!("{}: {what} step {step}", grant.facts().reference());
         tx.append_audit(
             now,
             entry(actor, AuditAction::Update, RECORD, Some(goal.to_string()), detail),
         )
         .await?;
-        let updated = tx.goal(participant, goal).await?.ok_or(AppError::NotFound)?;
+        let updated = tx.goal(&grant, goal).await?.ok_or(AppError::NotFound)?;
         tx.commit().await?;
         Ok(updated)
     }
@@ -185,8 +183,8 @@ impl App {
     ) -> Result<Goal> {
         let current = {
             let mut session = actor.tenant().read().await?;
-            authorised(&mut session, actor, participant, ParticipantAction::RecordWork).await?;
-            session.goal(participant, goal).await?.ok_or(AppError::NotFound)?
+            let grant = self.authorise::<RecordWork, _>(&mut session, actor, participant).await?;
+            session.goal(&grant, goal).await?.ok_or(AppError::NotFound)?
         };
         let existing = current.steps.iter().find(|s| s.id == step).ok_or(AppError::NotFound)?;
         let done_on = match existing.done_on {

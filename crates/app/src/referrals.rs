@@ -9,11 +9,9 @@ use kindred_domain::referral::{
     NewReferral, ReferralInput, ReferralStatusInput, Sharing, covering_consent, parse_transition,
 };
 use kindred_domain::vocabulary::Vocabulary;
-use kindred_storage::{NewReferralRecord, ReferralFollowUp, StoredReferral};
+use kindred_storage::{NewReferralRecord, RecordWork, ReferralFollowUp, SeeWork, StoredReferral};
 
 use crate::audit::entry;
-use crate::participants::authorised;
-use crate::policy::{self, ParticipantAction};
 use crate::{Actor, App, AppError, Result};
 
 const RECORD: &str = "referral";
@@ -28,11 +26,10 @@ impl App {
         participant: ParticipantId,
     ) -> Result<Vec<StoredReferral>> {
         let mut session = actor.tenant().read().await?;
-        let stored =
-            authorised(&mut session, actor, participant, ParticipantAction::SeeWork).await?;
-        let referrals = session.referrals_of(participant).await?;
+        let grant = self.authorise::<SeeWork, _>(&mut session, actor, participant).await?;
+        let referrals = session.referrals_of(&grant).await?;
         drop(session);
-        let detail = format!("{}: {} referrals", stored.participant.reference, referrals.len());
+        let detail = format!("{}: {} referrals", grant.facts().reference(), referrals.len());
         self.audit_read(
             actor,
             entry(actor, AuditAction::Read, RECORD, Some(participant.to_string()), detail),
@@ -48,11 +45,10 @@ impl App {
         id: ReferralId,
     ) -> Result<StoredReferral> {
         let mut session = actor.tenant().read().await?;
-        let stored =
-            authorised(&mut session, actor, participant, ParticipantAction::SeeWork).await?;
-        let referral = session.referral(participant, id).await?.ok_or(AppError::NotFound)?;
+        let grant = self.authorise::<SeeWork, _>(&mut session, actor, participant).await?;
+        let referral = session.referral(&grant, id).await?.ok_or(AppError::NotFound)?;
         drop(session);
-        let detail = format!("{}: referral", stored.participant.reference);
+        let detail = format!("{}: referral", grant.facts().reference());
         self.audit_read(
             actor,
             entry(actor, AuditAction::Read, RECORD, Some(id.to_string()), detail),
@@ -73,7 +69,7 @@ impl App {
         let today = self.clock().today();
         let new = NewReferral::parse(input, today)?;
         let mut tx = actor.tenant().write().await?;
-        let stored = authorised(&mut tx, actor, participant, ParticipantAction::RecordWork).await?;
+        let grant = self.authorise::<RecordWork, _>(&mut tx, actor, participant).await?;
         let resource = tx.resource(new.resource_id).await?.ok_or_else(|| {
             FieldErrors::single("resource_id", "is not a resource of this organisation")
         })?;
@@ -88,7 +84,7 @@ impl App {
         let sharing = if new.share.is_empty() {
             None
         } else {
-            let consents = tx.consents(participant).await?;
+            let consents = tx.consents(&grant).await?;
             let consent_id = covering_consent(&consents, &new.share, recipient, today)
                 .map_err(|reason| FieldErrors::single("share", reason))?;
             Some(Sharing { consent_id, items: new.share.clone() })
@@ -97,14 +93,13 @@ impl App {
         let now = self.clock().now();
         let record = NewReferralRecord {
             id,
-            participant_id: participant,
             resource_id: resource.id,
             made_by: actor.user_id(),
             made_on: new.made_on,
             sharing: sharing.as_ref(),
             note: new.note.as_deref(),
         };
-        tx.insert_referral(&record, now).await?;
+        tx.insert_referral(&grant, &record, now).await?;
         let shared = match &sharing {
             None => "nothing shared".to_owned(),
             Some(s) => {
@@ -112,13 +107,13 @@ impl App {
                 format!("shared {} under consent {}", items.join(", "), s.consent_id)
             }
         };
-        let detail = format!("{}: to {}; {shared}", stored.participant.reference, resource.label());
+        let detail = format!("{}: to {}; {shared}", grant.facts().reference(), resource.label());
         tx.append_audit(
             now,
             entry(actor, AuditAction::Create, RECORD, Some(id.to_string()), detail),
         )
         .await?;
-        let saved = tx.referral(participant, id).await?.ok_or(AppError::NotFound)?;
+        let saved = tx.referral(&grant, id).await?.ok_or(AppError::NotFound)?;
         tx.commit().await?;
         Ok(saved)
     }
@@ -132,23 +127,20 @@ impl App {
         input: &ReferralStatusInput,
     ) -> Result<StoredReferral> {
         let mut tx = actor.tenant().write().await?;
-        let stored = authorised(&mut tx, actor, participant, ParticipantAction::RecordWork).await?;
-        let current = tx.referral(participant, id).await?.ok_or(AppError::NotFound)?;
+        let grant = self.authorise::<RecordWork, _>(&mut tx, actor, participant).await?;
+        let current = tx.referral(&grant, id).await?.ok_or(AppError::NotFound)?;
         let (to, note) = parse_transition(current.status, input)?;
         let now = self.clock().now();
-        tx.move_referral(id, current.status, to, actor.user_id(), now, note.as_deref()).await?;
-        let detail = format!(
-            "{}: {} → {}",
-            stored.participant.reference,
-            current.status.label(),
-            to.label()
-        );
+        tx.move_referral(&grant, id, current.status, to, actor.user_id(), now, note.as_deref())
+            .await?;
+        let detail =
+            format!("{}: {} → {}", grant.facts().reference(), current.status.label(), to.label());
         tx.append_audit(
             now,
             entry(actor, AuditAction::Update, RECORD, Some(id.to_string()), detail),
         )
         .await?;
-        let moved = tx.referral(participant, id).await?.ok_or(AppError::NotFound)?;
+        let moved = tx.referral(&grant, id).await?.ok_or(AppError::NotFound)?;
         tx.commit().await?;
         Ok(moved)
     }
@@ -156,8 +148,8 @@ impl App {
     /// Open referrals (sent or accepted) of the participants the actor follows, the longest
     /// untouched first.
     pub async fn referral_follow_ups(&self, actor: &Actor) -> Result<Vec<ReferralFollowUp>> {
-        let scope = policy::referral_follow_ups(actor)?;
-        let open = actor.tenant().read().await?.open_referrals(scope, FOLLOW_UP_LIMIT).await?;
+        let scope = self.policy.scope::<SeeWork>(actor)?;
+        let open = actor.tenant().read().await?.open_referrals(&scope, FOLLOW_UP_LIMIT).await?;
         let references: Vec<&str> = open.iter().map(|f| f.participant_reference.as_str()).collect();
         let detail = format!("open referrals: {}", references.join(" "));
         self.audit_read(actor, entry(actor, AuditAction::List, RECORD, None, detail)).await?;

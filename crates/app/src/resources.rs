@@ -7,8 +7,8 @@ use kindred_domain::resource::{Resource, ResourceDetails, ResourceInput, Resourc
 use kindred_storage::ResourceQuery;
 
 use crate::audit::entry;
-use crate::policy;
-use crate::{Actor, App, AppError, Result};
+use crate::policy::{Curator, DirectoryReader};
+use crate::{App, AppError, Result};
 
 /// Resources per page of the directory.
 pub const RESOURCE_PAGE_SIZE: i64 = 50;
@@ -37,8 +37,12 @@ pub struct ResourcePage {
 
 impl App {
     /// A page of the directory, by organisation and service name.
-    pub async fn resources(&self, actor: &Actor, filter: &ResourceFilter) -> Result<ResourcePage> {
-        policy::read_resources(actor)?;
+    pub async fn resources(
+        &self,
+        reader: &DirectoryReader<'_>,
+        filter: &ResourceFilter,
+    ) -> Result<ResourcePage> {
+        let actor = reader.actor();
         let page = filter.page.max(1);
         let query = ResourceQuery {
             search: filter.search.clone(),
@@ -54,19 +58,23 @@ impl App {
     }
 
     /// The categories in use, for the directory's filter.
-    pub async fn resource_categories(&self, actor: &Actor) -> Result<Vec<String>> {
-        policy::read_resources(actor)?;
+    pub async fn resource_categories(&self, reader: &DirectoryReader<'_>) -> Result<Vec<String>> {
+        let actor = reader.actor();
         Ok(actor.tenant().read().await?.resource_categories().await?)
     }
 
-    pub async fn resource(&self, actor: &Actor, id: ResourceId) -> Result<Resource> {
-        policy::read_resources(actor)?;
+    pub async fn resource(&self, reader: &DirectoryReader<'_>, id: ResourceId) -> Result<Resource> {
+        let actor = reader.actor();
         actor.tenant().read().await?.resource(id).await?.ok_or(AppError::NotFound)
     }
 
     /// Adds a resource by hand.
-    pub async fn create_resource(&self, actor: &Actor, input: &ResourceInput) -> Result<Resource> {
-        policy::manage_resources(actor)?;
+    pub async fn create_resource(
+        &self,
+        curator: &Curator<'_>,
+        input: &ResourceInput,
+    ) -> Result<Resource> {
+        let actor = curator.actor();
         let details = ResourceDetails::parse(input)?;
         let resource = Resource {
             id: ResourceId::generate(),
@@ -95,11 +103,11 @@ impl App {
     /// Changes the fields present in `input` (an empty string clears an optional field).
     pub async fn update_resource(
         &self,
-        actor: &Actor,
+        curator: &Curator<'_>,
         id: ResourceId,
         input: &ResourceInput,
     ) -> Result<Resource> {
-        policy::manage_resources(actor)?;
+        let actor = curator.actor();
         let mut tx = actor.tenant().write().await?;
         let mut resource = tx.resource(id).await?.ok_or(AppError::NotFound)?;
         resource.details = ResourceDetails::parse(&input.over(resource.details.to_input()))?;
@@ -118,11 +126,11 @@ impl App {
     /// already made to it keep it.
     pub async fn set_resource_active(
         &self,
-        actor: &Actor,
+        curator: &Curator<'_>,
         id: ResourceId,
         active: bool,
     ) -> Result<Resource> {
-        policy::manage_resources(actor)?;
+        let actor = curator.actor();
         let mut tx = actor.tenant().write().await?;
         let mut resource = tx.resource(id).await?.ok_or(AppError::NotFound)?;
         if resource.active == active {

@@ -92,7 +92,7 @@ impl App {
         let mut tx = actor.tenant().write().await?;
         let coach = supervised_coach(&mut tx, actor, concern.coach_id).await?;
         if let Some(participant) = concern.participant_id
-            && tx.research_record(participant).await?.is_none()
+            && tx.participant_facts(participant).await?.is_none()
         {
             return Err(FieldErrors::single(
                 "participant_id",

@@ -7,12 +7,11 @@ use kindred_domain::audit::AuditAction;
 use kindred_domain::fields::required_text;
 use kindred_domain::ids::{ParticipantId, TaskId};
 use kindred_domain::tasks::{Due, Task, UPCOMING_DAYS};
-use kindred_storage::{CaseloadScope, DueTask};
+use kindred_storage::{CancelTasks, DueTask, Reach, SeeWork};
 use time::{Date, Duration};
 
 use crate::audit::entry;
-use crate::participants::{authorised, facts};
-use crate::policy::{self, ParticipantAction, TaskListScope};
+use crate::policy::ListReach;
 use crate::{Actor, App, AppError, Result};
 
 /// The most tasks one due list shows (an overdue backlog beyond this needs a supervisor, not
@@ -23,7 +22,10 @@ const DUE_LIST_LIMIT: i64 = 500;
 /// next 14 days (by due date).
 #[derive(Debug, Clone)]
 pub struct DueList {
-    pub scope: CaseloadScope,
+    /// Which list this is.
+    pub reach: ListReach,
+    /// The lists the actor may switch to.
+    pub choices: Vec<ListReach>,
     pub today: Date,
     pub overdue: Vec<DueTask>,
     pub due_today: Vec<DueTask>,
@@ -42,19 +44,21 @@ impl DueList {
 
 impl App {
     /// The actor's due list: their own, their team's or the organisation's.
-    pub async fn due_tasks(
-        &self,
-        actor: &Actor,
-        requested: Option<TaskListScope>,
-    ) -> Result<DueList> {
-        let scope = policy::task_list(actor, requested)?;
+    pub async fn due_tasks(&self, actor: &Actor, requested: Option<ListReach>) -> Result<DueList> {
+        let (scope, mine) = self.policy.scope_as::<SeeWork>(actor, requested)?;
         let today = self.clock().today();
         let until = today + Duration::days(UPCOMING_DAYS);
         let mut session = actor.tenant().read().await?;
-        let tasks = session.due_tasks(scope, today, until, DUE_LIST_LIMIT).await?;
+        let tasks = session.due_tasks(&scope, mine, today, until, DUE_LIST_LIMIT).await?;
         drop(session);
+        let reach = match (mine, scope.reach()) {
+            (Some(_), _) | (None, Reach::Coach(_)) => ListReach::Mine,
+            (None, Reach::Team(_)) => ListReach::Team,
+            (None, Reach::Organisation) => ListReach::Organisation,
+        };
         let mut list = DueList {
-            scope,
+            reach,
+            choices: self.policy.list_choices::<SeeWork>(actor),
             today,
             overdue: Vec::new(),
             due_today: Vec::new(),
@@ -84,11 +88,10 @@ impl App {
         participant: ParticipantId,
     ) -> Result<Vec<Task>> {
         let mut session = actor.tenant().read().await?;
-        let stored =
-            authorised(&mut session, actor, participant, ParticipantAction::SeeWork).await?;
-        let tasks = session.tasks_of_participant(participant).await?;
+        let grant = self.authorise::<SeeWork, _>(&mut session, actor, participant).await?;
+        let tasks = session.tasks_of_participant(&grant).await?;
         drop(session);
-        let detail = format!("{}: {} tasks", stored.participant.reference, tasks.len());
+        let detail = format!("{}: {} tasks", grant.facts().reference(), tasks.len());
         self.audit_read(
             actor,
             entry(actor, AuditAction::Read, "task", Some(participant.to_string()), detail),
@@ -106,26 +109,23 @@ impl App {
         reason: Option<&str>,
     ) -> Result<Task> {
         let mut tx = actor.tenant().write().await?;
-        let stored = tx.participant(participant).await?.ok_or(AppError::NotFound)?;
-        policy::cancel_task(actor, &facts(&stored))?;
-        let existing = tx
-            .task(task)
-            .await?
-            .filter(|t| t.participant_id == participant)
-            .ok_or(AppError::NotFound)?;
+        let grant = self.authorise::<CancelTasks, _>(&mut tx, actor, participant).await?;
+        let existing = tx.task(&grant, task).await?.ok_or(AppError::NotFound)?;
         let reason = required_text(reason, 500).map_err(|m| FieldErrors::single("reason", m))?;
         let now = self.clock().now();
-        tx.cancel_task(task, &reason, actor.user_id(), now).await?;
+        tx.cancel_task(&grant, task, &reason, actor.user_id(), now).await?;
         let detail = format!(
             "{}: cancelled \"{}\" (due {}): {reason}",
-            stored.participant.reference, existing.title, existing.due_on
+            grant.facts().reference(),
+            existing.title,
+            existing.due_on
         );
         tx.append_audit(
             now,
             entry(actor, AuditAction::Update, "task", Some(task.to_string()), detail),
         )
         .await?;
-        let cancelled = tx.task(task).await?.ok_or(AppError::NotFound)?;
+        let cancelled = tx.task(&grant, task).await?.ok_or(AppError::NotFound)?;
         tx.commit().await?;
         Ok(cancelled)
     }

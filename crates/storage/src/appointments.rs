@@ -9,6 +9,7 @@ use kindred_domain::vocabulary::{AppointmentKind, OutcomeEventKind, Vocabulary};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::access::{Grant, Identifies, RecordWork};
 use crate::error::decode_code;
 use crate::session::{Session, Write, on_conn};
 use crate::{Result, StorageError, Timestamp};
@@ -61,22 +62,44 @@ macro_rules! select_appointment {
 
 impl<M> Session<M> {
     /// A participant's appointments, earliest first.
-    pub async fn appointments(&mut self, participant: ParticipantId) -> Result<Vec<Appointment>> {
+    pub async fn appointments<A: Identifies>(
+        &mut self,
+        grant: &Grant<A>,
+    ) -> Result<Vec<Appointment>> {
+        let participant = grant.bound_to(self.org_id)?;
         let rows: Vec<AppointmentRow> = on_conn!(self.conn(), c => {
             c.query_as(select_appointment!(
                 "AND participant_id = $2 ORDER BY scheduled_for, id"
             ))
-            .bind(participant.0)
+            .bind(participant)
             .fetch_all(&mut *c)
             .await?
         });
         rows.into_iter().map(AppointmentRow::into_appointment).collect()
     }
 
-    pub async fn appointment(&mut self, id: AppointmentId) -> Result<Option<Appointment>> {
-        let row: Option<AppointmentRow> = on_conn!(self.conn(), c => {
-            c.query_as(select_appointment!("AND id = $2"))
+    /// Whose appointment this is: the participant the policy must grant before it is read.
+    pub async fn appointment_owner(&mut self, id: AppointmentId) -> Result<Option<ParticipantId>> {
+        let owner: Option<Uuid> = on_conn!(self.conn(), c => {
+            c.query_scalar("SELECT participant_id FROM appointments WHERE org_id = $1 AND id = $2")
                 .bind(id.0)
+                .fetch_optional(&mut *c)
+                .await?
+        });
+        Ok(owner.map(ParticipantId))
+    }
+
+    /// One appointment of the granted participant.
+    pub async fn appointment<A: Identifies>(
+        &mut self,
+        grant: &Grant<A>,
+        id: AppointmentId,
+    ) -> Result<Option<Appointment>> {
+        let participant = grant.bound_to(self.org_id)?;
+        let row: Option<AppointmentRow> = on_conn!(self.conn(), c => {
+            c.query_as(select_appointment!("AND id = $2 AND participant_id = $3"))
+                .bind(id.0)
+                .bind(participant)
                 .fetch_optional(&mut *c)
                 .await?
         });
@@ -85,18 +108,19 @@ impl<M> Session<M> {
 
     /// The date of the participant's first appointment of `kind` that was not cancelled: the
     /// anchor of protocol steps measured from it.
-    pub async fn first_appointment_on(
+    pub async fn first_appointment_on<A: Identifies>(
         &mut self,
-        participant: ParticipantId,
+        grant: &Grant<A>,
         kind: AppointmentKind,
     ) -> Result<Option<Date>> {
+        let participant = grant.bound_to(self.org_id)?;
         let first: Option<Timestamp> = on_conn!(self.conn(), c => {
             c.query_scalar(
                 "SELECT scheduled_for FROM appointments
                  WHERE org_id = $1 AND participant_id = $2 AND kind = $3 AND status <> 'cancelled'
                  ORDER BY scheduled_for LIMIT 1",
             )
-            .bind(participant.0)
+            .bind(participant)
             .bind(kind.code())
             .fetch_optional(&mut *c)
             .await?
@@ -106,7 +130,14 @@ impl<M> Session<M> {
 }
 
 impl Session<Write> {
-    pub async fn insert_appointment(&mut self, appointment: &Appointment) -> Result<()> {
+    /// Saves an appointment of the granted participant (the appointment's participant is the
+    /// grant's).
+    pub async fn insert_appointment(
+        &mut self,
+        grant: &Grant<RecordWork>,
+        appointment: &Appointment,
+    ) -> Result<()> {
+        let participant = grant.bound_to(self.org_id)?;
         let (a, d) = (appointment, &appointment.details);
         on_conn!(self.conn(), c => {
             c.query(
@@ -115,7 +146,7 @@ impl Session<Write> {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
             )
             .bind(a.id.0)
-            .bind(a.participant_id.0)
+            .bind(participant)
             .bind(d.kind.code())
             .bind(Timestamp(d.scheduled_for()))
             .bind(&d.with_whom)
@@ -132,16 +163,18 @@ impl Session<Write> {
 
     pub async fn update_appointment(
         &mut self,
+        grant: &Grant<RecordWork>,
         id: AppointmentId,
         details: &AppointmentDetails,
         now: OffsetDateTime,
     ) -> Result<()> {
+        let participant = grant.bound_to(self.org_id)?;
         let d = details;
         let updated = on_conn!(self.conn(), c => {
             c.query(
                 "UPDATE appointments SET kind = $3, scheduled_for = $4, with_whom = $5, place = $6,
                     status = $7, note = $8, updated_at = $9
-                 WHERE org_id = $1 AND id = $2",
+                 WHERE org_id = $1 AND id = $2 AND participant_id = $10",
             )
             .bind(id.0)
             .bind(d.kind.code())
@@ -151,6 +184,7 @@ impl Session<Write> {
             .bind(d.status.code())
             .bind(d.note.as_deref())
             .bind(Timestamp(now))
+            .bind(participant)
             .execute(&mut *c)
             .await?
             .rows_affected()
@@ -162,17 +196,21 @@ impl Session<Write> {
     /// attended/missed event of this appointment with `event` (or removes it, for `None`).
     pub async fn record_appointment_outcome(
         &mut self,
+        grant: &Grant<RecordWork>,
         appointment: &Appointment,
         event: Option<OutcomeEventKind>,
         recorded_by: UserId,
         now: OffsetDateTime,
     ) -> Result<()> {
+        let participant = grant.bound_to(self.org_id)?;
         on_conn!(self.conn(), c => {
             c.query(
                 "DELETE FROM outcome_events WHERE org_id = $1 AND appointment_id = $2
+                   AND participant_id = $3
                    AND kind IN ('appointment_attended', 'appointment_missed')",
             )
             .bind(appointment.id.0)
+            .bind(participant)
             .execute(&mut *c)
             .await?;
             if let Some(kind) = event {
@@ -182,7 +220,7 @@ impl Session<Write> {
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 )
                 .bind(Uuid::now_v7())
-                .bind(appointment.participant_id.0)
+                .bind(participant)
                 .bind(kind.code())
                 .bind(appointment.details.date)
                 .bind(format!(

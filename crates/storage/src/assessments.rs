@@ -10,6 +10,7 @@ use kindred_domain::instruments::Answers;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::access::{Grant, Identifies, RecordWork};
 use crate::session::{Session, Write, on_conn};
 use crate::{Result, StorageError, Timestamp};
 
@@ -107,27 +108,45 @@ fn encode(assessment: &Assessment) -> Result<Encoded> {
 
 impl<M> Session<M> {
     /// A participant's assessments, oldest first (by the day given, then when entered).
-    pub async fn assessments_of_participant(
+    pub async fn assessments_of_participant<A: Identifies>(
         &mut self,
-        participant: ParticipantId,
+        grant: &Grant<A>,
     ) -> Result<Vec<Assessment>> {
+        let participant = grant.bound_to(self.org_id)?;
         let rows: Vec<AssessmentRow> = on_conn!(self.conn(), c => {
             c.query_as(select_assessment!(
                 "AND a.participant_id = $2
                  ORDER BY a.administered_on, a.created_at, a.id"
             ))
-            .bind(participant.0)
+            .bind(participant)
             .fetch_all(&mut *c)
             .await?
         });
         rows.into_iter().map(AssessmentRow::into_assessment).collect()
     }
 
-    /// One assessment of this organisation.
-    pub async fn assessment(&mut self, id: AssessmentId) -> Result<Option<Assessment>> {
-        let row: Option<AssessmentRow> = on_conn!(self.conn(), c => {
-            c.query_as(select_assessment!("AND a.id = $2"))
+    /// Whose assessment this is: the participant the policy must grant before it is read.
+    pub async fn assessment_owner(&mut self, id: AssessmentId) -> Result<Option<ParticipantId>> {
+        let owner: Option<Uuid> = on_conn!(self.conn(), c => {
+            c.query_scalar("SELECT participant_id FROM assessments WHERE org_id = $1 AND id = $2")
                 .bind(id.0)
+                .fetch_optional(&mut *c)
+                .await?
+        });
+        Ok(owner.map(ParticipantId))
+    }
+
+    /// One assessment of the granted participant.
+    pub async fn assessment<A: Identifies>(
+        &mut self,
+        grant: &Grant<A>,
+        id: AssessmentId,
+    ) -> Result<Option<Assessment>> {
+        let participant = grant.bound_to(self.org_id)?;
+        let row: Option<AssessmentRow> = on_conn!(self.conn(), c => {
+            c.query_as(select_assessment!("AND a.id = $2 AND a.participant_id = $3"))
+                .bind(id.0)
+                .bind(participant)
                 .fetch_optional(&mut *c)
                 .await?
         });
@@ -136,8 +155,14 @@ impl<M> Session<M> {
 }
 
 impl Session<Write> {
-    /// Stores a new assessment (its `version` as given, normally 1).
-    pub async fn insert_assessment(&mut self, assessment: &Assessment) -> Result<()> {
+    /// Stores a new assessment of the granted participant (the assessment's participant is the
+    /// grant's).
+    pub async fn insert_assessment(
+        &mut self,
+        grant: &Grant<RecordWork>,
+        assessment: &Assessment,
+    ) -> Result<()> {
+        let participant = grant.bound_to(self.org_id)?;
         let encoded = encode(assessment)?;
         let a = assessment;
         on_conn!(self.conn(), c => {
@@ -150,7 +175,7 @@ impl Session<Write> {
                     $17, $18)",
             )
             .bind(a.id.0)
-            .bind(a.participant_id.0)
+            .bind(participant)
             .bind(&a.instrument_code)
             .bind(&a.instrument_version)
             .bind(a.program_id.map(|p| p.0))
@@ -177,9 +202,11 @@ impl Session<Write> {
     /// assessment, or one saved by someone else meanwhile, is a conflict.
     pub async fn update_assessment(
         &mut self,
+        grant: &Grant<RecordWork>,
         assessment: &Assessment,
         expected_version: i64,
     ) -> Result<()> {
+        let participant = grant.bound_to(self.org_id)?;
         let encoded = encode(assessment)?;
         let a = assessment;
         let updated = on_conn!(self.conn(), c => {
@@ -187,7 +214,8 @@ impl Session<Write> {
                 "UPDATE assessments SET program_id = $3, time_point_code = $4,
                     administered_on = $5, status = $6, answers = $7, score = $8, subscores = $9,
                     band = $10, flags = $11, version = $12, updated_at = $13
-                 WHERE org_id = $1 AND id = $2 AND version = $14 AND status = 'in_progress'",
+                 WHERE org_id = $1 AND id = $2 AND version = $14 AND status = 'in_progress'
+                   AND participant_id = $15",
             )
             .bind(a.id.0)
             .bind(a.program_id.map(|p| p.0))
@@ -202,6 +230,7 @@ impl Session<Write> {
             .bind(a.version)
             .bind(Timestamp(a.updated_at))
             .bind(expected_version)
+            .bind(participant)
             .execute(&mut *c)
             .await?
             .rows_affected()
@@ -220,12 +249,13 @@ impl Session<Write> {
     /// (a safety flag raised by an answer).
     pub async fn insert_urgent_task(
         &mut self,
-        participant: ParticipantId,
+        grant: &Grant<RecordWork>,
         assignee: UserId,
         title: &str,
         due_on: Date,
         now: OffsetDateTime,
     ) -> Result<TaskId> {
+        let participant = grant.bound_to(self.org_id)?;
         let id = TaskId::generate();
         on_conn!(self.conn(), c => {
             c.query(
@@ -234,7 +264,7 @@ impl Session<Write> {
                  VALUES ($1, $2, $3, 'urgent', $4, $5, $6, $6, 'open', $7)",
             )
             .bind(id.0)
-            .bind(participant.0)
+            .bind(participant)
             .bind(assignee.0)
             .bind(title)
             .bind(due_on)

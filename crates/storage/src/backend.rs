@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -71,6 +72,8 @@ pub(crate) enum Pools {
 #[derive(Debug, Clone)]
 pub struct Database {
     pub(crate) pools: Arc<Pools>,
+    /// Whether [`Database::policy_key`] has handed out the one key.
+    pub(crate) policy_key_taken: Arc<AtomicBool>,
 }
 
 /// Read connections for SQLite: WAL lets readers run beside the writer.
@@ -128,7 +131,7 @@ impl Database {
                 Pools::Postgres(pool)
             }
         };
-        Ok(Self { pools: Arc::new(pools) })
+        Ok(Self { pools: Arc::new(pools), policy_key_taken: Arc::new(AtomicBool::new(false)) })
     }
 
     pub fn backend(&self) -> Backend {

@@ -6,6 +6,7 @@ use kindred_domain::ids::{CoachAssignmentId, ParticipantId, UserId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::access::{Edit, Grant, Identifies};
 use crate::session::{Session, Write, on_conn};
 use crate::{Result, Timestamp};
 
@@ -33,17 +34,18 @@ struct AssignmentRow {
 
 impl<M> Session<M> {
     /// A participant's coach history, oldest first.
-    pub async fn coach_assignments(
+    pub async fn coach_assignments<A: Identifies>(
         &mut self,
-        participant: ParticipantId,
+        grant: &Grant<A>,
     ) -> Result<Vec<CoachAssignment>> {
+        let participant = grant.bound_to(self.org_id)?;
         let rows: Vec<AssignmentRow> = on_conn!(self.conn(), c => {
             c.query_as(
                 "SELECT id, participant_id, coach_id, assigned_by, assigned_at, override_reason
                  FROM coach_assignments WHERE org_id = $1 AND participant_id = $2
                  ORDER BY assigned_at, id",
             )
-            .bind(participant.0)
+            .bind(participant)
             .fetch_all(&mut *c)
             .await?
         });
@@ -62,7 +64,14 @@ impl<M> Session<M> {
 }
 
 impl Session<Write> {
-    pub async fn insert_coach_assignment(&mut self, assignment: &CoachAssignment) -> Result<()> {
+    /// Adds to the granted participant's coach history (the assignment's participant is the
+    /// grant's).
+    pub async fn insert_coach_assignment(
+        &mut self,
+        grant: &Grant<Edit>,
+        assignment: &CoachAssignment,
+    ) -> Result<()> {
+        let participant = grant.bound_to(self.org_id)?;
         let a = assignment;
         on_conn!(self.conn(), c => {
             c.query(
@@ -71,7 +80,7 @@ impl Session<Write> {
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(a.id.0)
-            .bind(a.participant_id.0)
+            .bind(participant)
             .bind(a.coach_id.map(|c| c.0))
             .bind(a.assigned_by.0)
             .bind(Timestamp(a.assigned_at))

@@ -6,6 +6,7 @@ use kindred_domain::vocabulary::{DisclosureItem, Vocabulary};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::access::{Consents, Grant, Identifies};
 use crate::error::decode_code;
 use crate::session::{Session, Write, on_conn};
 use crate::{Result, StorageError, Timestamp};
@@ -73,22 +74,31 @@ macro_rules! select_consent {
 
 impl<M> Session<M> {
     /// A participant's consents, newest first.
-    pub async fn consents(&mut self, participant: ParticipantId) -> Result<Vec<Consent>> {
+    /// (Any grant that sees the identity will do: a referral checks them before sharing.)
+    pub async fn consents<A: Identifies>(&mut self, grant: &Grant<A>) -> Result<Vec<Consent>> {
+        let participant = grant.bound_to(self.org_id)?;
         let rows: Vec<ConsentRow> = on_conn!(self.conn(), c => {
             c.query_as(select_consent!(
                 "AND participant_id = $2 ORDER BY recorded_at DESC, id DESC"
             ))
-            .bind(participant.0)
+            .bind(participant)
             .fetch_all(&mut *c)
             .await?
         });
         rows.into_iter().map(Consent::try_from).collect()
     }
 
-    pub async fn consent(&mut self, id: ConsentId) -> Result<Option<Consent>> {
+    /// One consent of the granted participant (a referral checks the one it shares under).
+    pub async fn consent<A: Identifies>(
+        &mut self,
+        grant: &Grant<A>,
+        id: ConsentId,
+    ) -> Result<Option<Consent>> {
+        let participant = grant.bound_to(self.org_id)?;
         let row: Option<ConsentRow> = on_conn!(self.conn(), c => {
-            c.query_as(select_consent!("AND id = $2"))
+            c.query_as(select_consent!("AND id = $2 AND participant_id = $3"))
                 .bind(id.0)
+                .bind(participant)
                 .fetch_optional(&mut *c)
                 .await?
         });
@@ -97,7 +107,13 @@ impl<M> Session<M> {
 }
 
 impl Session<Write> {
-    pub async fn insert_consent(&mut self, consent: &Consent) -> Result<()> {
+    /// Saves a consent of the granted participant (the consent's participant is the grant's).
+    pub async fn insert_consent(
+        &mut self,
+        grant: &Grant<Consents>,
+        consent: &Consent,
+    ) -> Result<()> {
+        let participant = grant.bound_to(self.org_id)?;
         let terms = &consent.terms;
         let disclose: Vec<&str> = terms.disclose.iter().map(|d| d.code()).collect();
         on_conn!(self.conn(), c => {
@@ -107,7 +123,7 @@ impl Session<Write> {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(consent.id.0)
-            .bind(consent.participant_id.0)
+            .bind(participant)
             .bind(disclose.join(","))
             .bind(&terms.recipient)
             .bind(terms.purpose.code())
@@ -125,20 +141,23 @@ impl Session<Write> {
     /// Marks a consent revoked. Revoking twice is a conflict (the first revocation stands).
     pub async fn revoke_consent(
         &mut self,
+        grant: &Grant<Consents>,
         id: ConsentId,
         by: UserId,
         reason: Option<&str>,
         at: OffsetDateTime,
     ) -> Result<()> {
+        let participant = grant.bound_to(self.org_id)?;
         let updated = on_conn!(self.conn(), c => {
             c.query(
                 "UPDATE consents SET revoked_at = $3, revoked_by = $4, revocation_reason = $5
-                 WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL",
+                 WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL AND participant_id = $6",
             )
             .bind(id.0)
             .bind(Timestamp(at))
             .bind(by.0)
             .bind(reason)
+            .bind(participant)
             .execute(&mut *c)
             .await?
             .rows_affected()

@@ -10,21 +10,23 @@ use kindred_domain::vocabulary::Vocabulary;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::access::{Grant, Identifies, RecordWork, Scope, SeeWork};
 use crate::error::decode_code;
-use crate::session::{Session, Write, on_conn};
+use crate::session::{Session, Write, on_conn, scoped_sql};
 use crate::{Result, StorageError, Timestamp};
 
-/// Which contacts to list, newest first. Filters add up; none at all is the organisation.
+/// A page of contacts, newest first, within the scope or grant it is run over.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ContactQuery {
-    pub participant: Option<ParticipantId>,
-    /// One coach's contacts.
+    /// Only the contacts this coach made.
     pub coach: Option<UserId>,
-    /// A supervisor's team: contacts by the supervisor or by the coaches they supervise.
-    pub team_of: Option<UserId>,
     pub limit: i64,
     pub offset: i64,
 }
+
+/// Counts of long lists stop here: past it, a page count means nothing to a person and the
+/// exact figure would cost a scan of every contact in the organisation.
+pub const COUNT_CAP: i64 = 10_000;
 
 #[derive(sqlx::FromRow)]
 struct ContactRow {
@@ -61,53 +63,114 @@ struct RevisionRow {
     changes: String,
 }
 
-/// The filters of [`ContactQuery`] on contacts `c` (`$2` participant, `$3` coach, `$4` team).
-macro_rules! contact_query {
-    () => {
-        "c.org_id = $1 AND ($2 IS NULL OR c.participant_id = $2)
-         AND ($3 IS NULL OR c.coach_id = $3)
-         AND ($4 IS NULL OR c.coach_id = $4 OR c.coach_id IN
-              (SELECT t.id FROM users t WHERE t.org_id = c.org_id AND t.supervisor_id = $4))"
-    };
-}
-
-/// The ids of one page of contacts (`$5` limit, `$6` offset).
-macro_rules! contact_page {
-    () => {
+/// Contacts `c` of participants `p` matching `$filter` (which binds `$2`) and made by `$3`
+/// (if given), then `$rest`.
+macro_rules! contacts_where {
+    ($columns:expr, $filter:expr, $rest:expr) => {
         concat!(
-            "SELECT c.id FROM contacts c WHERE ",
-            contact_query!(),
-            " ORDER BY c.occurred_at DESC, c.id LIMIT $5 OFFSET $6"
-        )
-    };
-}
-
-macro_rules! select_contact {
-    ($rest:expr) => {
-        concat!(
-            "SELECT c.id, c.participant_id, i.given_name, i.family_name, i.preferred_name,
-                    c.coach_id, u.display_name AS coach_name,
-                    c.occurred_at, c.minutes, c.mode, c.format, c.setting, c.note,
-                    c.next_follow_up_on, c.group_session_id, c.task_id, c.version,
-                    c.created_at, c.updated_at
-             FROM contacts c JOIN users u ON u.org_id = c.org_id AND u.id = c.coach_id
-             JOIN participant_identities i
-               ON i.org_id = c.org_id AND i.participant_id = c.participant_id ",
+            "SELECT ",
+            $columns,
+            " FROM contacts c
+             JOIN participants p ON p.org_id = $1 AND p.id = c.participant_id
+             WHERE c.org_id = $1 AND ",
+            $filter,
+            " AND ($3 IS NULL OR c.coach_id = $3) ",
             $rest
         )
     };
 }
 
+/// The page (`$4` limit, `$5` offset), newest first.
+macro_rules! page_order {
+    () => {
+        "ORDER BY c.occurred_at DESC, c.id DESC LIMIT $4 OFFSET $5"
+    };
+}
+
+/// A page of contacts with names, and the support kinds and activities of the same page.
+macro_rules! contact_page {
+    ($filter:expr) => {
+        [
+            concat!(
+                "SELECT c.id, c.participant_id, i.given_name, i.family_name, i.preferred_name,
+                        c.coach_id, u.display_name AS coach_name,
+                        c.occurred_at, c.minutes, c.mode, c.format, c.setting, c.note,
+                        c.next_follow_up_on, c.group_session_id, c.task_id, c.version,
+                        c.created_at, c.updated_at
+                 FROM contacts c
+                 JOIN users u ON u.org_id = $1 AND u.id = c.coach_id
+                 JOIN participant_identities i ON i.org_id = $1 AND i.participant_id = c.participant_id
+                 WHERE c.org_id = $1 AND c.id IN (",
+                contacts_where!("c.id", $filter, page_order!()),
+                ") ORDER BY c.occurred_at DESC, c.id DESC"
+            ),
+            concat!(
+                "SELECT contact_id, kind FROM contact_support_kinds
+                 WHERE org_id = $1 AND contact_id IN (",
+                contacts_where!("c.id", $filter, page_order!()),
+                ")"
+            ),
+            concat!(
+                "SELECT contact_id, activity FROM contact_activities
+                 WHERE org_id = $1 AND contact_id IN (",
+                contacts_where!("c.id", $filter, page_order!()),
+                ")"
+            ),
+            concat!(
+                "SELECT COUNT(*) FROM (",
+                contacts_where!("1", $filter, "LIMIT 10001"),
+                ") capped"
+            ),
+        ]
+    };
+}
+
+/// One contact of the granted participant (`$2`), by id (`$3`).
+macro_rules! one_contact {
+    () => {
+        "SELECT c.id, c.participant_id, i.given_name, i.family_name, i.preferred_name,
+                c.coach_id, u.display_name AS coach_name,
+                c.occurred_at, c.minutes, c.mode, c.format, c.setting, c.note,
+                c.next_follow_up_on, c.group_session_id, c.task_id, c.version,
+                c.created_at, c.updated_at
+         FROM contacts c
+         JOIN users u ON u.org_id = $1 AND u.id = c.coach_id
+         JOIN participant_identities i ON i.org_id = $1 AND i.participant_id = c.participant_id
+         WHERE c.org_id = $1 AND c.participant_id = $2 AND c.id = $3"
+    };
+}
+
+/// A page of contacts and the total matching (capped at [`COUNT_CAP`] + 1).
+#[derive(Debug, Clone)]
+pub struct ContactPage {
+    pub contacts: Vec<Contact>,
+    pub total: i64,
+}
+
 impl<M> Session<M> {
-    pub async fn contact(&mut self, id: ContactId) -> Result<Option<Contact>> {
-        let row: Option<ContactRow> = on_conn!(self.conn(), c => {
-            c.query_as(select_contact!("WHERE c.org_id = $1 AND c.id = $2"))
+    /// Whose contact this is: the participant the policy must grant before it is read.
+    pub async fn contact_owner(&mut self, id: ContactId) -> Result<Option<ParticipantId>> {
+        let owner: Option<Uuid> = on_conn!(self.conn(), c => {
+            c.query_scalar("SELECT participant_id FROM contacts WHERE org_id = $1 AND id = $2")
                 .bind(id.0)
                 .fetch_optional(&mut *c)
                 .await?
         });
-        let Some(row) = row else { return Ok(None) };
-        let (kinds, activities): (Vec<Term>, Vec<Term>) = on_conn!(self.conn(), c => {
+        Ok(owner.map(ParticipantId))
+    }
+
+    /// One contact of the granted participant.
+    pub async fn contact<A: Identifies>(
+        &mut self,
+        grant: &Grant<A>,
+        id: ContactId,
+    ) -> Result<Option<Contact>> {
+        let participant = grant.bound_to(self.org_id)?;
+        let (rows, kinds, activities): (Vec<ContactRow>, Vec<Term>, Vec<Term>) = on_conn!(self.conn(), c => {
+            let rows = c.query_as(one_contact!())
+                .bind(participant).bind(id.0)
+                .fetch_all(&mut *c)
+                .await?;
             let kinds = c.query_as(
                 "SELECT contact_id, kind FROM contact_support_kinds
                  WHERE org_id = $1 AND contact_id = $2",
@@ -120,69 +183,78 @@ impl<M> Session<M> {
             ).bind(id.0)
             .fetch_all(&mut *c)
             .await?;
-            (kinds, activities)
-        });
-        Ok(assemble(vec![row], kinds, activities)?.pop())
-    }
-
-    /// Contacts matching `query`, newest first, one page.
-    pub async fn contacts(&mut self, query: &ContactQuery) -> Result<Vec<Contact>> {
-        let participant = query.participant.map(|p| p.0);
-        let coach = query.coach.map(|c| c.0);
-        let team = query.team_of.map(|t| t.0);
-        let (rows, kinds, activities): (Vec<ContactRow>, Vec<Term>, Vec<Term>) = on_conn!(self.conn(), c => {
-            let rows = c.query_as(select_contact!(concat!(
-                "WHERE ", contact_query!(),
-                " ORDER BY c.occurred_at DESC, c.id LIMIT $5 OFFSET $6"
-            ))).bind(participant).bind(coach).bind(team)
-            .bind(query.limit).bind(query.offset)
-            .fetch_all(&mut *c)
-            .await?;
-            let kinds = c.query_as(concat!(
-                "SELECT contact_id, kind FROM contact_support_kinds
-                 WHERE org_id = $1 AND contact_id IN (", contact_page!(), ")"
-            )).bind(participant).bind(coach).bind(team)
-            .bind(query.limit).bind(query.offset)
-            .fetch_all(&mut *c)
-            .await?;
-            let activities = c.query_as(concat!(
-                "SELECT contact_id, activity FROM contact_activities
-                 WHERE org_id = $1 AND contact_id IN (", contact_page!(), ")"
-            )).bind(participant).bind(coach).bind(team)
-            .bind(query.limit).bind(query.offset)
-            .fetch_all(&mut *c)
-            .await?;
             (rows, kinds, activities)
         });
-        assemble(rows, kinds, activities)
+        Ok(assemble(rows, kinds, activities)?.pop())
     }
 
-    /// How many contacts match `query` (for paging).
-    pub async fn count_contacts(&mut self, query: &ContactQuery) -> Result<i64> {
-        let participant = query.participant.map(|p| p.0);
+    /// The granted participant's contacts, newest first, one page.
+    pub async fn contacts_of<A: Identifies>(
+        &mut self,
+        grant: &Grant<A>,
+        query: &ContactQuery,
+    ) -> Result<ContactPage> {
+        let participant = grant.bound_to(self.org_id)?;
+        let [page, kinds, activities, count] = contact_page!("c.participant_id = $2");
+        self.contact_page([page, kinds, activities, count], Some(participant), query).await
+    }
+
+    /// The contacts of every participant in scope, newest first, one page.
+    pub async fn contacts(
+        &mut self,
+        scope: &Scope<SeeWork>,
+        query: &ContactQuery,
+    ) -> Result<ContactPage> {
+        let user = scope.bound_to(self.org_id)?;
+        macro_rules! sql {
+            ($filter:literal) => {
+                contact_page!($filter)
+            };
+        }
+        let texts = scoped_sql!(scope, sql);
+        self.contact_page(texts, user, query).await
+    }
+
+    /// Runs the page, its terms and its capped count, with `$2` bound to `key`.
+    async fn contact_page(
+        &mut self,
+        [page, kinds, activities, count]: [&'static str; 4],
+        key: Option<Uuid>,
+        query: &ContactQuery,
+    ) -> Result<ContactPage> {
         let coach = query.coach.map(|c| c.0);
-        let team = query.team_of.map(|t| t.0);
-        Ok(on_conn!(self.conn(), c => {
-            c.query_scalar::<i64>(concat!(
-                "SELECT COUNT(*) FROM contacts c WHERE ", contact_query!()
-            )).bind(participant).bind(coach).bind(team)
-            .fetch_one(&mut *c)
-            .await?
-        }))
+        let (rows, kinds, activities, total): (Vec<ContactRow>, Vec<Term>, Vec<Term>, i64) = on_conn!(self.conn(), c => {
+            let rows = c.query_as(page).bind(key).bind(coach).bind(query.limit).bind(query.offset)
+                .fetch_all(&mut *c).await?;
+            let kinds = c.query_as(kinds).bind(key).bind(coach).bind(query.limit).bind(query.offset)
+                .fetch_all(&mut *c).await?;
+            let activities = c.query_as(activities).bind(key).bind(coach).bind(query.limit).bind(query.offset)
+                .fetch_all(&mut *c).await?;
+            let total = c.query_scalar(count).bind(key).bind(coach).fetch_one(&mut *c).await?;
+            (rows, kinds, activities, total)
+        });
+        Ok(ContactPage { contacts: assemble(rows, kinds, activities)?, total })
     }
 
-    /// A contact's edits, oldest first.
-    pub async fn contact_revisions(&mut self, id: ContactId) -> Result<Vec<Revision>> {
+    /// A contact's edits, oldest first (of a contact of the granted participant).
+    pub async fn contact_revisions<A: Identifies>(
+        &mut self,
+        grant: &Grant<A>,
+        id: ContactId,
+    ) -> Result<Vec<Revision>> {
+        let participant = grant.bound_to(self.org_id)?;
         let rows: Vec<RevisionRow> = on_conn!(self.conn(), c => {
             c.query_as(
                 "SELECT r.revision, r.changed_by, u.display_name AS changed_by_name,
                         r.changed_at, r.changes
                  FROM contact_revisions r
-                 JOIN users u ON u.org_id = r.org_id AND u.id = r.changed_by
-                 WHERE r.org_id = $1 AND r.contact_id = $2
+                 JOIN users u ON u.org_id = $1 AND u.id = r.changed_by
+                 JOIN contacts c ON c.org_id = $1 AND c.id = r.contact_id
+                 WHERE r.org_id = $1 AND r.contact_id = $2 AND c.participant_id = $3
                  ORDER BY r.revision",
             )
             .bind(id.0)
+            .bind(participant)
             .fetch_all(&mut *c)
             .await?
         });
@@ -256,12 +328,14 @@ impl Session<Write> {
     /// Saves a new contact with its support kinds and activities.
     pub async fn insert_contact(
         &mut self,
+        grant: &Grant<RecordWork>,
         id: ContactId,
         coach: UserId,
         contact: &NewContact,
         group_session: Option<GroupSessionId>,
         now: OffsetDateTime,
     ) -> Result<()> {
+        let participant = grant.bound_to(self.org_id)?;
         let f = &contact.fields;
         on_conn!(self.conn(), c => {
             c.query(
@@ -271,7 +345,7 @@ impl Session<Write> {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14)",
             )
             .bind(id.0)
-            .bind(contact.participant_id.0)
+            .bind(participant)
             .bind(coach.0)
             .bind(Timestamp(f.occurred_at))
             .bind(f.minutes)
@@ -318,6 +392,7 @@ impl Session<Write> {
     /// contact changed meanwhile is a conflict.
     pub async fn update_contact(
         &mut self,
+        grant: &Grant<RecordWork>,
         id: ContactId,
         version: i64,
         fields: &ContactFields,
@@ -325,6 +400,7 @@ impl Session<Write> {
         by: UserId,
         now: OffsetDateTime,
     ) -> Result<()> {
+        let participant = grant.bound_to(self.org_id)?;
         let changes = serde_json::to_string(changes)
             .map_err(|e| StorageError::Corrupt(format!("contact revision: {e}")))?;
         let updated = on_conn!(self.conn(), c => {
@@ -332,7 +408,7 @@ impl Session<Write> {
                 "UPDATE contacts SET occurred_at = $4, minutes = $5, mode = $6, format = $7,
                     setting = $8, note = $9, next_follow_up_on = $10, version = version + 1,
                     updated_at = $11
-                 WHERE org_id = $1 AND id = $2 AND version = $3",
+                 WHERE org_id = $1 AND id = $2 AND version = $3 AND participant_id = $12",
             )
             .bind(id.0)
             .bind(version)
@@ -344,6 +420,7 @@ impl Session<Write> {
             .bind(fields.note.as_deref())
             .bind(fields.next_follow_up_on)
             .bind(Timestamp(now))
+            .bind(participant)
             .execute(&mut *c)
             .await?
             .rows_affected();
@@ -369,27 +446,30 @@ impl Session<Write> {
         self.write_contact_terms(id, fields).await
     }
 
-    /// Marks a task done by a contact on `on`. Only an open task is closed; returns whether
-    /// it was.
+    /// Marks a task of the granted participant done by a contact on `on`. Only an open task
+    /// is closed; returns whether it was.
     pub async fn complete_task(
         &mut self,
+        grant: &Grant<RecordWork>,
         task: TaskId,
         contact: ContactId,
         on: Date,
         by: UserId,
         now: OffsetDateTime,
     ) -> Result<bool> {
+        let participant = grant.bound_to(self.org_id)?;
         let updated = on_conn!(self.conn(), c => {
             c.query(
                 "UPDATE tasks SET status = 'done', completed_on = $3, completed_at = $4,
                     completed_by = $5, contact_id = $6
-                 WHERE org_id = $1 AND id = $2 AND status = 'open'",
+                 WHERE org_id = $1 AND id = $2 AND status = 'open' AND participant_id = $7",
             )
             .bind(task.0)
             .bind(on)
             .bind(Timestamp(now))
             .bind(by.0)
             .bind(contact.0)
+            .bind(participant)
             .execute(&mut *c)
             .await?
             .rows_affected()
@@ -400,12 +480,13 @@ impl Session<Write> {
     /// Closes a participant's open follow-up tasks due on or before `on`; returns how many.
     pub async fn complete_follow_ups(
         &mut self,
-        participant: ParticipantId,
+        grant: &Grant<RecordWork>,
         contact: ContactId,
         on: Date,
         by: UserId,
         now: OffsetDateTime,
     ) -> Result<u64> {
+        let participant = grant.bound_to(self.org_id)?;
         Ok(on_conn!(self.conn(), c => {
             c.query(
                 "UPDATE tasks SET status = 'done', completed_on = $3, completed_at = $4,
@@ -413,7 +494,7 @@ impl Session<Write> {
                  WHERE org_id = $1 AND participant_id = $2 AND kind = 'follow_up'
                    AND status = 'open' AND due_on <= $3",
             )
-            .bind(participant.0)
+            .bind(participant)
             .bind(on)
             .bind(Timestamp(now))
             .bind(by.0)
@@ -427,11 +508,12 @@ impl Session<Write> {
     /// Makes a follow-up task for `assignee`, due (and open) on `due`.
     pub async fn insert_follow_up_task(
         &mut self,
-        participant: ParticipantId,
+        grant: &Grant<RecordWork>,
         assignee: UserId,
         due: Date,
         now: OffsetDateTime,
     ) -> Result<TaskId> {
+        let participant = grant.bound_to(self.org_id)?;
         let id = TaskId::generate();
         on_conn!(self.conn(), c => {
             c.query(
@@ -440,7 +522,7 @@ impl Session<Write> {
                  VALUES ($1, $2, $3, 'follow_up', $4, 'Follow-up contact', $5, $5, 'open', $6)",
             )
             .bind(id.0)
-            .bind(participant.0)
+            .bind(participant)
             .bind(assignee.0)
             .bind(due)
             .bind(Timestamp(now))

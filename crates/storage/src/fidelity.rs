@@ -7,18 +7,15 @@ use kindred_domain::vocabulary::{Activity, SupportKind, Vocabulary};
 use time::{Date, OffsetDateTime, Time};
 use uuid::Uuid;
 
+use crate::access::{Access, Scope};
 use crate::error::decode_code;
-use crate::session::{Session, on_conn};
+use crate::session::{Session, on_conn, scoped_sql};
 use crate::{Result, Timestamp};
 
-/// Which part of the record to measure.
+/// Which part of the record to measure, within the participants of the policy's scope.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FidelityScope {
     pub program: Option<ProgramId>,
-    /// Only participants currently on these coaches' caseloads, and contacts by these coaches:
-    /// the coaches a supervisor supervises (and the supervisor), or one coach.
-    pub team_of: Option<UserId>,
-    pub coach: Option<UserId>,
     pub participant: Option<ParticipantId>,
     /// The period, from this date (inclusive) … It selects contacts by when they happened,
     /// protocol steps by their due date and participants (for time to first contact) by
@@ -81,58 +78,46 @@ pub struct CaseloadRow {
     pub target: Option<i64>,
 }
 
-/// The scope's filters on participants `p` (binds `$2` … `$5`).
+/// The filters on participants `p` after the policy's scope (`$2`): `$3` program, `$4` one
+/// participant.
 macro_rules! participant_filter {
     () => {
-        "($2 IS NULL OR p.program_id = $2)
-         AND ($3 IS NULL OR p.coach_id = $3 OR p.coach_id IN
-              (SELECT t.id FROM users t WHERE t.org_id = p.org_id AND t.supervisor_id = $3))
-         AND ($4 IS NULL OR p.coach_id = $4)
-         AND ($5 IS NULL OR p.id = $5)"
+        " AND ($3 IS NULL OR p.program_id = $3) AND ($4 IS NULL OR p.id = $4)"
     };
 }
 
-/// The scope's filters on contacts `c` of participants `p` (`$2` … `$5`, and the period as
-/// instants in `$6`, `$7`). Contacts count toward the coach who made them; the team filter
-/// applies to that coach.
-macro_rules! contact_filter {
+/// The period on contacts `c`, as instants in `$5`, `$6`.
+macro_rules! contact_period {
     () => {
-        "($2 IS NULL OR p.program_id = $2)
-         AND ($3 IS NULL OR c.coach_id = $3 OR c.coach_id IN
-              (SELECT t.id FROM users t WHERE t.org_id = c.org_id AND t.supervisor_id = $3))
-         AND ($4 IS NULL OR c.coach_id = $4)
-         AND ($5 IS NULL OR c.participant_id = $5)
-         AND ($6 IS NULL OR c.occurred_at >= $6)
-         AND ($7 IS NULL OR c.occurred_at < $7)"
+        " AND ($5 IS NULL OR c.occurred_at >= $5) AND ($6 IS NULL OR c.occurred_at < $6)"
     };
 }
 
-/// Binds the organisation and the scope's filters, `$1` … `$5`.
-macro_rules! bind_scope {
-    ($query:expr, $scope:expr) => {
-        $query
-            .bind($scope.program.map(|v| v.0))
-            .bind($scope.team_of.map(|v| v.0))
-            .bind($scope.coach.map(|v| v.0))
-            .bind($scope.participant.map(|v| v.0))
+/// Binds the filters after the scope, `$3`, `$4`.
+macro_rules! bind_filters {
+    ($query:expr, $filters:expr) => {
+        $query.bind($filters.program.map(|v| v.0)).bind($filters.participant.map(|v| v.0))
     };
 }
 
-/// Contacts and minutes per coach and term of one of a contact's term tables
-/// (`contact_support_kinds.kind`, `contact_activities.activity`), under the scope's filters.
+/// Contacts and minutes per coach and term of one of a contact's term tables (`$table` `t`
+/// with its `$column`), for contacts `c` of participants `p` in scope. Contacts count toward
+/// the coach who made them.
 macro_rules! dose_by {
-    ($table:literal, $column:literal) => {
+    ($table:literal, $column:literal, $scope:literal) => {
         concat!(
             "SELECT c.coach_id, t.",
             $column,
             ", COUNT(*), COALESCE(SUM(c.minutes), 0)
-             FROM contacts c
-             JOIN participants p ON p.org_id = c.org_id AND p.id = c.participant_id
-             JOIN ",
+             FROM ",
             $table,
-            " t ON t.org_id = c.org_id AND t.contact_id = c.id
-             WHERE c.org_id = $1 AND ",
-            contact_filter!(),
+            " t
+             JOIN contacts c ON c.org_id = $1 AND c.id = t.contact_id
+             JOIN participants p ON p.org_id = $1 AND p.id = c.participant_id
+             WHERE t.org_id = $1 AND ",
+            $scope,
+            participant_filter!(),
+            contact_period!(),
             " GROUP BY c.coach_id, t.",
             $column
         )
@@ -140,22 +125,32 @@ macro_rules! dose_by {
 }
 
 impl<M> Session<M> {
-    /// Every protocol-step task in scope that was not cancelled.
-    pub async fn fidelity_steps(&mut self, scope: &FidelityScope) -> Result<Vec<StepRow>> {
+    /// Every protocol-step task of participants in scope that was not cancelled.
+    pub async fn fidelity_steps<A: Access>(
+        &mut self,
+        scope: &Scope<A>,
+        filters: &FidelityScope,
+    ) -> Result<Vec<StepRow>> {
         type Row = (Option<Uuid>, String, Date, Date, Option<Date>);
+        macro_rules! sql {
+            ($scope:literal) => {
+                concat!(
+                    "SELECT p.coach_id, t.step_code, t.opens_on, t.closes_on, t.completed_on
+                     FROM tasks t JOIN participants p ON p.org_id = $1 AND p.id = t.participant_id
+                     WHERE t.org_id = $1 AND t.kind = 'protocol_step' AND t.status <> 'cancelled'
+                       AND t.step_code IS NOT NULL AND t.closes_on IS NOT NULL
+                       AND ($5 IS NULL OR t.due_on >= $5) AND ($6 IS NULL OR t.due_on < $6) AND ",
+                    $scope,
+                    participant_filter!()
+                )
+            };
+        }
         let rows: Vec<Row> = on_conn!(self.conn(), c => {
-            bind_scope!(c.query_as(concat!(
-                "SELECT p.coach_id, t.step_code, t.opens_on, t.closes_on, t.completed_on
-                 FROM tasks t JOIN participants p ON p.org_id = t.org_id AND p.id = t.participant_id
-                 WHERE t.org_id = $1 AND t.kind = 'protocol_step' AND t.status <> 'cancelled'
-                   AND t.step_code IS NOT NULL AND t.closes_on IS NOT NULL
-                   AND ($6 IS NULL OR t.due_on >= $6) AND ($7 IS NULL OR t.due_on < $7) AND ",
-                participant_filter!()
-            )), scope)
-            .bind(scope.from)
-            .bind(scope.to)
-            .fetch_all(&mut *c)
-            .await?
+            bind_filters!(c.scoped_query_as(scoped_sql!(scope, sql), scope)?, filters)
+                .bind(filters.from)
+                .bind(filters.to)
+                .fetch_all(&mut *c)
+                .await?
         });
         Ok(rows
             .into_iter()
@@ -170,23 +165,30 @@ impl<M> Session<M> {
     }
 
     /// Contacts, minutes and participants reached per coach.
-    pub async fn fidelity_dose_totals(
+    pub async fn fidelity_dose_totals<A: Access>(
         &mut self,
-        scope: &FidelityScope,
+        scope: &Scope<A>,
+        filters: &FidelityScope,
     ) -> Result<Vec<DoseTotalRow>> {
-        let (from, to) = scope.instants();
+        let (from, to) = filters.instants();
+        macro_rules! sql {
+            ($scope:literal) => {
+                concat!(
+                    "SELECT c.coach_id, COUNT(*), COALESCE(SUM(c.minutes), 0), COUNT(DISTINCT c.participant_id)
+                     FROM contacts c JOIN participants p ON p.org_id = $1 AND p.id = c.participant_id
+                     WHERE c.org_id = $1 AND ", $scope,
+                    participant_filter!(),
+                    contact_period!(),
+                    " GROUP BY c.coach_id"
+                )
+            };
+        }
         let rows: Vec<(Uuid, i64, i64, i64)> = on_conn!(self.conn(), c => {
-            bind_scope!(c.query_as(concat!(
-                "SELECT c.coach_id, COUNT(*), COALESCE(SUM(c.minutes), 0), COUNT(DISTINCT c.participant_id)
-                 FROM contacts c JOIN participants p ON p.org_id = c.org_id AND p.id = c.participant_id
-                 WHERE c.org_id = $1 AND ",
-                contact_filter!(),
-                " GROUP BY c.coach_id"
-            )), scope)
-            .bind(from)
-            .bind(to)
-            .fetch_all(&mut *c)
-            .await?
+            bind_filters!(c.scoped_query_as(scoped_sql!(scope, sql), scope)?, filters)
+                .bind(from)
+                .bind(to)
+                .fetch_all(&mut *c)
+                .await?
         });
         Ok(rows
             .into_iter()
@@ -200,30 +202,43 @@ impl<M> Session<M> {
     }
 
     /// Contacts and minutes per coach and support kind.
-    pub async fn fidelity_dose_by_support_kind(
+    pub async fn fidelity_dose_by_support_kind<A: Access>(
         &mut self,
-        scope: &FidelityScope,
+        scope: &Scope<A>,
+        filters: &FidelityScope,
     ) -> Result<Vec<DoseRow<SupportKind>>> {
-        self.fidelity_dose_by(scope, dose_by!("contact_support_kinds", "kind")).await
+        macro_rules! sql {
+            ($scope:literal) => {
+                dose_by!("contact_support_kinds", "kind", $scope)
+            };
+        }
+        self.fidelity_dose_by(scope, filters, scoped_sql!(scope, sql)).await
     }
 
     /// Contacts and minutes per coach and activity.
-    pub async fn fidelity_dose_by_activity(
+    pub async fn fidelity_dose_by_activity<A: Access>(
         &mut self,
-        scope: &FidelityScope,
+        scope: &Scope<A>,
+        filters: &FidelityScope,
     ) -> Result<Vec<DoseRow<Activity>>> {
-        self.fidelity_dose_by(scope, dose_by!("contact_activities", "activity")).await
+        macro_rules! sql {
+            ($scope:literal) => {
+                dose_by!("contact_activities", "activity", $scope)
+            };
+        }
+        self.fidelity_dose_by(scope, filters, scoped_sql!(scope, sql)).await
     }
 
     /// Runs a [`dose_by!`] query and decodes its terms.
-    async fn fidelity_dose_by<T: Vocabulary>(
+    async fn fidelity_dose_by<A: Access, T: Vocabulary>(
         &mut self,
-        scope: &FidelityScope,
+        scope: &Scope<A>,
+        filters: &FidelityScope,
         sql: &'static str,
     ) -> Result<Vec<DoseRow<T>>> {
-        let (from, to) = scope.instants();
+        let (from, to) = filters.instants();
         let rows: Vec<(Uuid, String, i64, i64)> = on_conn!(self.conn(), c => {
-            bind_scope!(c.query_as(sql), scope)
+            bind_filters!(c.scoped_query_as(sql, scope)?, filters)
                 .bind(from)
                 .bind(to)
                 .fetch_all(&mut *c)
@@ -237,24 +252,31 @@ impl<M> Session<M> {
     }
 
     /// Each participant in scope with their enrolment date and first contact (by anyone).
-    pub async fn fidelity_first_contacts(
+    pub async fn fidelity_first_contacts<A: Access>(
         &mut self,
-        scope: &FidelityScope,
+        scope: &Scope<A>,
+        filters: &FidelityScope,
     ) -> Result<Vec<FirstContactRow>> {
+        macro_rules! sql {
+            ($scope:literal) => {
+                concat!(
+                    "SELECT p.coach_id, p.enrolled_on,
+                            (SELECT MIN(f.occurred_at) FROM contacts f
+                             WHERE f.org_id = $1 AND f.participant_id = p.id) AS first_contact_at
+                     FROM participants p
+                     WHERE p.org_id = $1
+                       AND ($5 IS NULL OR p.enrolled_on >= $5) AND ($6 IS NULL OR p.enrolled_on < $6)
+                       AND ", $scope,
+                    participant_filter!()
+                )
+            };
+        }
         let rows: Vec<(Option<Uuid>, Date, Option<Timestamp>)> = on_conn!(self.conn(), c => {
-            bind_scope!(c.query_as(concat!(
-                "SELECT p.coach_id, p.enrolled_on,
-                        (SELECT MIN(c.occurred_at) FROM contacts c
-                         WHERE c.org_id = p.org_id AND c.participant_id = p.id) AS first_contact_at
-                 FROM participants p
-                 WHERE p.org_id = $1
-                   AND ($6 IS NULL OR p.enrolled_on >= $6) AND ($7 IS NULL OR p.enrolled_on < $7) AND ",
-                participant_filter!()
-            )), scope)
-            .bind(scope.from)
-            .bind(scope.to)
-            .fetch_all(&mut *c)
-            .await?
+            bind_filters!(c.scoped_query_as(scoped_sql!(scope, sql), scope)?, filters)
+                .bind(filters.from)
+                .bind(filters.to)
+                .fetch_all(&mut *c)
+                .await?
         });
         Ok(rows
             .into_iter()
@@ -266,20 +288,30 @@ impl<M> Session<M> {
             .collect())
     }
 
-    /// Active and stepped-down participants per coach and program, with the program's target.
-    pub async fn fidelity_caseloads(&mut self, scope: &FidelityScope) -> Result<Vec<CaseloadRow>> {
+    /// Active and stepped-down participants in scope per coach and program, with the
+    /// program's target.
+    pub async fn fidelity_caseloads<A: Access>(
+        &mut self,
+        scope: &Scope<A>,
+        filters: &FidelityScope,
+    ) -> Result<Vec<CaseloadRow>> {
+        macro_rules! sql {
+            ($scope:literal) => {
+                concat!(
+                    "SELECT p.coach_id, p.program_id, COUNT(*), CAST(MAX(g.target_caseload) AS BIGINT)
+                     FROM participants p
+                     LEFT JOIN programs g ON g.org_id = $1 AND g.id = p.program_id
+                     WHERE p.org_id = $1 AND p.coach_id IS NOT NULL
+                       AND p.status IN ('active', 'stepped_down') AND ", $scope,
+                    participant_filter!(),
+                    " GROUP BY p.coach_id, p.program_id"
+                )
+            };
+        }
         let rows: Vec<(Uuid, Option<Uuid>, i64, Option<i64>)> = on_conn!(self.conn(), c => {
-            bind_scope!(c.query_as(concat!(
-                "SELECT p.coach_id, p.program_id, COUNT(*), CAST(MAX(g.target_caseload) AS BIGINT)
-                 FROM participants p
-                 LEFT JOIN programs g ON g.org_id = p.org_id AND g.id = p.program_id
-                 WHERE p.org_id = $1 AND p.coach_id IS NOT NULL
-                   AND p.status IN ('active', 'stepped_down') AND ",
-                participant_filter!(),
-                " GROUP BY p.coach_id, p.program_id"
-            )), scope)
-            .fetch_all(&mut *c)
-            .await?
+            bind_filters!(c.scoped_query_as(scoped_sql!(scope, sql), scope)?, filters)
+                .fetch_all(&mut *c)
+                .await?
         });
         Ok(rows
             .into_iter()
@@ -292,20 +324,30 @@ impl<M> Session<M> {
             .collect())
     }
 
-    /// Distinct participants with a contact in scope.
-    pub async fn fidelity_participants_reached(&mut self, scope: &FidelityScope) -> Result<i64> {
-        let (from, to) = scope.instants();
+    /// Distinct participants in scope with a contact in the period.
+    pub async fn fidelity_participants_reached<A: Access>(
+        &mut self,
+        scope: &Scope<A>,
+        filters: &FidelityScope,
+    ) -> Result<i64> {
+        let (from, to) = filters.instants();
+        macro_rules! sql {
+            ($scope:literal) => {
+                concat!(
+                    "SELECT COUNT(DISTINCT c.participant_id)
+                     FROM contacts c JOIN participants p ON p.org_id = $1 AND p.id = c.participant_id
+                     WHERE c.org_id = $1 AND ", $scope,
+                    participant_filter!(),
+                    contact_period!()
+                )
+            };
+        }
         Ok(on_conn!(self.conn(), c => {
-            bind_scope!(c.query_scalar(concat!(
-                "SELECT COUNT(DISTINCT c.participant_id)
-                 FROM contacts c JOIN participants p ON p.org_id = c.org_id AND p.id = c.participant_id
-                 WHERE c.org_id = $1 AND ",
-                contact_filter!()
-            )), scope)
-            .bind(from)
-            .bind(to)
-            .fetch_one(&mut *c)
-            .await?
+            bind_filters!(c.scoped_query_scalar(scoped_sql!(scope, sql), scope)?, filters)
+                .bind(from)
+                .bind(to)
+                .fetch_one(&mut *c)
+                .await?
         }))
     }
 }

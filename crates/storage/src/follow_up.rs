@@ -13,9 +13,9 @@ use kindred_domain::vocabulary::{ParticipantStatus, TaskKind, Vocabulary};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::access::{Access, Among, Grant, ParticipantFacts, RecordWork};
 use crate::error::decode_code;
-use crate::participants::CaseloadScope;
-use crate::session::{Session, Write, on_conn};
+use crate::session::{Session, Write, among_sql, on_conn};
 use crate::{Result, Timestamp};
 
 /// A participant followed up in their program.
@@ -23,19 +23,21 @@ use crate::{Result, Timestamp};
 pub struct FollowUpSubject {
     pub participant_id: ParticipantId,
     pub reference: String,
-    pub name: String,
+    /// The participant's name, when the access sees identities.
+    pub name: Option<String>,
     pub program_id: ProgramId,
     pub enrolled_on: Date,
     pub status: ParticipantStatus,
     pub coach_id: Option<UserId>,
     pub coach_name: Option<String>,
     pub coach_supervisor_id: Option<UserId>,
+    /// What the policy decides on, for a grant on this participant.
+    pub facts: ParticipantFacts,
 }
 
 /// A task for one time point: the assessment to give, or the supervisor's escalation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimePointTask {
-    pub participant_id: ParticipantId,
     pub program_id: ProgramId,
     pub time_point_code: String,
     pub kind: TaskKind,
@@ -75,8 +77,8 @@ struct InstrumentRow {
 struct SubjectRow {
     id: Uuid,
     reference: String,
-    given_name: String,
-    family_name: String,
+    given_name: Option<String>,
+    family_name: Option<String>,
     preferred_name: Option<String>,
     program_id: Uuid,
     enrolled_on: Date,
@@ -157,93 +159,145 @@ impl<M> Session<M> {
         Ok(schedules)
     }
 
-    /// Participants enrolled in a program, within `scope`, optionally one program or one
-    /// participant only.
-    pub async fn follow_up_subjects(
+    /// Participants enrolled in a program among `among`, optionally of one program.
+    pub async fn follow_up_subjects<A: Access>(
         &mut self,
-        scope: CaseloadScope,
+        among: Among<'_, A>,
         program: Option<ProgramId>,
-        participant: Option<ParticipantId>,
     ) -> Result<Vec<FollowUpSubject>> {
-        let (user, team) = match scope {
-            CaseloadScope::Organisation => (None, false),
-            CaseloadScope::Coach(user) => (Some(user.0), false),
-            CaseloadScope::Team(user) => (Some(user.0), true),
-        };
+        let key = among.bound_to(self.org_id)?;
+        // Names only for an access that sees identities; research figures never read them.
+        macro_rules! identified {
+            ($filter:literal) => {
+                concat!(
+                    "SELECT p.id, p.reference, i.given_name, i.family_name, i.preferred_name,
+                            p.program_id, p.enrolled_on, p.status, p.coach_id,
+                            c.display_name AS coach_name, c.supervisor_id AS coach_supervisor_id
+                     FROM participants p
+                     JOIN participant_identities i ON i.org_id = $1 AND i.participant_id = p.id
+                     LEFT JOIN users c ON c.org_id = $1 AND c.id = p.coach_id
+                     WHERE p.org_id = $1 AND p.program_id IS NOT NULL
+                       AND ($3 IS NULL OR p.program_id = $3) AND ", $filter,
+                    " ORDER BY i.family_name, i.given_name, p.id"
+                )
+            };
+        }
+        macro_rules! research {
+            ($filter:literal) => {
+                concat!(
+                    "SELECT p.id, p.reference, NULL AS given_name, NULL AS family_name,
+                            NULL AS preferred_name,
+                            p.program_id, p.enrolled_on, p.status, p.coach_id,
+                            c.display_name AS coach_name, c.supervisor_id AS coach_supervisor_id
+                     FROM participants p
+                     LEFT JOIN users c ON c.org_id = $1 AND c.id = p.coach_id
+                     WHERE p.org_id = $1 AND p.program_id IS NOT NULL
+                       AND ($3 IS NULL OR p.program_id = $3) AND ", $filter,
+                    " ORDER BY p.reference"
+                )
+            };
+        }
+        let sql =
+            if A::IDENTIFIED { among_sql!(among, identified) } else { among_sql!(among, research) };
         let rows: Vec<SubjectRow> = on_conn!(self.conn(), c => {
-            c.query_as(
-                "SELECT p.id, p.reference, i.given_name, i.family_name, i.preferred_name,
-                        p.program_id, p.enrolled_on, p.status, p.coach_id,
-                        c.display_name AS coach_name, c.supervisor_id AS coach_supervisor_id
-                 FROM participants p
-                 JOIN participant_identities i ON i.org_id = p.org_id AND i.participant_id = p.id
-                 LEFT JOIN users c ON c.org_id = p.org_id AND c.id = p.coach_id
-                 WHERE p.org_id = $1 AND p.program_id IS NOT NULL
-                   AND ($2 IS NULL OR p.program_id = $2)
-                   AND ($3 IS NULL OR p.id = $3)
-                   AND ($4 IS NULL OR p.coach_id = $4 OR ($5 AND c.supervisor_id = $4))
-                 ORDER BY i.family_name, i.given_name, p.id",
-            )
-            .bind(program.map(|p| p.0))
-            .bind(participant.map(|p| p.0))
-            .bind(user)
-            .bind(team)
-            .fetch_all(&mut *c)
-            .await?
+            c.query_as(sql)
+                .bind(key)
+                .bind(program.map(|p| p.0))
+                .fetch_all(&mut *c)
+                .await?
         });
+        let org_id = self.org_id;
         rows.into_iter()
             .map(|r| {
-                let given = r.preferred_name.as_deref().unwrap_or(&r.given_name);
+                let name = match (&r.preferred_name, &r.given_name, &r.family_name) {
+                    (preferred, Some(given), Some(family)) => {
+                        Some(format!("{} {family}", preferred.as_deref().unwrap_or(given)))
+                    }
+                    _ => None,
+                };
+                let status = decode_code(&r.status)?;
+                let facts = ParticipantFacts {
+                    org_id,
+                    id: ParticipantId(r.id),
+                    reference: r.reference.clone(),
+                    coach_id: r.coach_id.map(UserId),
+                    coach_supervisor_id: r.coach_supervisor_id.map(UserId),
+                    program_id: Some(ProgramId(r.program_id)),
+                    status,
+                };
                 Ok(FollowUpSubject {
                     participant_id: ParticipantId(r.id),
-                    name: format!("{given} {}", r.family_name),
+                    name,
                     reference: r.reference,
                     program_id: ProgramId(r.program_id),
                     enrolled_on: r.enrolled_on,
-                    status: decode_code(&r.status)?,
+                    status,
                     coach_id: r.coach_id.map(UserId),
                     coach_name: r.coach_name,
                     coach_supervisor_id: r.coach_supervisor_id.map(UserId),
+                    facts,
                 })
             })
             .collect()
     }
 
-    /// Each participant's evidence (all of them, or one): assessments completed for a time
-    /// point of their current program, exclusions, and the attempts that reached them.
-    pub async fn follow_up_evidence(
+    /// The evidence of the participants among `among`: assessments completed for a time point
+    /// of their current program, exclusions, and the attempts that reached them.
+    pub async fn follow_up_evidence<A: Access>(
         &mut self,
-        participant: Option<ParticipantId>,
+        among: Among<'_, A>,
     ) -> Result<HashMap<ParticipantId, Evidence>> {
-        let only = participant.map(|p| p.0);
+        let key = among.bound_to(self.org_id)?;
+        macro_rules! completions {
+            ($filter:literal) => {
+                concat!(
+                    "SELECT a.participant_id, a.time_point_code, a.administered_on
+                     FROM assessments a
+                     JOIN participants p ON p.org_id = $1 AND p.id = a.participant_id
+                     WHERE a.org_id = $1 AND ",
+                    $filter,
+                    " AND a.status = 'completed' AND a.time_point_code IS NOT NULL
+                       AND a.program_id = p.program_id"
+                )
+            };
+        }
+        macro_rules! exclusions {
+            ($filter:literal) => {
+                concat!(
+                    "SELECT x.participant_id, x.time_point_code, x.reason
+                     FROM follow_up_exclusions x
+                     JOIN participants p ON p.org_id = $1 AND p.id = x.participant_id
+                     WHERE x.org_id = $1 AND ",
+                    $filter
+                )
+            };
+        }
+        macro_rules! reached {
+            ($filter:literal) => {
+                concat!(
+                    "SELECT a.participant_id, a.time_point_code, a.attempted_at
+                     FROM contact_attempts a
+                     JOIN participants p ON p.org_id = $1 AND p.id = a.participant_id
+                     WHERE a.org_id = $1 AND ",
+                    $filter,
+                    " AND a.time_point_code IS NOT NULL AND a.outcome IN ('reached', 'scheduled')"
+                )
+            };
+        }
         let (completions, exclusions, reached): (
             Vec<CompletionRow>,
             Vec<ExclusionRow>,
             Vec<ReachedRow>,
         ) = on_conn!(self.conn(), c => {
-            let completions = c.query_as(
-                "SELECT a.participant_id, a.time_point_code, a.administered_on
-                 FROM assessments a
-                 JOIN participants p ON p.org_id = a.org_id AND p.id = a.participant_id
-                 WHERE a.org_id = $1 AND ($2 IS NULL OR a.participant_id = $2)
-                   AND a.status = 'completed' AND a.time_point_code IS NOT NULL
-                   AND a.program_id = p.program_id",
-            ).bind(only)
-            .fetch_all(&mut *c)
-            .await?;
-            let exclusions = c.query_as(
-                "SELECT participant_id, time_point_code, reason FROM follow_up_exclusions
-                 WHERE org_id = $1 AND ($2 IS NULL OR participant_id = $2)",
-            ).bind(only)
-            .fetch_all(&mut *c)
-            .await?;
-            let reached = c.query_as(
-                "SELECT participant_id, time_point_code, attempted_at FROM contact_attempts
-                 WHERE org_id = $1 AND ($2 IS NULL OR participant_id = $2)
-                   AND time_point_code IS NOT NULL AND outcome IN ('reached', 'scheduled')",
-            ).bind(only)
-            .fetch_all(&mut *c)
-            .await?;
+            let completions = c.query_as(among_sql!(among, completions)).bind(key)
+                .fetch_all(&mut *c)
+                .await?;
+            let exclusions = c.query_as(among_sql!(among, exclusions)).bind(key)
+                .fetch_all(&mut *c)
+                .await?;
+            let reached = c.query_as(among_sql!(among, reached)).bind(key)
+                .fetch_all(&mut *c)
+                .await?;
             (completions, exclusions, reached)
         });
         let mut evidence: HashMap<ParticipantId, Evidence> = HashMap::new();
@@ -302,9 +356,11 @@ impl Session<Write> {
     /// escalation keeps the day it was raised. Returns whether a task was made or re-dated.
     pub async fn ensure_time_point_task(
         &mut self,
+        grant: &Grant<RecordWork>,
         task: &TimePointTask,
         now: OffsetDateTime,
     ) -> Result<bool> {
+        let participant = grant.bound_to(self.org_id)?;
         let w = &task.window;
         let made = on_conn!(self.conn(), c => {
             c.query(
@@ -320,7 +376,7 @@ impl Session<Write> {
                         OR tasks.closes_on <> excluded.closes_on OR tasks.title <> excluded.title)",
             )
             .bind(kindred_domain::ids::TaskId::generate().0)
-            .bind(task.participant_id.0)
+            .bind(participant)
             .bind(task.kind.code())
             .bind(task.program_id.0)
             .bind(&task.time_point_code)
@@ -341,24 +397,31 @@ impl Session<Write> {
     /// participant moved to another program, or the time point left the schedule.
     pub async fn cancel_stale_time_point_tasks(
         &mut self,
-        participant: Option<ParticipantId>,
+        among: Among<'_, RecordWork>,
         now: OffsetDateTime,
     ) -> Result<u64> {
+        let key = among.bound_to(self.org_id)?;
+        macro_rules! sql {
+            ($filter:literal) => {
+                concat!(
+                    "UPDATE tasks SET status = 'cancelled', cancelled_at = $3,
+                        cancel_reason = 'no longer on the participant''s follow-up schedule'
+                     WHERE org_id = $1 AND status = 'open' AND time_point_code IS NOT NULL
+                       AND participant_id IN (SELECT p.id FROM participants p
+                                              WHERE p.org_id = $1 AND ", $filter, ")
+                       AND (NOT EXISTS (SELECT 1 FROM participants q
+                                        WHERE q.org_id = $1 AND q.id = tasks.participant_id
+                                          AND q.program_id = tasks.program_id)
+                            OR NOT EXISTS (SELECT 1 FROM program_time_points tp
+                                           WHERE tp.org_id = $1
+                                             AND tp.program_id = tasks.program_id
+                                             AND tp.code = tasks.time_point_code))"
+                )
+            };
+        }
         Ok(on_conn!(self.conn(), c => {
-            c.query(
-                "UPDATE tasks SET status = 'cancelled', cancelled_at = $3,
-                    cancel_reason = 'no longer on the participant''s follow-up schedule'
-                 WHERE org_id = $1 AND ($2 IS NULL OR participant_id = $2) AND status = 'open'
-                   AND time_point_code IS NOT NULL
-                   AND (NOT EXISTS (SELECT 1 FROM participants p
-                                    WHERE p.org_id = tasks.org_id AND p.id = tasks.participant_id
-                                      AND p.program_id = tasks.program_id)
-                        OR NOT EXISTS (SELECT 1 FROM program_time_points tp
-                                       WHERE tp.org_id = tasks.org_id
-                                         AND tp.program_id = tasks.program_id
-                                         AND tp.code = tasks.time_point_code))",
-            )
-            .bind(participant.map(|p| p.0))
+            c.query(among_sql!(among, sql))
+            .bind(key)
             .bind(Timestamp(now))
             .execute(&mut *c)
             .await?
@@ -370,13 +433,14 @@ impl Session<Write> {
     /// escalation). Returns how many.
     pub async fn settle_time_point_tasks(
         &mut self,
-        participant: ParticipantId,
+        grant: &Grant<RecordWork>,
         program: ProgramId,
         time_point_code: &str,
         kind: Option<TaskKind>,
         settle: &Settle,
         now: OffsetDateTime,
     ) -> Result<u64> {
+        let participant = grant.bound_to(self.org_id)?;
         let at = Some(Timestamp(now));
         let (status, done_on, done_at, cancelled_at, reason) = match settle {
             Settle::Done(day) => ("done", Some(*day), at, None, None),
@@ -389,7 +453,7 @@ impl Session<Write> {
                  WHERE org_id = $1 AND participant_id = $2 AND program_id = $3
                    AND time_point_code = $4 AND status = 'open' AND ($10 IS NULL OR kind = $10)",
             )
-            .bind(participant.0)
+            .bind(participant)
             .bind(program.0)
             .bind(time_point_code)
             .bind(status)

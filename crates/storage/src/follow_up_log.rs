@@ -9,6 +9,7 @@ use kindred_domain::vocabulary::Vocabulary;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::access::{Exclude, Grant, Identifies, RecordWork};
 use crate::error::decode_code;
 use crate::session::{Session, Write, on_conn};
 use crate::{Result, Timestamp};
@@ -50,10 +51,11 @@ struct ExclusionRow {
 
 impl<M> Session<M> {
     /// A participant's contact attempts, newest first.
-    pub async fn contact_attempts(
+    pub async fn contact_attempts<A: Identifies>(
         &mut self,
-        participant: ParticipantId,
+        grant: &Grant<A>,
     ) -> Result<Vec<ContactAttempt>> {
+        let participant = grant.bound_to(self.org_id)?;
         let rows: Vec<AttemptRow> = on_conn!(self.conn(), c => {
             c.query_as(
                 "SELECT a.id, a.participant_id, a.time_point_code, a.attempted_at, a.channel,
@@ -62,7 +64,7 @@ impl<M> Session<M> {
                  JOIN users u ON u.org_id = a.org_id AND u.id = a.made_by
                  WHERE a.org_id = $1 AND a.participant_id = $2
                  ORDER BY a.attempted_at DESC, a.id DESC",
-            ).bind(participant.0)
+            ).bind(participant)
             .fetch_all(&mut *c)
             .await?
         });
@@ -84,17 +86,18 @@ impl<M> Session<M> {
     }
 
     /// A participant's active locator entries, oldest first.
-    pub async fn locator_entries(
+    pub async fn locator_entries<A: Identifies>(
         &mut self,
-        participant: ParticipantId,
+        grant: &Grant<A>,
     ) -> Result<Vec<LocatorEntry>> {
+        let participant = grant.bound_to(self.org_id)?;
         let rows: Vec<LocatorRow> = on_conn!(self.conn(), c => {
             c.query_as(
                 "SELECT id, participant_id, kind, value, relationship, consent_id, note, created_at
                  FROM locator_entries
                  WHERE org_id = $1 AND participant_id = $2 AND active = $3
                  ORDER BY created_at, id",
-            ).bind(participant.0).bind(true)
+            ).bind(participant).bind(true)
             .fetch_all(&mut *c)
             .await?
         });
@@ -115,10 +118,11 @@ impl<M> Session<M> {
     }
 
     /// A participant's administrative exclusions.
-    pub async fn follow_up_exclusions(
+    pub async fn follow_up_exclusions<A: Identifies>(
         &mut self,
-        participant: ParticipantId,
+        grant: &Grant<A>,
     ) -> Result<Vec<Exclusion>> {
+        let participant = grant.bound_to(self.org_id)?;
         let rows: Vec<ExclusionRow> = on_conn!(self.conn(), c => {
             c.query_as(
                 "SELECT e.participant_id, e.time_point_code, e.reason, e.note,
@@ -127,7 +131,7 @@ impl<M> Session<M> {
                  JOIN users u ON u.org_id = e.org_id AND u.id = e.recorded_by
                  WHERE e.org_id = $1 AND e.participant_id = $2
                  ORDER BY e.recorded_at",
-            ).bind(participant.0)
+            ).bind(participant)
             .fetch_all(&mut *c)
             .await?
         });
@@ -149,12 +153,13 @@ impl<M> Session<M> {
 impl Session<Write> {
     pub async fn insert_contact_attempt(
         &mut self,
-        participant: ParticipantId,
+        grant: &Grant<RecordWork>,
         id: ContactAttemptId,
         attempt: &NewAttempt,
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<()> {
+        let participant = grant.bound_to(self.org_id)?;
         on_conn!(self.conn(), c => {
             c.query(
                 "INSERT INTO contact_attempts (org_id, id, participant_id, time_point_code,
@@ -162,7 +167,7 @@ impl Session<Write> {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $5)",
             )
             .bind(id.0)
-            .bind(participant.0)
+            .bind(participant)
             .bind(&attempt.time_point_code)
             .bind(Timestamp(at))
             .bind(attempt.channel.code())
@@ -177,12 +182,13 @@ impl Session<Write> {
 
     pub async fn insert_locator_entry(
         &mut self,
-        participant: ParticipantId,
+        grant: &Grant<RecordWork>,
         id: LocatorEntryId,
         entry: &NewLocatorEntry,
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<()> {
+        let participant = grant.bound_to(self.org_id)?;
         on_conn!(self.conn(), c => {
             c.query(
                 "INSERT INTO locator_entries (org_id, id, participant_id, kind, value,
@@ -190,7 +196,7 @@ impl Session<Write> {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $11, $9, $10, $10)",
             )
             .bind(id.0)
-            .bind(participant.0)
+            .bind(participant)
             .bind(entry.kind.code())
             .bind(&entry.value)
             .bind(&entry.relationship)
@@ -208,11 +214,12 @@ impl Session<Write> {
     /// Records (or replaces) the exclusion of one time point.
     pub async fn upsert_exclusion(
         &mut self,
-        participant: ParticipantId,
+        grant: &Grant<Exclude>,
         exclusion: &NewExclusion,
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<()> {
+        let participant = grant.bound_to(self.org_id)?;
         on_conn!(self.conn(), c => {
             c.query(
                 "INSERT INTO follow_up_exclusions (org_id, participant_id, time_point_code, reason,
@@ -222,7 +229,7 @@ impl Session<Write> {
                     reason = excluded.reason, note = excluded.note,
                     recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
             )
-            .bind(participant.0)
+            .bind(participant)
             .bind(&exclusion.time_point_code)
             .bind(exclusion.reason.code())
             .bind(&exclusion.note)

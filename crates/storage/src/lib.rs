@@ -11,6 +11,7 @@
 //! (SQLite allows one writer at a time; queueing in-process avoids its sleep-and-retry busy
 //! handler, which ruins tail latency) and reads through a pool of read-only connections.
 
+mod access;
 mod appointments;
 mod assessments;
 mod audit;
@@ -40,16 +41,18 @@ mod tasks;
 mod timestamp;
 mod users;
 
+pub use access::{
+    Access, Among, CancelTasks, Consents, Edit, Enrol, Exclude, Grant, Identified, Identifies,
+    ParticipantFacts, PolicyKey, Reach, RecordWork, Research, Scope, SeeWork, Writes,
+};
 pub use audit::AuditQuery;
 pub use backend::{Backend, Database, DatabaseLocation};
 pub use coach_assignments::CoachAssignment;
-pub use contacts::ContactQuery;
+pub use contacts::{COUNT_CAP, ContactPage, ContactQuery};
 pub use error::StorageError;
 pub use fidelity::{CaseloadRow, DoseRow, DoseTotalRow, FidelityScope, FirstContactRow, StepRow};
 pub use follow_up::{FollowUpSubject, Settle, TimePointTask};
-pub use participants::{
-    CaseloadScope, ParticipantQuery, ParticipantSummary, ResearchRecord, StoredParticipant,
-};
+pub use participants::{ParticipantQuery, ParticipantSummary, ResearchRecord, StoredParticipant};
 pub use programs::{Program, ProgramOverview, StoredProgram};
 pub use referrals::{NewReferralRecord, ReferralFollowUp, StoredReferral};
 pub use resources::ResourceQuery;

@@ -6,6 +6,7 @@ use kindred_domain::vocabulary::Vocabulary;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::access::{Grant, Identifies, RecordWork};
 use crate::error::decode_code;
 use crate::session::{Session, Write, on_conn};
 use crate::{Result, Timestamp};
@@ -25,10 +26,11 @@ struct EventRow {
 
 impl<M> Session<M> {
     /// A participant's events, newest first (appointment outcomes included).
-    pub async fn outcome_events(
+    pub async fn outcome_events<A: Identifies>(
         &mut self,
-        participant: ParticipantId,
+        grant: &Grant<A>,
     ) -> Result<Vec<OutcomeEvent>> {
+        let participant = grant.bound_to(self.org_id)?;
         let rows: Vec<EventRow> = on_conn!(self.conn(), c => {
             c.query_as(
                 "SELECT e.id, e.participant_id, e.kind, e.occurred_on, e.substance, e.detail,
@@ -38,7 +40,7 @@ impl<M> Session<M> {
                  WHERE e.org_id = $1 AND e.participant_id = $2
                  ORDER BY e.occurred_on DESC, e.recorded_at DESC, e.id",
             )
-            .bind(participant.0)
+            .bind(participant)
             .fetch_all(&mut *c)
             .await?
         });
@@ -65,12 +67,13 @@ impl<M> Session<M> {
 impl Session<Write> {
     pub async fn insert_outcome_event(
         &mut self,
-        participant: ParticipantId,
+        grant: &Grant<RecordWork>,
         id: OutcomeEventId,
         event: &NewOutcomeEvent,
         by: UserId,
         now: OffsetDateTime,
     ) -> Result<()> {
+        let participant = grant.bound_to(self.org_id)?;
         on_conn!(self.conn(), c => {
             c.query(
                 "INSERT INTO outcome_events (org_id, id, participant_id, kind, occurred_on,
@@ -78,7 +81,7 @@ impl Session<Write> {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(id.0)
-            .bind(participant.0)
+            .bind(participant)
             .bind(event.kind.code())
             .bind(event.occurred_on)
             .bind(event.substance.map(|s| s.code()))

@@ -9,25 +9,16 @@ use kindred_domain::vocabulary::{ParticipantStatus, Vocabulary};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::access::{
+    Access, Edit, Enrol, Grant, Identified, Identifies, ParticipantFacts, Research, Scope,
+};
 use crate::error::{decode_code, decode_optional_code};
-use crate::session::{Session, Write, on_conn};
+use crate::session::{Session, Write, on_conn, scoped_sql};
 use crate::{Result, StorageError, Timestamp};
 
-/// Whose participants a listing covers; the application's policy chooses it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CaseloadScope {
-    /// Every participant of the organisation.
-    Organisation,
-    /// Participants assigned to this coach.
-    Coach(UserId),
-    /// Participants of this supervisor and of the coaches they supervise.
-    Team(UserId),
-}
-
-/// A page of a participant listing.
+/// A page of a participant listing (within the scope it is run over).
 #[derive(Debug, Clone)]
 pub struct ParticipantQuery {
-    pub scope: CaseloadScope,
     pub status: Option<ParticipantStatus>,
     /// Matches name or reference, case-insensitively, anywhere in the text.
     pub search: Option<String>,
@@ -104,51 +95,64 @@ struct IdentifiedRow {
     coach_supervisor_id: Option<Uuid>,
 }
 
-/// The research-record columns and joins, then the rest of the query.
+/// The research-record columns (of participants `p` and programs `g`).
+macro_rules! record_columns {
+    () => {
+        "p.id, p.reference, p.program_id, g.name AS program_name, p.enrolled_on, p.setting,
+         p.referral_source, p.treatment_phase, p.coach_id, p.status, p.age_band, p.gender,
+         p.primary_substance, p.co_occurring_mental_disorder, p.housing,
+         p.justice_involvement, p.pregnant, p.veteran, p.version"
+    };
+}
+
+/// Research records: participants `p` with their program, then the rest of the query (which
+/// continues the `WHERE`, starting with `AND`).
 macro_rules! select_record {
-    ($extra_columns:literal, $joins:literal, $rest:expr) => {
+    ($rest:expr) => {
         concat!(
-            "SELECT p.id, p.reference, p.program_id, g.name AS program_name, p.enrolled_on, p.setting,
-                    p.referral_source, p.treatment_phase, p.coach_id, p.status, p.age_band, p.gender,
-                    p.primary_substance, p.co_occurring_mental_disorder, p.housing,
-                    p.justice_involvement, p.pregnant, p.veteran, p.version",
-            $extra_columns,
+            "SELECT ",
+            record_columns!(),
             " FROM participants p
-             LEFT JOIN programs g ON g.org_id = p.org_id AND g.id = p.program_id ",
-            $joins,
-            " ",
+             LEFT JOIN programs g ON g.org_id = $1 AND g.id = p.program_id
+             WHERE p.org_id = $1 ",
             $rest
         )
     };
 }
 
-/// Identified queries: the record plus identity and coach.
+/// Identified records: the research record plus identity and coach.
 macro_rules! select_identified {
     ($rest:expr) => {
-        select_record!(
+        concat!(
+            "SELECT ",
+            record_columns!(),
             ", i.given_name, i.family_name, i.preferred_name, i.date_of_birth, i.phone, i.email,
-               c.display_name AS coach_name, c.supervisor_id AS coach_supervisor_id",
-            "JOIN participant_identities i ON i.org_id = p.org_id AND i.participant_id = p.id
-             LEFT JOIN users c ON c.org_id = p.org_id AND c.id = p.coach_id",
+               c.display_name AS coach_name, c.supervisor_id AS coach_supervisor_id
+             FROM participants p
+             LEFT JOIN programs g ON g.org_id = $1 AND g.id = p.program_id
+             JOIN participant_identities i ON i.org_id = $1 AND i.participant_id = p.id
+             LEFT JOIN users c ON c.org_id = $1 AND c.id = p.coach_id
+             WHERE p.org_id = $1 ",
             $rest
         )
     };
 }
 
-/// The listing filter shared by identified and research listings: `$2` scope user,
-/// `$3` whether the scope includes supervised coaches, `$4` status, `$5` LIKE pattern.
+/// The listing filters after the scope: `$3` status, `$4` LIKE pattern on `$search`.
 macro_rules! listing_filter {
-    ($search_expression:literal) => {
+    ($search_expression:expr) => {
         concat!(
-            "WHERE p.org_id = $1
-               AND ($2 IS NULL OR p.coach_id = $2
-                    OR ($3 AND p.coach_id IN (SELECT t.id FROM users t
-                                              WHERE t.org_id = p.org_id AND t.supervisor_id = $2)))
-               AND ($4 IS NULL OR p.status = $4)
-               AND ($5 IS NULL OR ",
+            " AND ($3 IS NULL OR p.status = $3) AND ($4 IS NULL OR ",
             $search_expression,
-            " LIKE $5 ESCAPE '\\')"
+            " LIKE $4 ESCAPE '\\')"
         )
+    };
+}
+
+/// What identified listings search: names, preferred name and reference.
+macro_rules! identified_search {
+    () => {
+        "lower(i.family_name || ' ' || i.given_name || ' ' || COALESCE(i.preferred_name, '') || ' ' || p.reference)"
     };
 }
 
@@ -288,90 +292,158 @@ pub(crate) fn contains_pattern(text: &str) -> String {
     pattern
 }
 
-/// Binds for [`listing_filter!`].
-fn listing_binds(
-    query: &ParticipantQuery,
-) -> (Option<Uuid>, bool, Option<&'static str>, Option<String>) {
-    let (user, team) = match query.scope {
-        CaseloadScope::Organisation => (None, false),
-        CaseloadScope::Coach(user) => (Some(user.0), false),
-        CaseloadScope::Team(user) => (Some(user.0), true),
-    };
+/// The status and search binds of a listing (`$3`, `$4`).
+fn listing_binds(query: &ParticipantQuery) -> (Option<&'static str>, Option<String>) {
     let search = query.search.as_deref().filter(|s| !s.trim().is_empty()).map(contains_pattern);
-    (user, team, query.status.map(|s| s.code()), search)
+    (query.status.map(|s| s.code()), search)
+}
+
+#[derive(sqlx::FromRow)]
+struct FactsRow {
+    id: Uuid,
+    reference: String,
+    coach_id: Option<Uuid>,
+    coach_supervisor_id: Option<Uuid>,
+    program_id: Option<Uuid>,
+    status: String,
 }
 
 impl<M> Session<M> {
+    /// What the policy decides on about a participant (no identity, no health data), or
+    /// `None` if there is no such participant in this organisation.
+    pub async fn participant_facts(
+        &mut self,
+        id: ParticipantId,
+    ) -> Result<Option<ParticipantFacts>> {
+        let org_id = self.org_id;
+        let row: Option<FactsRow> = on_conn!(self.conn(), c => {
+            c.query_as(
+                "SELECT p.id, p.reference, p.coach_id, u.supervisor_id AS coach_supervisor_id,
+                        p.program_id, p.status
+                 FROM participants p LEFT JOIN users u ON u.org_id = $1 AND u.id = p.coach_id
+                 WHERE p.org_id = $1 AND p.id = $2",
+            )
+            .bind(id.0)
+            .fetch_optional(&mut *c)
+            .await?
+        });
+        row.map(|r| {
+            Ok(ParticipantFacts {
+                org_id,
+                id: ParticipantId(r.id),
+                status: decode_code(&r.status)?,
+                reference: r.reference,
+                coach_id: r.coach_id.map(UserId),
+                coach_supervisor_id: r.coach_supervisor_id.map(UserId),
+                program_id: r.program_id.map(ProgramId),
+            })
+        })
+        .transpose()
+    }
+
     /// The identified participant, with their coach.
-    pub async fn participant(&mut self, id: ParticipantId) -> Result<Option<StoredParticipant>> {
-        let row: Option<IdentifiedRow> = on_conn!(self.conn(), c => {
-            c.query_as(select_identified!("WHERE p.org_id = $1 AND p.id = $2"))
-                .bind(id.0)
-                .fetch_optional(&mut *c)
+    pub async fn participant<A: Identifies>(
+        &mut self,
+        grant: &Grant<A>,
+    ) -> Result<StoredParticipant> {
+        let row: IdentifiedRow = on_conn!(self.conn(), c => {
+            c.granted_query_as(select_identified!("AND p.id = $2"), grant)?
+                .fetch_one(&mut *c)
                 .await?
         });
-        row.map(IdentifiedRow::into_stored).transpose()
+        row.into_stored()
     }
 
     /// The research record alone.
-    pub async fn research_record(&mut self, id: ParticipantId) -> Result<Option<ResearchRecord>> {
-        let row: Option<RecordRow> = on_conn!(self.conn(), c => {
-            c.query_as(select_record!("", "", "WHERE p.org_id = $1 AND p.id = $2"))
-                .bind(id.0)
-                .fetch_optional(&mut *c)
+    pub async fn research_record<A: Access>(&mut self, grant: &Grant<A>) -> Result<ResearchRecord> {
+        let row: RecordRow = on_conn!(self.conn(), c => {
+            c.granted_query_as(select_record!("AND p.id = $2"), grant)?
+                .fetch_one(&mut *c)
                 .await?
         });
-        row.map(RecordRow::into_research_record).transpose()
+        row.into_research_record()
     }
 
-    /// A page of identified participants, by family name, and the total matching.
+    /// A page of identified participants in scope, by family name, and the total matching.
     pub async fn participants(
         &mut self,
+        scope: &Scope<Identified>,
         query: &ParticipantQuery,
     ) -> Result<(Vec<ParticipantSummary>, i64)> {
-        let (user, team, status, search) = listing_binds(query);
+        let (status, search) = listing_binds(query);
+        macro_rules! page {
+            ($scope:literal) => {
+                select_identified!(concat!(
+                    "AND ",
+                    $scope,
+                    listing_filter!(identified_search!()),
+                    " ORDER BY i.family_name, i.given_name, p.id LIMIT $5 OFFSET $6"
+                ))
+            };
+        }
+        macro_rules! count {
+            ($scope:literal) => {
+                concat!(
+                    "SELECT COUNT(*) FROM participants p
+                     JOIN participant_identities i ON i.org_id = $1 AND i.participant_id = p.id
+                     WHERE p.org_id = $1 AND ", $scope,
+                    listing_filter!(identified_search!())
+                )
+            };
+        }
         let (rows, total): (Vec<IdentifiedRow>, i64) = on_conn!(self.conn(), c => {
-            let rows = c.query_as(select_identified!(concat!(
-                listing_filter!("lower(i.family_name || ' ' || i.given_name || ' ' || COALESCE(i.preferred_name, '') || ' ' || p.reference)"),
-                " ORDER BY i.family_name, i.given_name, p.id LIMIT $6 OFFSET $7"
-            ))).bind(user).bind(team).bind(status).bind(search.as_deref())
-            .bind(query.limit).bind(query.offset)
-            .fetch_all(&mut *c)
-            .await?;
-            let total: i64 = c.query_scalar(concat!(
-                "SELECT COUNT(*) FROM participants p
-                 JOIN participant_identities i ON i.org_id = p.org_id AND i.participant_id = p.id ",
-                listing_filter!("lower(i.family_name || ' ' || i.given_name || ' ' || COALESCE(i.preferred_name, '') || ' ' || p.reference)")
-            )).bind(user).bind(team).bind(status).bind(search.as_deref())
-            .fetch_one(&mut *c)
-            .await?;
+            let rows = c.scoped_query_as(scoped_sql!(scope, page), scope)?
+                .bind(status).bind(search.as_deref())
+                .bind(query.limit).bind(query.offset)
+                .fetch_all(&mut *c)
+                .await?;
+            let total: i64 = c.scoped_query_scalar(scoped_sql!(scope, count), scope)?
+                .bind(status).bind(search.as_deref())
+                .fetch_one(&mut *c)
+                .await?;
             (rows, total)
         });
         let summaries = rows.into_iter().map(IdentifiedRow::into_summary).collect::<Result<_>>()?;
         Ok((summaries, total))
     }
 
-    /// A page of research records, by reference, and the total matching (search matches the
-    /// reference only).
+    /// A page of research records in scope, by reference, and the total matching (search
+    /// matches the reference only).
     pub async fn research_records(
         &mut self,
+        scope: &Scope<Research>,
         query: &ParticipantQuery,
     ) -> Result<(Vec<ResearchRecord>, i64)> {
-        let (user, team, status, search) = listing_binds(query);
+        let (status, search) = listing_binds(query);
+        macro_rules! page {
+            ($scope:literal) => {
+                select_record!(concat!(
+                    "AND ",
+                    $scope,
+                    listing_filter!("lower(p.reference)"),
+                    " ORDER BY p.reference LIMIT $5 OFFSET $6"
+                ))
+            };
+        }
+        macro_rules! count {
+            ($scope:literal) => {
+                concat!(
+                    "SELECT COUNT(*) FROM participants p WHERE p.org_id = $1 AND ",
+                    $scope,
+                    listing_filter!("lower(p.reference)")
+                )
+            };
+        }
         let (rows, total): (Vec<RecordRow>, i64) = on_conn!(self.conn(), c => {
-            let rows = c.query_as(select_record!("", "", concat!(
-                listing_filter!("lower(p.reference)"),
-                " ORDER BY p.reference LIMIT $6 OFFSET $7"
-            ))).bind(user).bind(team).bind(status).bind(search.as_deref())
-            .bind(query.limit).bind(query.offset)
-            .fetch_all(&mut *c)
-            .await?;
-            let total: i64 = c.query_scalar(concat!(
-                "SELECT COUNT(*) FROM participants p ",
-                listing_filter!("lower(p.reference)")
-            )).bind(user).bind(team).bind(status).bind(search.as_deref())
-            .fetch_one(&mut *c)
-            .await?;
+            let rows = c.scoped_query_as(scoped_sql!(scope, page), scope)?
+                .bind(status).bind(search.as_deref())
+                .bind(query.limit).bind(query.offset)
+                .fetch_all(&mut *c)
+                .await?;
+            let total: i64 = c.scoped_query_scalar(scoped_sql!(scope, count), scope)?
+                .bind(status).bind(search.as_deref())
+                .fetch_one(&mut *c)
+                .await?;
             (rows, total)
         });
         let records =
@@ -379,19 +451,22 @@ impl<M> Session<M> {
         Ok((records, total))
     }
 
-    /// An enrolled participant with the same name and date of birth, if any.
+    /// An enrolled participant with the same name and date of birth, if any (for the
+    /// enrolment's duplicate check, which must see the whole organisation).
     pub async fn possible_duplicate(
         &mut self,
+        scope: &Scope<Enrol>,
         identity: &Identity,
     ) -> Result<Option<(ParticipantId, String)>> {
         let row: Option<(Uuid, String)> = on_conn!(self.conn(), c => {
-            c.query_as(
+            c.scoped_query_as(
                 "SELECT p.id, p.reference FROM participant_identities i
-                 JOIN participants p ON p.org_id = i.org_id AND p.id = i.participant_id
-                 WHERE i.org_id = $1 AND i.date_of_birth = $2
-                   AND lower(i.family_name) = lower($3) AND lower(i.given_name) = lower($4)
+                 JOIN participants p ON p.org_id = $1 AND p.id = i.participant_id
+                 WHERE i.org_id = $1 AND $2 IS NULL AND i.date_of_birth = $3
+                   AND lower(i.family_name) = lower($4) AND lower(i.given_name) = lower($5)
                  LIMIT 1",
-            )
+                scope,
+            )?
             .bind(identity.date_of_birth)
             .bind(&identity.family_name)
             .bind(&identity.given_name)
@@ -419,11 +494,13 @@ impl Session<Write> {
 
     pub async fn insert_participant(
         &mut self,
+        scope: &Scope<Enrol>,
         id: ParticipantId,
         reference: &str,
         new: &NewParticipant,
         now: OffsetDateTime,
     ) -> Result<()> {
+        scope.bound_to(self.org_id)?;
         let (e, b, i) = (&new.enrolment, &new.baseline, &new.identity);
         on_conn!(self.conn(), c => {
             let insert = c.query(
@@ -448,35 +525,37 @@ impl Session<Write> {
         Ok(())
     }
 
-    /// Saves `participant` if it is still at `participant.version`; bumps the version.
-    /// A version that moved on means someone else saved first: a conflict, nothing written.
+    /// Saves `participant` (the granted one) if it is still at `participant.version`; bumps
+    /// the version. A version that moved on means someone else saved first: a conflict,
+    /// nothing written.
     pub async fn update_participant(
         &mut self,
+        grant: &Grant<Edit>,
         participant: &Participant,
         now: OffsetDateTime,
     ) -> Result<i64> {
         let (p, e, b, i) =
             (participant, &participant.enrolment, &participant.baseline, &participant.identity);
         let updated = on_conn!(self.conn(), c => {
-            let update = c.query(
+            let update = c.granted_query(
                 "UPDATE participants SET program_id = $4, enrolled_on = $5, setting = $6,
                     referral_source = $7, treatment_phase = $8, coach_id = $9, status = $10,
                     age_band = $11, gender = $12, primary_substance = $13,
                     co_occurring_mental_disorder = $14, housing = $15, justice_involvement = $16,
                     pregnant = $17, veteran = $18, version = version + 1, updated_at = $19
                  WHERE org_id = $1 AND id = $2 AND version = $3",
-            )
-            .bind(p.id.0)
+                grant,
+            )?
             .bind(p.version);
             let updated =
                 bind_record!(update, e, b).bind(Timestamp(now)).execute(&mut *c).await?.rows_affected();
             if updated == 1 {
-                let update = c.query(
+                let update = c.granted_query(
                     "UPDATE participant_identities SET given_name = $3, family_name = $4,
                         preferred_name = $5, date_of_birth = $6, phone = $7, email = $8
                      WHERE org_id = $1 AND participant_id = $2",
-                )
-                .bind(p.id.0);
+                    grant,
+                )?;
                 bind_identity!(update, i).execute(&mut *c).await?;
             }
             updated

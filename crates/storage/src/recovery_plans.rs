@@ -11,6 +11,7 @@ use kindred_domain::vocabulary::{GoalStatus, Vocabulary};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::access::{Grant, Identifies, RecordWork};
 use crate::error::decode_code;
 use crate::session::{Session, Write, on_conn};
 use crate::{Result, StorageError, Timestamp};
@@ -47,20 +48,22 @@ struct HistoryRow {
 
 impl<M> Session<M> {
     /// A participant's goals in plan order, each with its steps and history.
-    pub async fn goals(&mut self, participant: ParticipantId) -> Result<Vec<Goal>> {
+    pub async fn goals<A: Identifies>(&mut self, grant: &Grant<A>) -> Result<Vec<Goal>> {
+        let participant = grant.bound_to(self.org_id)?;
         self.load_goals(participant, None).await
     }
 
     /// One goal of a participant (a goal of someone else is `None`).
-    pub async fn goal(&mut self, participant: ParticipantId, goal: GoalId) -> Result<Option<Goal>> {
+    pub async fn goal<A: Identifies>(
+        &mut self,
+        grant: &Grant<A>,
+        goal: GoalId,
+    ) -> Result<Option<Goal>> {
+        let participant = grant.bound_to(self.org_id)?;
         Ok(self.load_goals(participant, Some(goal)).await?.into_iter().next())
     }
 
-    async fn load_goals(
-        &mut self,
-        participant: ParticipantId,
-        only: Option<GoalId>,
-    ) -> Result<Vec<Goal>> {
+    async fn load_goals(&mut self, participant: Uuid, only: Option<GoalId>) -> Result<Vec<Goal>> {
         let only = only.map(|g| g.0);
         let (goals, steps, history): (Vec<GoalRow>, Vec<StepRow>, Vec<HistoryRow>) = on_conn!(self.conn(), c => {
             let goals = c.query_as(
@@ -68,7 +71,7 @@ impl<M> Session<M> {
                      FROM recovery_goals
                      WHERE org_id = $1 AND participant_id = $2 AND ($3 IS NULL OR id = $3)
                      ORDER BY position, id",
-            ).bind(participant.0).bind(only)
+            ).bind(participant).bind(only)
             .fetch_all(&mut *c)
             .await?;
             let steps = c.query_as(
@@ -77,7 +80,7 @@ impl<M> Session<M> {
                      JOIN recovery_goals g ON g.org_id = s.org_id AND g.id = s.goal_id
                      WHERE s.org_id = $1 AND g.participant_id = $2 AND ($3 IS NULL OR g.id = $3)
                      ORDER BY s.position, s.id",
-            ).bind(participant.0).bind(only)
+            ).bind(participant).bind(only)
             .fetch_all(&mut *c)
             .await?;
             let history = c.query_as(
@@ -88,7 +91,7 @@ impl<M> Session<M> {
                      JOIN users u ON u.org_id = h.org_id AND u.id = h.changed_by
                      WHERE h.org_id = $1 AND g.participant_id = $2 AND ($3 IS NULL OR g.id = $3)
                      ORDER BY h.seq",
-            ).bind(participant.0).bind(only)
+            ).bind(participant).bind(only)
             .fetch_all(&mut *c)
             .await?;
             (goals, steps, history)
@@ -135,12 +138,13 @@ impl Session<Write> {
     /// Adds a goal at the end of the plan, with its first history entry.
     pub async fn insert_goal(
         &mut self,
-        participant: ParticipantId,
+        grant: &Grant<RecordWork>,
         id: GoalId,
         goal: &NewGoal,
         by: UserId,
         now: OffsetDateTime,
     ) -> Result<()> {
+        let participant = grant.bound_to(self.org_id)?;
         on_conn!(self.conn(), c => {
             c.query(
                 "INSERT INTO recovery_goals (org_id, id, participant_id, domain, title, target_on,
@@ -151,7 +155,7 @@ impl Session<Write> {
                     $8, $9, $9)",
             )
             .bind(id.0)
-            .bind(participant.0)
+            .bind(participant)
             .bind(goal.domain.code())
             .bind(&goal.title)
             .bind(goal.target_on)
@@ -167,18 +171,20 @@ impl Session<Write> {
     /// Saves a goal's fields and, if its status moves, the history entry.
     pub async fn update_goal(
         &mut self,
+        grant: &Grant<RecordWork>,
         goal: GoalId,
         change: &GoalChange,
         current_status: GoalStatus,
         by: UserId,
         now: OffsetDateTime,
     ) -> Result<()> {
+        let participant = grant.bound_to(self.org_id)?;
         let status = change.status_change.as_ref().map_or(current_status, |(s, _)| *s);
         let updated = on_conn!(self.conn(), c => {
             c.query(
                 "UPDATE recovery_goals SET domain = $3, title = $4, target_on = $5, status = $6,
                     updated_at = $7
-                 WHERE org_id = $1 AND id = $2",
+                 WHERE org_id = $1 AND id = $2 AND participant_id = $8",
             )
             .bind(goal.0)
             .bind(change.domain.code())
@@ -186,6 +192,7 @@ impl Session<Write> {
             .bind(change.target_on)
             .bind(status.code())
             .bind(Timestamp(now))
+            .bind(participant)
             .execute(&mut *c)
             .await?
             .rows_affected()
@@ -230,11 +237,13 @@ impl Session<Write> {
     /// Adds a step at the end of a goal's steps.
     pub async fn insert_goal_step(
         &mut self,
+        grant: &Grant<RecordWork>,
         goal: GoalId,
         id: GoalStepId,
         step: &StepFields,
         now: OffsetDateTime,
     ) -> Result<()> {
+        self.touch_goal(grant, goal, now).await?;
         on_conn!(self.conn(), c => {
             c.query(
                 "INSERT INTO goal_steps (org_id, id, goal_id, description, target_on, done_on,
@@ -252,24 +261,45 @@ impl Session<Write> {
             .bind(Timestamp(now))
             .execute(&mut *c)
             .await?;
-            c.query("UPDATE recovery_goals SET updated_at = $3 WHERE org_id = $1 AND id = $2")
-                .bind(goal.0)
-                .bind(Timestamp(now))
-                .execute(&mut *c)
-                .await?;
         });
         Ok(())
     }
 
+    /// Marks a goal of the granted participant changed; another participant's goal is not
+    /// found.
+    async fn touch_goal(
+        &mut self,
+        grant: &Grant<RecordWork>,
+        goal: GoalId,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        let participant = grant.bound_to(self.org_id)?;
+        let updated = on_conn!(self.conn(), c => {
+            c.query(
+                "UPDATE recovery_goals SET updated_at = $3
+                 WHERE org_id = $1 AND id = $2 AND participant_id = $4",
+            )
+            .bind(goal.0)
+            .bind(Timestamp(now))
+            .bind(participant)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        });
+        if updated == 1 { Ok(()) } else { Err(StorageError::NotFound) }
+    }
+
     pub async fn update_goal_step(
         &mut self,
+        grant: &Grant<RecordWork>,
         goal: GoalId,
         step: GoalStepId,
         fields: &StepFields,
         now: OffsetDateTime,
     ) -> Result<()> {
+        self.touch_goal(grant, goal, now).await?;
         let updated = on_conn!(self.conn(), c => {
-            let updated = c.query(
+            c.query(
                 "UPDATE goal_steps SET description = $4, target_on = $5, done_on = $6
                  WHERE org_id = $1 AND goal_id = $2 AND id = $3",
             )
@@ -280,13 +310,7 @@ impl Session<Write> {
             .bind(fields.done_on)
             .execute(&mut *c)
             .await?
-            .rows_affected();
-            c.query("UPDATE recovery_goals SET updated_at = $3 WHERE org_id = $1 AND id = $2")
-                .bind(goal.0)
-                .bind(Timestamp(now))
-                .execute(&mut *c)
-                .await?;
-            updated
+            .rows_affected()
         });
         if updated == 1 { Ok(()) } else { Err(StorageError::NotFound) }
     }

@@ -9,9 +9,9 @@ use kindred_domain::vocabulary::{DisclosureItem, ReferralStatus, Vocabulary};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::access::{Grant, Identifies, RecordWork, Scope, SeeWork};
 use crate::error::decode_code;
-use crate::participants::CaseloadScope;
-use crate::session::{Session, Write, on_conn};
+use crate::session::{Session, Write, on_conn, scoped_sql};
 use crate::{Result, StorageError, Timestamp};
 
 /// A referral with the names people read and its loop (oldest step first).
@@ -46,7 +46,6 @@ pub struct ReferralFollowUp {
 #[derive(Debug, Clone)]
 pub struct NewReferralRecord<'a> {
     pub id: ReferralId,
-    pub participant_id: ParticipantId,
     pub resource_id: ResourceId,
     pub made_by: UserId,
     pub made_on: Date,
@@ -125,17 +124,19 @@ impl ReferralRow {
 }
 
 macro_rules! select_referral {
-    ($extra:literal, $joins:literal, $rest:literal) => {
+    ($extra:literal, $joins:literal, $rest:expr) => {
         concat!(
             "SELECT f.id, f.participant_id, f.resource_id, r.organisation_name, r.service_name,
                     f.made_by, u.display_name AS made_by_name, f.made_on, f.status, f.consent_id,
                     f.shared_items, f.note, f.updated_at",
             $extra,
+            // The referral's own org_id is bound in this fragment (an inner join's ON is as
+            // good as the WHERE) so the fragment is tenant-bound on its own.
             " FROM referrals f
-             JOIN resources r ON r.org_id = f.org_id AND r.id = f.resource_id
-             JOIN users u ON u.org_id = f.org_id AND u.id = f.made_by ",
+             JOIN resources r ON r.org_id = $1 AND r.id = f.resource_id AND f.org_id = $1
+             JOIN users u ON u.org_id = $1 AND u.id = f.made_by ",
             $joins,
-            " ",
+            " WHERE f.org_id = $1 ",
             $rest
         )
     };
@@ -143,32 +144,34 @@ macro_rules! select_referral {
 
 impl<M> Session<M> {
     /// A participant's referrals, newest first, each with its loop.
-    pub async fn referrals_of(
+    pub async fn referrals_of<A: Identifies>(
         &mut self,
-        participant: ParticipantId,
+        grant: &Grant<A>,
     ) -> Result<Vec<StoredReferral>> {
+        let participant = grant.bound_to(self.org_id)?;
         self.load_referrals(participant, None).await
     }
 
     /// One referral of a participant (another participant's is `None`).
-    pub async fn referral(
+    pub async fn referral<A: Identifies>(
         &mut self,
-        participant: ParticipantId,
+        grant: &Grant<A>,
         id: ReferralId,
     ) -> Result<Option<StoredReferral>> {
+        let participant = grant.bound_to(self.org_id)?;
         Ok(self.load_referrals(participant, Some(id)).await?.into_iter().next())
     }
 
     async fn load_referrals(
         &mut self,
-        participant: ParticipantId,
+        participant: Uuid,
         only: Option<ReferralId>,
     ) -> Result<Vec<StoredReferral>> {
         let only = only.map(|r| r.0);
         let (rows, events): (Vec<ReferralRow>, Vec<EventRow>) = on_conn!(self.conn(), c => {
             let rows = c.query_as(select_referral!("", "",
-                "WHERE f.org_id = $1 AND f.participant_id = $2 AND ($3 IS NULL OR f.id = $3)
-                 ORDER BY f.made_on DESC, f.id DESC")).bind(participant.0).bind(only)
+                "AND f.participant_id = $2 AND ($3 IS NULL OR f.id = $3)
+                 ORDER BY f.made_on DESC, f.id DESC")).bind(participant).bind(only)
             .fetch_all(&mut *c)
             .await?;
             let events = c.query_as(
@@ -179,7 +182,7 @@ impl<M> Session<M> {
                  JOIN users u ON u.org_id = e.org_id AND u.id = e.changed_by
                  WHERE e.org_id = $1 AND f.participant_id = $2 AND ($3 IS NULL OR f.id = $3)
                  ORDER BY e.seq",
-            ).bind(participant.0).bind(only)
+            ).bind(participant).bind(only)
             .fetch_all(&mut *c)
             .await?;
             (rows, events)
@@ -206,30 +209,28 @@ impl<M> Session<M> {
     /// untouched first: the follow-up list.
     pub async fn open_referrals(
         &mut self,
-        scope: CaseloadScope,
+        scope: &Scope<SeeWork>,
         limit: i64,
     ) -> Result<Vec<ReferralFollowUp>> {
-        let (user, team) = match scope {
-            CaseloadScope::Organisation => (None, false),
-            CaseloadScope::Coach(user) => (Some(user.0), false),
-            CaseloadScope::Team(user) => (Some(user.0), true),
-        };
         let open: Vec<&str> =
             [ReferralStatus::Sent, ReferralStatus::Accepted].iter().map(|s| s.code()).collect();
+        macro_rules! sql {
+            ($scope:literal) => {
+                select_referral!(
+                    ", p.reference, i.given_name, i.family_name, i.preferred_name, i.date_of_birth,
+                       c.display_name AS coach_name",
+                    "JOIN participants p ON p.org_id = $1 AND p.id = f.participant_id
+                     JOIN participant_identities i ON i.org_id = $1 AND i.participant_id = f.participant_id
+                     LEFT JOIN users c ON c.org_id = $1 AND c.id = p.coach_id",
+                    concat!("AND f.status IN ($3, $4) AND ", $scope, " ORDER BY f.updated_at, f.id LIMIT $5")
+                )
+            };
+        }
         let rows: Vec<FollowUpRow> = on_conn!(self.conn(), c => {
-            c.query_as(select_referral!(
-                ", p.reference, i.given_name, i.family_name, i.preferred_name, i.date_of_birth,
-                   c.display_name AS coach_name",
-                "JOIN participants p ON p.org_id = f.org_id AND p.id = f.participant_id
-                 JOIN participant_identities i ON i.org_id = f.org_id AND i.participant_id = f.participant_id
-                 LEFT JOIN users c ON c.org_id = p.org_id AND c.id = p.coach_id",
-                "WHERE f.org_id = $1 AND f.status IN ($4, $5)
-                   AND ($2 IS NULL OR p.coach_id = $2
-                        OR ($3 AND p.coach_id IN (SELECT t.id FROM users t
-                                                  WHERE t.org_id = p.org_id AND t.supervisor_id = $2)))
-                 ORDER BY f.updated_at, f.id LIMIT $6")).bind(user).bind(team).bind(open[0]).bind(open[1]).bind(limit)
-            .fetch_all(&mut *c)
-            .await?
+            c.scoped_query_as(scoped_sql!(scope, sql), scope)?
+                .bind(open[0]).bind(open[1]).bind(limit)
+                .fetch_all(&mut *c)
+                .await?
         });
         rows.into_iter()
             .map(|row| {
@@ -256,9 +257,11 @@ impl Session<Write> {
     /// Saves a new referral, sent, with the first step of its loop.
     pub async fn insert_referral(
         &mut self,
+        grant: &Grant<RecordWork>,
         new: &NewReferralRecord<'_>,
         now: OffsetDateTime,
     ) -> Result<()> {
+        let participant = grant.bound_to(self.org_id)?;
         let items =
             new.sharing.map(|s| s.items.iter().map(|i| i.code()).collect::<Vec<_>>().join(","));
         on_conn!(self.conn(), c => {
@@ -268,7 +271,7 @@ impl Session<Write> {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
             .bind(new.id.0)
-            .bind(new.participant_id.0)
+            .bind(participant)
             .bind(new.resource_id.0)
             .bind(new.made_by.0)
             .bind(new.made_on)
@@ -288,6 +291,7 @@ impl Session<Write> {
     /// conflict, not a lost update).
     pub async fn move_referral(
         &mut self,
+        grant: &Grant<RecordWork>,
         id: ReferralId,
         from: ReferralStatus,
         to: ReferralStatus,
@@ -295,15 +299,17 @@ impl Session<Write> {
         now: OffsetDateTime,
         note: Option<&str>,
     ) -> Result<()> {
+        let participant = grant.bound_to(self.org_id)?;
         let updated = on_conn!(self.conn(), c => {
             c.query(
                 "UPDATE referrals SET status = $4, updated_at = $5
-                 WHERE org_id = $1 AND id = $2 AND status = $3",
+                 WHERE org_id = $1 AND id = $2 AND status = $3 AND participant_id = $6",
             )
             .bind(id.0)
             .bind(from.code())
             .bind(to.code())
             .bind(Timestamp(now))
+            .bind(participant)
             .execute(&mut *c)
             .await?
             .rows_affected()

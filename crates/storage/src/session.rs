@@ -10,6 +10,7 @@ use sqlx::{Encode, FromRow, PgConnection, Postgres, Sqlite, SqliteConnection, Tr
 use uuid::Uuid;
 
 use crate::Result;
+use crate::access::{Access, Grant, Scope};
 use crate::backend::{Database, Pools};
 
 /// One organisation's data. Every query reached through it is scoped to that organisation.
@@ -117,6 +118,92 @@ where
         sqlx::query_scalar(sql).bind(self.org_id.0)
     }
 }
+
+/// The builders for one participant's data (`$2` is the granted participant) and for a list
+/// over a scope (`$2` is the scope's coach or supervisor, NULL for the organisation; the SQL
+/// takes its filter from [`scoped_sql!`]). A grant or scope of another organisation is
+/// `NotFound`, like the record itself would be.
+impl<DB> TenantConn<'_, DB>
+where
+    DB: sqlx::Database,
+    for<'t> Uuid: Encode<'t, DB> + Type<DB>,
+    for<'t> Option<Uuid>: Encode<'t, DB> + Type<DB>,
+{
+    pub(crate) fn granted_query<A: Access>(
+        &self,
+        sql: &'static str,
+        grant: &Grant<A>,
+    ) -> Result<Query<'static, DB, DB::Arguments>> {
+        Ok(self.query(sql).bind(grant.bound_to(self.org_id)?))
+    }
+
+    pub(crate) fn granted_query_as<O, A: Access>(
+        &self,
+        sql: &'static str,
+        grant: &Grant<A>,
+    ) -> Result<QueryAs<'static, DB, O, DB::Arguments>>
+    where
+        O: for<'r> FromRow<'r, DB::Row>,
+    {
+        Ok(self.query_as(sql).bind(grant.bound_to(self.org_id)?))
+    }
+
+    pub(crate) fn scoped_query_as<O, A: Access>(
+        &self,
+        sql: &'static str,
+        scope: &Scope<A>,
+    ) -> Result<QueryAs<'static, DB, O, DB::Arguments>>
+    where
+        O: for<'r> FromRow<'r, DB::Row>,
+    {
+        Ok(self.query_as(sql).bind(scope.bound_to(self.org_id)?))
+    }
+
+    pub(crate) fn scoped_query_scalar<O, A: Access>(
+        &self,
+        sql: &'static str,
+        scope: &Scope<A>,
+    ) -> Result<QueryScalar<'static, DB, O, DB::Arguments>>
+    where
+        (O,): for<'r> FromRow<'r, DB::Row>,
+    {
+        Ok(self.query_scalar(sql).bind(scope.bound_to(self.org_id)?))
+    }
+}
+
+/// Expands the query macro `$sql!` with the [`Scope`]'s filter on participants `p`, the SQL
+/// chosen by the scope's reach so each is planned on its own (a coach's list walks their
+/// caseload; the organisation's needs no filter at all). `$2` is bound by the scoped builders.
+macro_rules! scoped_sql {
+    ($scope:expr, $sql:ident) => {
+        match $scope.reach() {
+            $crate::access::Reach::Organisation => $sql!("$2 IS NULL"),
+            $crate::access::Reach::Coach(_) => $sql!("p.coach_id = $2"),
+            $crate::access::Reach::Team(_) => $sql!(
+                "(p.coach_id = $2 OR p.coach_id IN
+                  (SELECT s.id FROM users s WHERE s.org_id = $1 AND s.supervisor_id = $2))"
+            ),
+        }
+    };
+}
+pub(crate) use scoped_sql;
+
+/// [`scoped_sql!`] for an [`Among`](crate::access::Among): one participant (`p.id = $2`) or a
+/// scope. Bind `$2` with `among.bound_to(org)`.
+macro_rules! among_sql {
+    ($among:expr, $sql:ident) => {
+        match $among.reach() {
+            None => $sql!("p.id = $2"),
+            Some($crate::access::Reach::Organisation) => $sql!("$2 IS NULL"),
+            Some($crate::access::Reach::Coach(_)) => $sql!("p.coach_id = $2"),
+            Some($crate::access::Reach::Team(_)) => $sql!(
+                "(p.coach_id = $2 OR p.coach_id IN
+                  (SELECT s.id FROM users s WHERE s.org_id = $1 AND s.supervisor_id = $2))"
+            ),
+        }
+    };
+}
+pub(crate) use among_sql;
 
 // The connection itself is the executor (`.fetch_all(&mut *c)`); only the builders above
 // make queries.

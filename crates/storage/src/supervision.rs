@@ -123,7 +123,7 @@ macro_rules! coach_filter {
     () => {
         "($2 IS NULL OR x.coach_id = $2)
          AND ($3 IS NULL OR x.coach_id = $3 OR x.coach_id IN
-              (SELECT t.id FROM users t WHERE t.org_id = x.org_id AND t.supervisor_id = $3))"
+              (SELECT t.id FROM users t WHERE t.org_id = $1 AND t.supervisor_id = $3))"
     };
 }
 

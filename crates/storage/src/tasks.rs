@@ -8,15 +8,14 @@ use kindred_domain::tasks::{Cancellation, Task};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::access::{CancelTasks, Edit, Grant, Identifies, Scope, SeeWork, Writes};
 use crate::error::decode_code;
-use crate::participants::CaseloadScope;
-use crate::session::{Session, Write, on_conn};
+use crate::session::{Session, Write, on_conn, scoped_sql};
 use crate::{Result, StorageError, Timestamp};
 
 /// A protocol step to make due.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepTask {
-    pub participant_id: ParticipantId,
     pub program_id: ProgramId,
     pub step_code: String,
     pub title: String,
@@ -124,7 +123,11 @@ macro_rules! select_task {
 
 impl<M> Session<M> {
     /// A participant's tasks: open ones by due date, then the rest, newest first.
-    pub async fn tasks_of_participant(&mut self, participant: ParticipantId) -> Result<Vec<Task>> {
+    pub async fn tasks_of_participant<A: Identifies>(
+        &mut self,
+        grant: &Grant<A>,
+    ) -> Result<Vec<Task>> {
+        let participant = grant.bound_to(self.org_id)?;
         let rows: Vec<TaskRow> = on_conn!(self.conn(), c => {
             c.query_as(select_task!(
                 "AND t.participant_id = $2
@@ -132,65 +135,80 @@ impl<M> Session<M> {
                           CASE WHEN t.status = 'open' THEN t.due_on END,
                           t.due_on DESC, t.id"
             ))
-            .bind(participant.0)
+            .bind(participant)
             .fetch_all(&mut *c)
             .await?
         });
         rows.into_iter().map(TaskRow::into_task).collect()
     }
 
-    pub async fn task(&mut self, id: TaskId) -> Result<Option<Task>> {
-        let row: Option<TaskRow> = on_conn!(self.conn(), c => {
-            c.query_as(select_task!("AND t.id = $2"))
+    /// Whose task this is: the participant the policy must grant before it is read.
+    pub async fn task_owner(&mut self, id: TaskId) -> Result<Option<ParticipantId>> {
+        let owner: Option<Uuid> = on_conn!(self.conn(), c => {
+            c.query_scalar("SELECT participant_id FROM tasks WHERE org_id = $1 AND id = $2")
                 .bind(id.0)
+                .fetch_optional(&mut *c)
+                .await?
+        });
+        Ok(owner.map(ParticipantId))
+    }
+
+    /// One task of the granted participant.
+    pub async fn task<A: Identifies>(
+        &mut self,
+        grant: &Grant<A>,
+        id: TaskId,
+    ) -> Result<Option<Task>> {
+        let participant = grant.bound_to(self.org_id)?;
+        let row: Option<TaskRow> = on_conn!(self.conn(), c => {
+            c.query_as(select_task!("AND t.id = $2 AND t.participant_id = $3"))
+                .bind(id.0)
+                .bind(participant)
                 .fetch_optional(&mut *c)
                 .await?
         });
         row.map(TaskRow::into_task).transpose()
     }
 
-    /// Open tasks due on or before `until` within `scope`, overdue ones included: first those
-    /// due from `today` on, by due date, then the overdue, most recent first (still on time in
-    /// their window, or just missed), so a long backlog cut at `limit` never hides today's
-    /// work. A coach's scope covers their caseload and tasks assigned to them; a team's, the
-    /// supervisor's and their coaches'.
+    /// Open tasks of the participants in `scope` due on or before `until`, overdue ones
+    /// included: first those due from `today` on, by due date, then the overdue, most recent
+    /// first (still on time in their window, or just missed), so a long backlog cut at `limit`
+    /// never hides today's work. With `mine`, only that person's caseload and the tasks
+    /// assigned to them (within the scope).
     pub async fn due_tasks(
         &mut self,
-        scope: CaseloadScope,
+        scope: &Scope<SeeWork>,
+        mine: Option<UserId>,
         today: Date,
         until: Date,
         limit: i64,
     ) -> Result<Vec<DueTask>> {
-        let (user, team) = match scope {
-            CaseloadScope::Organisation => (None, false),
-            CaseloadScope::Coach(user) => (Some(user.0), false),
-            CaseloadScope::Team(user) => (Some(user.0), true),
-        };
-        let sql =
-            "SELECT t.id, t.participant_id, t.kind, t.program_id, t.step_code, t.assignee_id,
-                    t.title, t.opens_on, t.due_on, t.closes_on, t.status, t.completed_on,
-                    t.cancelled_at, t.cancelled_by, t.cancel_reason, p.reference, i.given_name, i.family_name, i.preferred_name,
-                    p.coach_id, c.display_name AS coach_name, a.display_name AS assignee_name
-             FROM tasks t
-             JOIN participants p ON p.org_id = t.org_id AND p.id = t.participant_id
-             JOIN participant_identities i ON i.org_id = t.org_id AND i.participant_id = t.participant_id
-             LEFT JOIN users c ON c.org_id = t.org_id AND c.id = p.coach_id
-             LEFT JOIN users a ON a.org_id = t.org_id AND a.id = t.assignee_id
-             WHERE t.org_id = $1 AND t.status = 'open' AND t.due_on <= $2
-               AND ($3 IS NULL OR p.coach_id = $3 OR t.assignee_id = $3
-                    OR ($4 AND (p.coach_id IN (SELECT u.id FROM users u
-                                               WHERE u.org_id = t.org_id AND u.supervisor_id = $3)
-                                OR t.assignee_id IN (SELECT u.id FROM users u
-                                               WHERE u.org_id = t.org_id AND u.supervisor_id = $3))))
-             ORDER BY CASE WHEN t.due_on >= $6 THEN 0 ELSE 1 END,
-                      CASE WHEN t.due_on >= $6 THEN t.due_on END, t.due_on DESC,
-                      i.family_name, t.id
-             LIMIT $5";
+        macro_rules! sql {
+            ($scope:literal) => {
+                concat!(
+                    "SELECT t.id, t.participant_id, t.kind, t.program_id, t.step_code, t.assignee_id,
+                            t.title, t.opens_on, t.due_on, t.closes_on, t.status, t.completed_on,
+                            t.cancelled_at, t.cancelled_by, t.cancel_reason, p.reference,
+                            i.given_name, i.family_name, i.preferred_name,
+                            p.coach_id, c.display_name AS coach_name, a.display_name AS assignee_name
+                     FROM tasks t
+                     JOIN participants p ON p.org_id = $1 AND p.id = t.participant_id
+                     JOIN participant_identities i ON i.org_id = $1 AND i.participant_id = t.participant_id
+                     LEFT JOIN users c ON c.org_id = $1 AND c.id = p.coach_id
+                     LEFT JOIN users a ON a.org_id = $1 AND a.id = t.assignee_id
+                     WHERE t.org_id = $1 AND t.status = 'open' AND t.due_on <= $3 AND ", $scope,
+                    " AND ($4 IS NULL OR p.coach_id = $4 OR t.assignee_id = $4)
+                     ORDER BY CASE WHEN t.due_on >= $6 THEN 0 ELSE 1 END,
+                              CASE WHEN t.due_on >= $6 THEN t.due_on END, t.due_on DESC,
+                              i.family_name, t.id
+                     LIMIT $5"
+                )
+            };
+        }
         let rows: Vec<DueRow> = on_conn!(self.conn(), c => {
-            c.query_as(sql)
+            c.scoped_query_as(scoped_sql!(scope, sql), scope)?
                 .bind(until)
-                .bind(user)
-                .bind(team)
+                .bind(mine.map(|m| m.0))
                 .bind(limit)
                 .bind(today)
                 .fetch_all(&mut *c)
@@ -215,12 +233,14 @@ impl<M> Session<M> {
 impl Session<Write> {
     /// Makes a protocol step due for a participant, or updates the task already made for it
     /// as `refresh` allows.
-    pub async fn upsert_step_task(
+    pub async fn upsert_step_task<A: Writes>(
         &mut self,
+        grant: &Grant<A>,
         task: &StepTask,
         refresh: StepTaskRefresh,
         now: OffsetDateTime,
     ) -> Result<()> {
+        let participant = grant.bound_to(self.org_id)?;
         let s = &task.schedule;
         let sql = match refresh {
             StepTaskRefresh::OpenOnly => {
@@ -246,7 +266,7 @@ impl Session<Write> {
         on_conn!(self.conn(), c => {
             c.query(sql)
                 .bind(TaskId::generate().0)
-                .bind(task.participant_id.0)
+                .bind(participant)
                 .bind(task.program_id.0)
                 .bind(&task.step_code)
                 .bind(&task.title)
@@ -261,14 +281,15 @@ impl Session<Write> {
     }
 
     /// Cancels a participant's open tasks in `scope`; returns how many.
-    pub async fn cancel_open_tasks(
+    pub async fn cancel_open_tasks<A: Writes>(
         &mut self,
-        participant: ParticipantId,
+        grant: &Grant<A>,
         scope: CancelScope,
         reason: &str,
         by: Option<UserId>,
         at: OffsetDateTime,
     ) -> Result<u64> {
+        let participant = grant.bound_to(self.org_id)?;
         let program = match scope {
             CancelScope::All => None,
             CancelScope::ProgramSteps(program) => Some(program.0),
@@ -280,7 +301,7 @@ impl Session<Write> {
                  WHERE org_id = $1 AND participant_id = $2 AND status = 'open'
                    AND ($3 IS NULL OR (kind = 'protocol_step' AND program_id = $3))",
             )
-            .bind(participant.0)
+            .bind(participant)
             .bind(program)
             .bind(Timestamp(at))
             .bind(by.map(|b| b.0))
@@ -293,21 +314,22 @@ impl Session<Write> {
 
     /// Cancels one open protocol-step task (its anchor is gone: the appointment was
     /// cancelled). Nothing happens if it is not open.
-    pub async fn cancel_step_task(
+    pub async fn cancel_step_task<A: Writes>(
         &mut self,
-        participant: ParticipantId,
+        grant: &Grant<A>,
         program: ProgramId,
         step_code: &str,
         reason: &str,
         at: OffsetDateTime,
     ) -> Result<()> {
+        let participant = grant.bound_to(self.org_id)?;
         on_conn!(self.conn(), c => {
             c.query(
                 "UPDATE tasks SET status = 'cancelled', cancelled_at = $5, cancel_reason = $6
                  WHERE org_id = $1 AND participant_id = $2 AND program_id = $3 AND step_code = $4
                    AND status = 'open'",
             )
-            .bind(participant.0)
+            .bind(participant)
             .bind(program.0)
             .bind(step_code)
             .bind(Timestamp(at))
@@ -318,24 +340,28 @@ impl Session<Write> {
         Ok(())
     }
 
-    /// Cancels one open task by hand. A task that is no longer open is a conflict.
+    /// Cancels one open task of the granted participant by hand. A task that is no longer open
+    /// is a conflict.
     pub async fn cancel_task(
         &mut self,
+        grant: &Grant<CancelTasks>,
         id: TaskId,
         reason: &str,
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<()> {
+        let participant = grant.bound_to(self.org_id)?;
         let updated = on_conn!(self.conn(), c => {
             c.query(
                 "UPDATE tasks SET status = 'cancelled', cancelled_at = $3, cancelled_by = $4,
                     cancel_reason = $5
-                 WHERE org_id = $1 AND id = $2 AND status = 'open'",
+                 WHERE org_id = $1 AND id = $2 AND status = 'open' AND participant_id = $6",
             )
             .bind(id.0)
             .bind(Timestamp(at))
             .bind(by.0)
             .bind(reason)
+            .bind(participant)
             .execute(&mut *c)
             .await?
             .rows_affected()
@@ -345,5 +371,39 @@ impl Session<Write> {
         } else {
             Err(StorageError::Conflict("the task is no longer open".into()))
         }
+    }
+
+    /// Moves the granted participant's open tasks with their coach: those assigned to the
+    /// previous coach go to the new one, and those assigned to the previous coach's supervisor
+    /// (escalations) to the new coach's supervisor. Done and cancelled tasks keep who did
+    /// them. Returns how many moved.
+    pub async fn move_open_tasks(
+        &mut self,
+        grant: &Grant<Edit>,
+        from: (Option<UserId>, Option<UserId>),
+        to: (Option<UserId>, Option<UserId>),
+    ) -> Result<u64> {
+        let participant = grant.bound_to(self.org_id)?;
+        let mut moved = 0;
+        for (old, new) in [(from.0, to.0), (from.1, to.1)] {
+            let (Some(old), Some(new)) = (old, new) else { continue };
+            if old == new {
+                continue;
+            }
+            moved += on_conn!(self.conn(), c => {
+                c.query(
+                    "UPDATE tasks SET assignee_id = $4
+                     WHERE org_id = $1 AND participant_id = $2 AND status = 'open'
+                       AND assignee_id = $3",
+                )
+                .bind(participant)
+                .bind(old.0)
+                .bind(new.0)
+                .execute(&mut *c)
+                .await?
+                .rows_affected()
+            });
+        }
+        Ok(moved)
     }
 }

@@ -41,7 +41,10 @@ struct RoleRow {
 /// The user columns, followed by the rest of a query (a literal), as one `&'static str`.
 macro_rules! select_user {
     ($rest:literal) => {
-        concat!("SELECT id, email, display_name, supervisor_id, active FROM users WHERE org_id = $1 ", $rest)
+        concat!(
+            "SELECT id, email, display_name, supervisor_id, active FROM users WHERE org_id = $1 ",
+            $rest
+        )
     };
 }
 

@@ -143,7 +143,9 @@ fn string_literals(source: &str) -> Vec<(usize, String)> {
                 continue;
             }
             'r' if matches!(chars.get(i + 1), Some('"' | '#'))
-                && !chars.get(i.wrapping_sub(1)).is_some_and(|p| p.is_alphanumeric() || *p == '_') =>
+                && !chars
+                    .get(i.wrapping_sub(1))
+                    .is_some_and(|p| p.is_alphanumeric() || *p == '_') =>
             {
                 let hashes = chars[i + 1..].iter().take_while(|c| **c == '#').count();
                 if chars.get(i + 1 + hashes) == Some(&'"') {
@@ -248,9 +250,30 @@ fn tokens(sql: &str) -> Vec<String> {
 }
 
 const KEYWORDS: [&str; 24] = [
-    "WHERE", "JOIN", "LEFT", "INNER", "ON", "SET", "GROUP", "ORDER", "LIMIT", "USING", "AND",
-    "VALUES", "SELECT", "UNION", "HAVING", "RETURNING", "AS", "OFFSET", "CROSS", "WINDOW", "DO",
-    "EXCEPT", "INTERSECT", "OR",
+    "WHERE",
+    "JOIN",
+    "LEFT",
+    "INNER",
+    "ON",
+    "SET",
+    "GROUP",
+    "ORDER",
+    "LIMIT",
+    "USING",
+    "AND",
+    "VALUES",
+    "SELECT",
+    "UNION",
+    "HAVING",
+    "RETURNING",
+    "AS",
+    "OFFSET",
+    "CROSS",
+    "WINDOW",
+    "DO",
+    "EXCEPT",
+    "INTERSECT",
+    "OR",
 ];
 
 /// The problems of one SQL text: each tenant table it names must be tied to `$1` through
@@ -264,14 +287,17 @@ fn check(sql: &str, tenant_tables: &BTreeSet<String>) -> Vec<String> {
     let mut i = 0;
     while i < t.len() {
         let word = t[i].to_ascii_uppercase();
-        if word == "INTO" && t.get(i.wrapping_sub(1)).is_some_and(|w| w.eq_ignore_ascii_case("INSERT")) {
+        if word == "INTO"
+            && t.get(i.wrapping_sub(1)).is_some_and(|w| w.eq_ignore_ascii_case("INSERT"))
+        {
             if let Some(table) = t.get(i + 1).filter(|n| tenant_tables.contains(*n)) {
                 let first_column = t.get(i + 3).map(String::as_str);
                 let values = t.iter().skip(i).position(|w| w.eq_ignore_ascii_case("VALUES"));
                 let first_value = values.and_then(|v| t.get(i + v + 2)).map(String::as_str);
                 let selected = t.iter().skip(i).position(|w| w.eq_ignore_ascii_case("SELECT"));
                 let first_selected = selected.and_then(|s| t.get(i + s + 1)).map(String::as_str);
-                let org_first = t.get(i + 2).is_some_and(|p| p == "(") && first_column == Some("org_id");
+                let org_first =
+                    t.get(i + 2).is_some_and(|p| p == "(") && first_column == Some("org_id");
                 if !org_first || !(first_value == Some("$1") || first_selected == Some("$1")) {
                     problems.push(format!("INSERT INTO {table} must give org_id first, as $1"));
                 }
@@ -280,7 +306,9 @@ fn check(sql: &str, tenant_tables: &BTreeSet<String>) -> Vec<String> {
             continue;
         }
         let names_table = matches!(word.as_str(), "FROM" | "JOIN" | "UPDATE")
-            || (word == "," && !aliases.is_empty() && t.get(i + 1).is_some_and(|n| tenant_tables.contains(n)));
+            || (word == ","
+                && !aliases.is_empty()
+                && t.get(i + 1).is_some_and(|n| tenant_tables.contains(n)));
         if names_table && let Some(table) = t.get(i + 1).filter(|n| tenant_tables.contains(*n)) {
             let alias = match t.get(i + 2) {
                 Some(a) if a.eq_ignore_ascii_case("AS") => t.get(i + 3).cloned(),

@@ -13,8 +13,8 @@ use serde_json::Value;
 use time::{OffsetDateTime, UtcOffset};
 
 use super::{AdministeredAssessment, definition};
-use crate::participants::authorised;
-use crate::policy::ParticipantAction;
+use kindred_storage::{RecordWork, SeeWork};
+
 use crate::{Actor, App, AppError, Result};
 
 impl App {
@@ -23,11 +23,9 @@ impl App {
         let view = self.assessment(actor, id).await?;
         let reference = {
             let mut session = actor.tenant().read().await?;
-            let stored = session
-                .participant(view.assessment.participant_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            stored.participant.reference
+            let participant = view.assessment.participant_id;
+            let grant = self.authorise::<SeeWork, _>(&mut session, actor, participant).await?;
+            grant.facts().reference().to_owned()
         };
         let a = &view.assessment;
         // The day it was given, at the time of day it was entered.
@@ -52,9 +50,8 @@ impl App {
         let code = questionnaire_code(resource)?;
         let (reference, found) = {
             let mut session = actor.tenant().read().await?;
-            let stored =
-                authorised(&mut session, actor, participant, ParticipantAction::RecordWork).await?;
-            (stored.participant.reference, definition(&mut session, &code).await?)
+            let grant = self.authorise::<RecordWork, _>(&mut session, actor, participant).await?;
+            (grant.facts().reference().to_owned(), definition(&mut session, &code).await?)
         };
         let definition = found.ok_or_else(|| {
             FieldErrors::single(

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::definition;
 use crate::audit::entry;
-use crate::policy;
+use crate::policy::Manager;
 use crate::{Actor, App, AppError, Result};
 
 /// Where an instrument comes from.
@@ -80,10 +80,10 @@ impl App {
     /// already imported: answers always keep the definition they were given with.
     pub async fn import_instrument(
         &self,
-        actor: &Actor,
+        manager: &Manager<'_>,
         resource: &Value,
     ) -> Result<InstrumentDefinition> {
-        policy::import_instruments(actor)?;
+        let actor = manager.actor();
         let imported = questionnaire_from_fhir(resource)?;
         if find(&imported.code).is_some() {
             return Err(FieldErrors::single(

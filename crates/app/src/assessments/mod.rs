@@ -25,11 +25,9 @@ use kindred_domain::instruments::{
     administer, change_since, score,
 };
 use kindred_domain::vocabulary::Gender;
-use kindred_storage::{Session, StoredParticipant, Write};
+use kindred_storage::{Grant, RecordWork, SeeWork, Session, StoredParticipant, Write};
 
 use crate::audit::entry;
-use crate::participants::authorised;
-use crate::policy::ParticipantAction;
 use crate::{Actor, App, AppError, Result, follow_up_sweep};
 
 const RECORD: &str = "assessment";
@@ -145,7 +143,8 @@ impl App {
         how: &str,
     ) -> Result<AdministeredAssessment> {
         let mut tx = actor.tenant().write().await?;
-        let stored = authorised(&mut tx, actor, participant, ParticipantAction::RecordWork).await?;
+        let grant = self.authorise::<RecordWork, _>(&mut tx, actor, participant).await?;
+        let stored = tx.participant(&grant).await?;
         let code = input.instrument.as_deref().map(str::trim).unwrap_or_default();
         if code.is_empty() {
             return Err(FieldErrors::single("instrument", "choose an instrument").into());
@@ -181,15 +180,15 @@ impl App {
             created_at: now,
             updated_at: now,
         };
-        tx.insert_assessment(&assessment).await?;
-        let detail = describe(&stored, &definition, &assessment, how);
+        tx.insert_assessment(&grant, &assessment).await?;
+        let detail = describe(grant.facts().reference(), &definition, &assessment, how);
         tx.append_audit(
             now,
             entry(actor, AuditAction::Create, RECORD, Some(assessment.id.to_string()), detail),
         )
         .await?;
-        safety::raise(&mut tx, actor, &stored, &definition, &result, &[], today, now).await?;
-        self.finish(tx, &stored, assessment.id, definition).await
+        safety::raise(&mut tx, actor, &grant, &definition, &result, &[], today, now).await?;
+        self.finish(tx, &grant, &stored, assessment.id, definition).await
     }
 
     /// Saves answers to an assessment in progress (merged over those saved) and, with
@@ -201,10 +200,10 @@ impl App {
         input: &AssessmentInput,
     ) -> Result<AdministeredAssessment> {
         let mut tx = actor.tenant().write().await?;
-        let current = tx.assessment(id).await?.ok_or(AppError::NotFound)?;
-        let stored =
-            authorised(&mut tx, actor, current.participant_id, ParticipantAction::RecordWork)
-                .await?;
+        let owner = tx.assessment_owner(id).await?.ok_or(AppError::NotFound)?;
+        let grant = self.authorise::<RecordWork, _>(&mut tx, actor, owner).await?;
+        let current = tx.assessment(&grant, id).await?.ok_or(AppError::NotFound)?;
+        let stored = tx.participant(&grant).await?;
         if current.status == AssessmentStatus::Completed {
             return Err(AppError::Conflict(
                 "this assessment is completed and no longer changes".into(),
@@ -245,9 +244,9 @@ impl App {
             updated_at: now,
             ..current.clone()
         };
-        tx.update_assessment(&updated, current.version).await?;
+        tx.update_assessment(&grant, &updated, current.version).await?;
         let what = if input.complete { "completed" } else { "saved" };
-        let detail = describe(&stored, &definition, &updated, what);
+        let detail = describe(grant.facts().reference(), &definition, &updated, what);
         tx.append_audit(
             now,
             entry(actor, AuditAction::Update, RECORD, Some(id.to_string()), detail),
@@ -256,7 +255,7 @@ impl App {
         safety::raise(
             &mut tx,
             actor,
-            &stored,
+            &grant,
             &definition,
             &result,
             &current.scored.flags,
@@ -264,7 +263,7 @@ impl App {
             now,
         )
         .await?;
-        self.finish(tx, &stored, id, definition).await
+        self.finish(tx, &grant, &stored, id, definition).await
     }
 
     /// One assessment with its scoring and change since the previous one.
@@ -274,17 +273,17 @@ impl App {
         id: AssessmentId,
     ) -> Result<AdministeredAssessment> {
         let mut session = actor.tenant().read().await?;
-        let found = session.assessment(id).await?.ok_or(AppError::NotFound)?;
-        let stored =
-            authorised(&mut session, actor, found.participant_id, ParticipantAction::SeeWork)
-                .await?;
+        let owner = session.assessment_owner(id).await?.ok_or(AppError::NotFound)?;
+        let grant = self.authorise::<SeeWork, _>(&mut session, actor, owner).await?;
+        let found = session.assessment(&grant, id).await?.ok_or(AppError::NotFound)?;
+        let stored = session.participant(&grant).await?;
         let definition =
             definition(&mut session, &found.instrument_code).await?.ok_or_else(|| {
                 AppError::Internal(format!("instrument {} is gone", found.instrument_code))
             })?;
-        let history = session.assessments_of_participant(found.participant_id).await?;
+        let history = session.assessments_of_participant(&grant).await?;
         drop(session);
-        let detail = describe(&stored, &definition, &found, "read");
+        let detail = describe(grant.facts().reference(), &definition, &found, "read");
         self.audit_read(
             actor,
             entry(actor, AuditAction::Read, RECORD, Some(id.to_string()), detail),
@@ -301,9 +300,9 @@ impl App {
         participant: ParticipantId,
     ) -> Result<Vec<AdministeredAssessment>> {
         let mut session = actor.tenant().read().await?;
-        let stored =
-            authorised(&mut session, actor, participant, ParticipantAction::SeeWork).await?;
-        let history = session.assessments_of_participant(participant).await?;
+        let grant = self.authorise::<SeeWork, _>(&mut session, actor, participant).await?;
+        let stored = session.participant(&grant).await?;
+        let history = session.assessments_of_participant(&grant).await?;
         let mut views = Vec::with_capacity(history.len());
         for assessment in &history {
             let Some(definition) = definition(&mut session, &assessment.instrument_code).await?
@@ -314,7 +313,7 @@ impl App {
             views.push(view(assessment.clone(), definition, scoring_context(&stored), &history));
         }
         drop(session);
-        let detail = format!("{}: {} assessments", stored.participant.reference, views.len());
+        let detail = format!("{}: {} assessments", grant.facts().reference(), views.len());
         self.audit_read(
             actor,
             entry(actor, AuditAction::Read, RECORD, Some(participant.to_string()), detail),
@@ -327,16 +326,17 @@ impl App {
     async fn finish(
         &self,
         mut tx: Session<Write>,
+        grant: &Grant<RecordWork>,
         stored: &StoredParticipant,
         id: AssessmentId,
         definition: InstrumentDefinition,
     ) -> Result<AdministeredAssessment> {
-        let saved = tx.assessment(id).await?.ok_or(AppError::NotFound)?;
-        let history = tx.assessments_of_participant(saved.participant_id).await?;
+        let saved = tx.assessment(grant, id).await?.ok_or(AppError::NotFound)?;
+        let history = tx.assessments_of_participant(grant).await?;
         // A completed follow-up closes its time point's tasks.
         if saved.status == AssessmentStatus::Completed && saved.time_point_code.is_some() {
             let (today, now) = (self.clock().today(), self.clock().now());
-            follow_up_sweep::sweep(&mut tx, Some(saved.participant_id), today, now).await?;
+            follow_up_sweep::sweep_one(&mut tx, grant, today, now).await?;
         }
         tx.commit().await?;
         Ok(view(saved, definition, scoring_context(stored), &history))
@@ -391,14 +391,13 @@ async fn check_program(tx: &mut Session<Write>, fields: &AdministrationFields) -
 
 /// "P-0042: PHQ-9 completed, score 12 (moderate)".
 fn describe(
-    stored: &StoredParticipant,
+    reference: &str,
     definition: &InstrumentDefinition,
     assessment: &Assessment,
     what: &str,
 ) -> String {
     let mut detail = format!(
-        "{}: {} {what} ({} answers)",
-        stored.participant.reference,
+        "{reference}: {} {what} ({} answers)",
         definition.short_name,
         assessment.answers.len()
     );

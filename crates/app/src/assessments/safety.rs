@@ -6,7 +6,7 @@
 use kindred_domain::audit::AuditAction;
 use kindred_domain::instruments::{InstrumentDefinition, ScoreResult};
 use kindred_domain::vocabulary::Role;
-use kindred_storage::{Session, StoredParticipant, Write};
+use kindred_storage::{Grant, RecordWork, Session, Write};
 use time::{Date, OffsetDateTime};
 
 use crate::audit::entry;
@@ -17,7 +17,7 @@ use crate::{Actor, Result};
 pub(super) async fn raise(
     tx: &mut Session<Write>,
     actor: &Actor,
-    stored: &StoredParticipant,
+    grant: &Grant<RecordWork>,
     definition: &InstrumentDefinition,
     result: &ScoreResult,
     already_raised: &[String],
@@ -29,7 +29,8 @@ pub(super) async fn raise(
     if new_flags.is_empty() {
         return Ok(());
     }
-    let assignee = match stored.coach_supervisor_id {
+    let facts = grant.facts();
+    let assignee = match facts.coach_supervisor_id() {
         Some(supervisor) => Some(supervisor),
         None => tx
             .users()
@@ -39,17 +40,18 @@ pub(super) async fn raise(
             .map(|manager| manager.id),
     };
     let Some(assignee) = assignee else {
-        tracing::error!(participant = %stored.participant.id, "urgent flag with nobody to assign it to");
+        tracing::error!(participant = %facts.id(), "urgent flag with nobody to assign it to");
         return Ok(());
     };
-    let participant = &stored.participant;
     for flag in new_flags {
         let title = format!(
             "Urgent: {} {} answered above 0 for {} — follow the safety protocol today",
-            definition.short_name, flag.item, participant.reference
+            definition.short_name,
+            flag.item,
+            facts.reference()
         );
-        let task = tx.insert_urgent_task(participant.id, assignee, &title, today, now).await?;
-        let detail = format!("{}: urgent task for flag {}", participant.reference, flag.code);
+        let task = tx.insert_urgent_task(grant, assignee, &title, today, now).await?;
+        let detail = format!("{}: urgent task for flag {}", facts.reference(), flag.code);
         tx.append_audit(
             now,
             entry(actor, AuditAction::Create, "task", Some(task.to_string()), detail),

@@ -13,7 +13,7 @@ use kindred_domain::tasks::Task;
 use kindred_domain::vocabulary::{
     Activity, ContactMode, OutcomeEventKind, Role, SupportKind, TaskKind, TaskStatus, Vocabulary,
 };
-use kindred_storage::{CaseloadScope, ParticipantQuery, Tenant};
+use kindred_storage::Tenant;
 use rand::seq::IndexedRandom;
 use rand::{Rng, RngExt};
 use time::{Date, Duration};
@@ -38,14 +38,7 @@ pub async fn populate(app: &App, tenant: &Tenant, rng: &mut impl Rng) -> Result<
         .filter(|u| u.roles.has(Role::Coach))
         .map(|u| (u.id, Actor::new(u.clone(), tenant.clone())))
         .collect();
-    let query = ParticipantQuery {
-        scope: CaseloadScope::Organisation,
-        status: None,
-        search: None,
-        limit: 10_000,
-        offset: 0,
-    };
-    let (participants, _) = tenant.read().await?.participants(&query).await?;
+    let participants = super::all_participants(app, tenant).await?;
     let today = app.clock().today();
     let mut caseloads: HashMap<UserId, Vec<ParticipantId>> = HashMap::new();
     for participant in &participants {
@@ -54,7 +47,7 @@ pub async fn populate(app: &App, tenant: &Tenant, rng: &mut impl Rng) -> Result<
         caseloads.entry(coach).or_default().push(participant.id);
         // Coaches differ: the first ones in the list see people more often.
         let coach_rank = users.iter().position(|u| u.id == coach).unwrap_or(0) % 3;
-        let mut tasks = tenant.read().await?.tasks_of_participant(participant.id).await?;
+        let mut tasks = super::tasks_of(app, tenant, participant.id).await?;
         let stays = rng.random_bool(0.7);
         let last_day = if stays {
             today

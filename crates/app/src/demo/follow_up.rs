@@ -15,7 +15,7 @@ use kindred_domain::follow_up_log::{
 use kindred_domain::ids::UserId;
 use kindred_domain::user::User;
 use kindred_domain::vocabulary::{AdministrativeReason, Role, Vocabulary};
-use kindred_storage::{CaseloadScope, Tenant};
+use kindred_storage::Tenant;
 use rand::{Rng, RngExt};
 use time::{Date, Duration};
 
@@ -53,11 +53,8 @@ pub(super) async fn populate(
     rng: &mut impl Rng,
 ) -> Result<()> {
     let today = app.clock().today();
-    let (subjects, schedules) = {
-        let mut session = tenant.read().await?;
-        let subjects = session.follow_up_subjects(CaseloadScope::Organisation, None, None).await?;
-        (subjects, session.schedules(None).await?)
-    };
+    let subjects = super::follow_up_subjects(app, tenant).await?;
+    let schedules = tenant.read().await?.schedules(None).await?;
     let users: HashMap<UserId, &User> = staff.iter().map(|u| (u.id, u)).collect();
     let Some(supervisor) = staff.iter().find(|u| u.roles.has(Role::Supervisor)) else {
         return Ok(());

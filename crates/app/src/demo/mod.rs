@@ -19,8 +19,15 @@ mod follow_up;
 mod programs;
 mod referrals;
 
+use kindred_domain::consent::Consent;
+use kindred_domain::ids::ParticipantId;
+use kindred_domain::tasks::Task;
+use kindred_storage::{
+    Among, FollowUpSubject, Identified, ParticipantQuery, ParticipantSummary, SeeWork, Tenant,
+};
+
 use crate::admin::NewAccount;
-use crate::{Actor, App, Result};
+use crate::{Actor, App, AppError, Result};
 
 /// The password of every demo account (printed by `kindred demo`).
 pub const DEMO_PASSWORD: &str = "recovery-demo-2026";
@@ -195,4 +202,40 @@ pub async fn populate(app: &App, participants: usize, seed: u64) -> Result<Vec<D
 fn pick<V: Vocabulary>(index: usize, salt: usize) -> &'static str {
     let terms = V::ALL;
     terms[(index * 7 + salt * 3 + index / terms.len()) % terms.len()].code()
+}
+
+// The demo reads back what it generated to decide what to generate next: the system's own
+// reads (through the policy's system scope), not a person's, so they are not audited.
+
+/// Every participant of the demo organisation.
+async fn all_participants(app: &App, tenant: &Tenant) -> Result<Vec<ParticipantSummary>> {
+    let scope = app.policy.system_scope::<Identified>(tenant.org_id());
+    let query = ParticipantQuery { status: None, search: None, limit: 100_000, offset: 0 };
+    Ok(tenant.read().await?.participants(&scope, &query).await?.0)
+}
+
+/// A participant's tasks.
+async fn tasks_of(app: &App, tenant: &Tenant, participant: ParticipantId) -> Result<Vec<Task>> {
+    let mut session = tenant.read().await?;
+    let facts = session.participant_facts(participant).await?.ok_or(AppError::NotFound)?;
+    let grant = app.policy.system_grant::<SeeWork>(&facts);
+    Ok(session.tasks_of_participant(&grant).await?)
+}
+
+/// A participant's consents.
+async fn consents_of(
+    app: &App,
+    tenant: &Tenant,
+    participant: ParticipantId,
+) -> Result<Vec<Consent>> {
+    let mut session = tenant.read().await?;
+    let facts = session.participant_facts(participant).await?.ok_or(AppError::NotFound)?;
+    let grant = app.policy.system_grant::<SeeWork>(&facts);
+    Ok(session.consents(&grant).await?)
+}
+
+/// Everyone followed up in a program.
+async fn follow_up_subjects(app: &App, tenant: &Tenant) -> Result<Vec<FollowUpSubject>> {
+    let scope = app.policy.system_scope::<SeeWork>(tenant.org_id());
+    Ok(tenant.read().await?.follow_up_subjects(Among::All(&scope), None).await?)
 }

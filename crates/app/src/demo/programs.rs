@@ -11,7 +11,7 @@ use kindred_domain::user::User;
 use kindred_domain::vocabulary::{
     AppointmentKind, ParticipantStatus, Role, StepAnchor, TaskStatus, Vocabulary,
 };
-use kindred_storage::{CaseloadScope, ParticipantQuery, Tenant};
+use kindred_storage::Tenant;
 use rand::RngExt;
 use rand::seq::IndexedRandom;
 use rand_chacha::ChaCha8Rng;
@@ -83,7 +83,7 @@ pub async fn create(app: &App, tenant: &Tenant, staff: &[User]) -> Result<DemoPr
             name: name.map(str::to_owned),
             ..Default::default()
         };
-        let program = app.create_program(&manager, &input).await?;
+        let program = app.create_program(&crate::policy::manager(&manager)?, &input).await?;
         programs.push((program.id, program.definition.name.clone()));
     }
     for (local, months, hours, certified, volunteer) in QUALIFICATIONS {
@@ -137,14 +137,16 @@ pub async fn appointments_and_overrides(
 ) -> Result<()> {
     let supervisor = Actor::new(find(staff, "supervisor")?.clone(), tenant.clone());
     let today = app.clock().today();
-    let query = ParticipantQuery {
-        scope: CaseloadScope::Team(supervisor.user_id()),
-        status: None,
-        search: None,
-        limit: 10_000,
-        offset: 0,
+    // The supervisor's team: their own caseload and their coaches'.
+    let me = Some(supervisor.user_id());
+    let in_team = |coach: Option<kindred_domain::ids::UserId>| {
+        coach == me || staff.iter().any(|u| Some(u.id) == coach && u.supervisor_id == me)
     };
-    let (team, _) = tenant.read().await?.participants(&query).await?;
+    let team: Vec<_> = super::all_participants(app, tenant)
+        .await?
+        .into_iter()
+        .filter(|p| in_team(p.coach_id))
+        .collect();
     for summary in &team {
         let program =
             demo.programs.iter().find(|(_, name)| Some(name) == summary.program_name.as_ref());
@@ -203,7 +205,7 @@ pub async fn appointments_and_overrides(
         };
         app.update_participant(&supervisor, first.id, &change, None).await?;
         // The visit already happened elsewhere: the supervisor takes that step off the list.
-        let tasks = tenant.read().await?.tasks_of_participant(first.id).await?;
+        let tasks = super::tasks_of(app, tenant, first.id).await?;
         if let Some(task) = tasks.iter().find(|t| t.status == TaskStatus::Open) {
             let reason =
                 Some("Brief intervention was done by the hospital's own peer before transfer");

@@ -12,7 +12,7 @@ use kindred_domain::resource::{Resource, ResourceInput};
 use kindred_domain::vocabulary::{
     ConsentPurpose, DisclosureItem, GoalStatus, ParticipantStatus, ReferralStatus, Role, Vocabulary,
 };
-use kindred_storage::{CaseloadScope, ParticipantQuery, Tenant};
+use kindred_storage::Tenant;
 use rand::seq::IndexedRandom;
 use rand::{Rng, RngExt};
 use time::{Date, Duration};
@@ -330,7 +330,7 @@ pub async fn populate(app: &App, tenant: &Tenant, rng: &mut impl Rng) -> Result<
             website: Some(format!("https://{slug}.example")),
             hours: Some((*hours).into()),
         };
-        directory.push(app.create_resource(&manager, &input).await?);
+        directory.push(app.create_resource(&crate::policy::curator(&manager)?, &input).await?);
     }
 
     let coaches: HashMap<UserId, Actor> = users
@@ -338,14 +338,7 @@ pub async fn populate(app: &App, tenant: &Tenant, rng: &mut impl Rng) -> Result<
         .filter(|u| u.roles.has(Role::Coach))
         .map(|u| (u.id, Actor::new(u.clone(), tenant.clone())))
         .collect();
-    let query = ParticipantQuery {
-        scope: CaseloadScope::Organisation,
-        status: None,
-        search: None,
-        limit: 10_000,
-        offset: 0,
-    };
-    let (participants, _) = tenant.read().await?.participants(&query).await?;
+    let participants = super::all_participants(app, tenant).await?;
     let today = app.clock().today();
     for participant in participants {
         let Some(actor) = participant.coach_id.and_then(|c| coaches.get(&c)) else { continue };
@@ -393,7 +386,7 @@ pub async fn populate(app: &App, tenant: &Tenant, rng: &mut impl Rng) -> Result<
             continue;
         }
         // Sharing only where a current referral consent names the organisation.
-        let consents = tenant.read().await?.consents(participant.id).await?;
+        let consents = super::consents_of(app, tenant, participant.id).await?;
         let covered = consents.iter().find(|c| {
             c.permits(
                 DisclosureItem::Referrals,

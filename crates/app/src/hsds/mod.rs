@@ -35,7 +35,8 @@ use kindred_storage::{Session, Tenant};
 pub use package::HsdsPackage;
 
 use crate::audit::entry;
-use crate::{Actor, App, Result, policy};
+use crate::policy::Manager;
+use crate::{App, Result};
 
 /// One problem with the package: a file, the row in it (the header is row 1; `None` for the
 /// file as a whole), the column and why.
@@ -108,11 +109,11 @@ impl App {
     /// reports what would be created and updated, and every row error, changing nothing.
     pub async fn import_hsds(
         &self,
-        actor: &Actor,
+        manager: &Manager<'_>,
         package: &HsdsPackage,
         dry_run: bool,
     ) -> Result<ImportReport> {
-        policy::import_resources(actor)?;
+        let actor = manager.actor();
         let audit = |detail: String| entry(actor, AuditAction::Create, "resource", None, detail);
         self.import_into(actor.tenant(), package, dry_run, audit).await
     }

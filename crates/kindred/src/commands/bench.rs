@@ -26,7 +26,7 @@ use kindred_app::{App, Clock, DatabaseLocation};
 use kindred_domain::contact::{ContactFields, NewContact};
 use kindred_domain::ids::{ContactId, OrgId, ParticipantId, UserId};
 use kindred_domain::vocabulary::{Activity, ContactFormat, ContactMode, Role, SupportKind};
-use kindred_storage::Database;
+use kindred_storage::{Database, RecordWork};
 use serde_json::{Value, json};
 use sqlx::{AssertSqlSafe, Row, SqlitePool};
 use tokio::net::TcpListener;
@@ -148,6 +148,8 @@ pub async fn contacts(args: &BenchContactsArgs) -> anyhow::Result<ExitCode> {
 
     // The storage ceiling.
     let database = Database::open(&location).await?;
+    // The ceiling bypasses the application, so it holds this database's policy key itself.
+    let key = Arc::new(database.policy_key().context("the policy key")?);
     let org = org_id(&file).await?;
     let samples: Samples = Arc::default();
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
@@ -157,14 +159,18 @@ pub async fn contacts(args: &BenchContactsArgs) -> anyhow::Result<ExitCode> {
         let (_, coach, participants) = caseloads[client % caseloads.len()].clone();
         let tenant = database.tenant(org);
         let samples = samples.clone();
+        let key = key.clone();
         writers.push(tokio::spawn(async move {
             let mut n = 0usize;
             while Instant::now() < deadline {
                 let began = Instant::now();
                 let contact = contact_for(participants[n % participants.len()]);
                 let mut tx = tenant.write().await?;
+                let facts = tx.participant_facts(contact.participant_id).await?.context("facts")?;
+                let grant = key.grant::<RecordWork>(&facts);
                 let now = time::OffsetDateTime::now_utc();
-                tx.insert_contact(ContactId::generate(), coach, &contact, None, now).await?;
+                tx.insert_contact(&grant, ContactId::generate(), coach, &contact, None, now)
+                    .await?;
                 tx.commit().await?;
                 record(&samples, began.elapsed());
                 n += 1;

@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use kindred_app::policy;
 use kindred_app::records::AuditQuery;
 use kindred_domain::audit::AuditAction;
 use kindred_domain::vocabulary::{self, Listing};
@@ -42,7 +43,7 @@ pub async fn events(
         before_seq: params.before,
         limit: params.limit.unwrap_or(100),
     };
-    let events = state.app.audit_log(&actor, &query).await?;
+    let events = state.app.audit_log(&policy::audit_reader(&actor)?, &query).await?;
     Ok(Json(events.iter().map(AuditEventBody::from).collect()))
 }
 

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kindred_app::follow_up::{OpenWindow, ParticipantFollowUp};
 use kindred_app::follow_up_rates::{FollowUpRates, TARGET_RATE};
+use kindred_app::policy;
 use kindred_domain::follow_up::{FollowUpRate, FollowUpStatus};
 use kindred_domain::follow_up_log::{
     AttemptInput, ContactAttempt, Exclusion, ExclusionInput, LocatorEntry, LocatorInput,
@@ -60,7 +61,9 @@ pub async fn put_schedule(
     ApiPath(id): ApiPath<ProgramId>,
     ApiJson(input): ApiJson<ScheduleInput>,
 ) -> Result<Json<ScheduleInput>, ApiError> {
-    Ok(Json(state.app.set_program_schedule(&actor, id, &input).await?.to_input()))
+    Ok(Json(
+        state.app.set_program_schedule(&policy::manager(&actor)?, id, &input).await?.to_input(),
+    ))
 }
 
 /// Completed within window, late, missed, and the rate (`null` while nothing is due).

@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kindred_app::assessments::InstrumentListing;
+use kindred_app::policy;
 use kindred_domain::instruments::{InstrumentDefinition, Licence, ScaleSummary};
 use serde::Serialize;
 use serde_json::Value;
@@ -112,7 +113,7 @@ pub async fn import(
     ApiCaller(actor): ApiCaller,
     ApiJson(resource): ApiJson<Value>,
 ) -> Result<Response, ApiError> {
-    let definition = state.app.import_instrument(&actor, &resource).await?;
+    let definition = state.app.import_instrument(&policy::manager(&actor)?, &resource).await?;
     let location = format!("/api/v1/instruments/{}", definition.code);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(definition)).into_response())
 }

@@ -124,7 +124,7 @@ pub async fn read(
     ApiPath(id): ApiPath<ParticipantId>,
 ) -> Result<Response, ApiError> {
     let body = match state.app.participant(&actor, id).await? {
-        ParticipantView::Identified(stored) => ParticipantBody::from(&stored),
+        ParticipantView::Identified(stored) => ParticipantBody::from(&*stored),
         ParticipantView::Research(record) => ParticipantBody::from(&record),
     };
     Ok((versioned(&[], body.version), Json(body)).into_response())

@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use kindred_app::policy;
 use kindred_app::records::{ProgramOverview, StoredProgram};
 use kindred_domain::ids::ProgramId;
 use kindred_domain::programs::costs::format_amount;
@@ -261,7 +262,7 @@ pub async fn create(
     ApiCaller(actor): ApiCaller,
     ApiJson(input): ApiJson<ProgramInput>,
 ) -> Result<Response, ApiError> {
-    let program = state.app.create_program(&actor, &input).await?;
+    let program = state.app.create_program(&policy::manager(&actor)?, &input).await?;
     let location = format!("/api/v1/programs/{}", program.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(ProgramBody::from(&program)))
         .into_response())
@@ -299,5 +300,7 @@ pub async fn patch(
     ApiPath(id): ApiPath<ProgramId>,
     ApiJson(input): ApiJson<ProgramInput>,
 ) -> Result<Json<ProgramBody>, ApiError> {
-    Ok(Json(ProgramBody::from(&state.app.update_program(&actor, id, &input).await?)))
+    Ok(Json(ProgramBody::from(
+        &state.app.update_program(&policy::manager(&actor)?, id, &input).await?,
+    )))
 }

@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kindred_app::hsds::{HsdsPackage, ImportReport};
+use kindred_app::policy;
 use kindred_app::resources::ResourceFilter;
 use kindred_domain::ids::ResourceId;
 use kindred_domain::resource::{Resource, ResourceInput, ResourceSource};
@@ -105,7 +106,7 @@ pub async fn list(
         include_inactive: params.include_inactive.unwrap_or(false),
         page: params.page.unwrap_or(1),
     };
-    let page = state.app.resources(&actor, &filter).await?;
+    let page = state.app.resources(&policy::directory_reader(&actor)?, &filter).await?;
     Ok(Json(ResourceList {
         items: page.resources.iter().map(ResourceBody::from).collect(),
         total: page.total,
@@ -128,7 +129,7 @@ pub async fn create(
     ApiCaller(actor): ApiCaller,
     ApiJson(input): ApiJson<ResourceInput>,
 ) -> Result<Response, ApiError> {
-    let resource = state.app.create_resource(&actor, &input).await?;
+    let resource = state.app.create_resource(&policy::curator(&actor)?, &input).await?;
     let location = format!("/api/v1/resources/{}", resource.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(ResourceBody::from(&resource)))
         .into_response())
@@ -144,7 +145,7 @@ pub async fn read(
     ApiCaller(actor): ApiCaller,
     ApiPath(id): ApiPath<ResourceId>,
 ) -> Result<Json<ResourceBody>, ApiError> {
-    Ok(Json(ResourceBody::from(&state.app.resource(&actor, id).await?)))
+    Ok(Json(ResourceBody::from(&state.app.resource(&policy::directory_reader(&actor)?, id).await?)))
 }
 
 /// Change some fields (supervisors and managers). Absent fields stay; an empty string clears
@@ -164,7 +165,9 @@ pub async fn patch(
     ApiPath(id): ApiPath<ResourceId>,
     ApiJson(input): ApiJson<ResourceInput>,
 ) -> Result<Json<ResourceBody>, ApiError> {
-    Ok(Json(ResourceBody::from(&state.app.update_resource(&actor, id, &input).await?)))
+    Ok(Json(ResourceBody::from(
+        &state.app.update_resource(&policy::curator(&actor)?, id, &input).await?,
+    )))
 }
 
 /// Stop offering a resource for new referrals (referrals already made keep it).
@@ -178,7 +181,9 @@ pub async fn deactivate(
     ApiCaller(actor): ApiCaller,
     ApiPath(id): ApiPath<ResourceId>,
 ) -> Result<Json<ResourceBody>, ApiError> {
-    Ok(Json(ResourceBody::from(&state.app.set_resource_active(&actor, id, false).await?)))
+    Ok(Json(ResourceBody::from(
+        &state.app.set_resource_active(&policy::curator(&actor)?, id, false).await?,
+    )))
 }
 
 /// Offer a deactivated resource again.
@@ -192,7 +197,9 @@ pub async fn activate(
     ApiCaller(actor): ApiCaller,
     ApiPath(id): ApiPath<ResourceId>,
 ) -> Result<Json<ResourceBody>, ApiError> {
-    Ok(Json(ResourceBody::from(&state.app.set_resource_active(&actor, id, true).await?)))
+    Ok(Json(ResourceBody::from(
+        &state.app.set_resource_active(&policy::curator(&actor)?, id, true).await?,
+    )))
 }
 
 /// An HSDS tabular data package, its files by name with their text.
@@ -280,7 +287,8 @@ pub async fn import_hsds(
     for (name, text) in request.files {
         package.add(name, text.into_bytes());
     }
-    let report = state.app.import_hsds(&actor, &package, request.dry_run).await?;
+    let report =
+        state.app.import_hsds(&policy::manager(&actor)?, &package, request.dry_run).await?;
     let status =
         if report.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, Json(ImportReportBody::from(&report))).into_response())

@@ -1,7 +1,7 @@
 //! The API's response bodies. Participant responses use the same flat field names that
 //! `POST` and `PATCH` accept, so a client can read, change and send back one shape.
 
-use kindred_app::records::{ResearchRecord, StoredParticipant};
+use kindred_app::participants::{ParticipantRecord, ResearchParticipant};
 use kindred_domain::audit::{AuditAction, AuditEvent};
 use kindred_domain::consent::{Consent, ConsentStatus};
 use kindred_domain::ids::{ConsentId, OrgId, ParticipantId, ProgramId, UserId};
@@ -130,8 +130,8 @@ impl ParticipantBody {
     }
 }
 
-impl From<&StoredParticipant> for ParticipantBody {
-    fn from(stored: &StoredParticipant) -> Self {
+impl From<&ParticipantRecord> for ParticipantBody {
+    fn from(stored: &ParticipantRecord) -> Self {
         let p = &stored.participant;
         let i = &p.identity;
         Self {
@@ -155,8 +155,8 @@ impl From<&StoredParticipant> for ParticipantBody {
     }
 }
 
-impl From<&ResearchRecord> for ParticipantBody {
-    fn from(r: &ResearchRecord) -> Self {
+impl From<&ResearchParticipant> for ParticipantBody {
+    fn from(r: &ResearchParticipant) -> Self {
         Self::research(r.id, r.reference.clone(), &r.enrolment, &r.baseline, r.program_name.clone())
     }
 }

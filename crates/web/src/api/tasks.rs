@@ -2,8 +2,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use kindred_app::policy::TaskListScope;
-use kindred_app::records::{CaseloadScope, DueTask};
+use kindred_app::policy::ListReach;
+use kindred_app::records::DueTask;
 use kindred_domain::ids::{ParticipantId, ProgramId, TaskId, UserId};
 use kindred_domain::tasks::{Due, Task};
 use kindred_domain::vocabulary::{TaskKind, TaskStatus};
@@ -103,21 +103,9 @@ pub struct TaskListParams {
     when: Option<String>,
 }
 
-fn parse_scope(code: &str) -> Result<TaskListScope, ApiError> {
-    match code.trim() {
-        "mine" => Ok(TaskListScope::Mine),
-        "team" => Ok(TaskListScope::Team),
-        "organisation" => Ok(TaskListScope::Organisation),
-        _ => Err(ApiError::bad_request("scope must be one of: mine, team, organisation")),
-    }
-}
-
-fn scope_code(scope: CaseloadScope) -> &'static str {
-    match scope {
-        CaseloadScope::Coach(_) => "mine",
-        CaseloadScope::Team(_) => "team",
-        CaseloadScope::Organisation => "organisation",
-    }
+fn parse_scope(code: &str) -> Result<ListReach, ApiError> {
+    ListReach::parse(code)
+        .ok_or_else(|| ApiError::bad_request("scope must be one of: mine, team, organisation"))
 }
 
 /// What is due: open tasks overdue, due today and due in the next 14 days, for your caseload,
@@ -153,7 +141,7 @@ pub async fn due(
         .filter(|(due, _)| when.is_none_or(|w| w == *due))
         .flat_map(|(_, tasks)| tasks.iter().map(|t| TaskBody::due_item(t, today)))
         .collect();
-    Ok(Json(TaskList { today: today.to_string(), scope: scope_code(list.scope).into(), items }))
+    Ok(Json(TaskList { today: today.to_string(), scope: list.reach.code().into(), items }))
 }
 
 /// A participant's tasks: open ones by due date, then done and cancelled ones.

@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use kindred_app::AppError;
-use kindred_app::participants::ParticipantView;
+use kindred_app::policy::ParticipantAction;
 use kindred_domain::appointments::{Appointment, AppointmentInput};
 use kindred_domain::ids::{AppointmentId, ParticipantId};
 use kindred_domain::vocabulary::{AppointmentKind, AppointmentStatus, Vocabulary};
@@ -120,12 +120,9 @@ async fn participant_name(
     signed_in: &SignedIn,
     id: ParticipantId,
 ) -> Result<String, AppError> {
-    match state.app.participant(&signed_in.actor, id).await? {
-        ParticipantView::Identified(stored) => Ok(stored.participant.identity.display_name()),
-        ParticipantView::Research(_) => {
-            Err(AppError::Forbidden("evaluators do not record appointments".into()))
-        }
-    }
+    let record =
+        state.app.participant_for(&signed_in.actor, id, ParticipantAction::RecordWork).await?;
+    Ok(record.participant.identity.display_name())
 }
 
 pub async fn new_form(

@@ -4,6 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use kindred_app::policy;
 use kindred_app::records::AuditQuery;
 use kindred_domain::audit::AuditAction;
 use serde::Deserialize;
@@ -57,7 +58,7 @@ pub async fn page(
         limit: PAGE_SIZE,
         ..AuditQuery::default()
     };
-    let events = state.app.audit_log(&signed_in.actor, &query).await?;
+    let events = state.app.audit_log(&policy::audit_reader(&signed_in.actor)?, &query).await?;
     let when = format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
     let older = (events.len() as i64 == PAGE_SIZE).then(|| {
         let last = events.last().map(|e| e.seq).unwrap_or_default();

@@ -135,7 +135,7 @@ pub async fn page(
     CaseloadPage {
         chrome: Chrome::new(&signed_in, "/caseload"),
         title: caseload_title(&signed_in.actor),
-        can_enrol: policy::enrol(&signed_in.actor).is_ok(),
+        can_enrol: policy::capabilities(&signed_in.actor).enrol,
         q: params.q.unwrap_or_default(),
         status: Field::vocabulary::<ParticipantStatus>(
             "status",

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use kindred_app::AppError;
-use kindred_app::participants::ParticipantView;
+use kindred_app::policy::ParticipantAction;
 use kindred_domain::consent::{Consent, ConsentInput, ConsentStatus};
 use kindred_domain::ids::{ConsentId, ParticipantId};
 use kindred_domain::vocabulary::Vocabulary;
@@ -96,12 +96,9 @@ async fn participant_name(
     signed_in: &SignedIn,
     id: ParticipantId,
 ) -> Result<String, AppError> {
-    match state.app.participant(&signed_in.actor, id).await? {
-        ParticipantView::Identified(stored) => Ok(stored.participant.identity.display_name()),
-        ParticipantView::Research(_) => {
-            Err(AppError::Forbidden("evaluators do not manage consents".into()))
-        }
-    }
+    let record =
+        state.app.participant_for(&signed_in.actor, id, ParticipantAction::Consents).await?;
+    Ok(record.participant.identity.display_name())
 }
 
 pub async fn new_form(

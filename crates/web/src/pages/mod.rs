@@ -29,7 +29,7 @@ mod tasks;
 use axum::Router;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use kindred_app::records::CaseloadScope;
+use kindred_app::policy::CaseloadKind;
 use kindred_app::{Actor, AppError, policy};
 
 use crate::AppState;
@@ -181,43 +181,42 @@ impl Chrome {
     /// The navigation shows what the policy allows this person (the use cases check again).
     pub fn new(signed_in: &SignedIn, current: &str) -> Option<Self> {
         let actor = &signed_in.actor;
+        let may = policy::capabilities(actor);
         let (mut nav, mut more) = (Vec::new(), Vec::new());
         let link = |href: &'static str, label: &'static str| NavLink {
             href,
             label,
             current: href == current,
         };
-        if policy::caseload(actor).is_ok() {
+        if may.caseload.is_some() {
             nav.push(link("/caseload", caseload_title(actor)));
         }
-        if policy::task_list(actor, None).is_ok() {
+        if may.caseload_work {
             nav.push(link("/tasks", "Tasks"));
-        }
-        if policy::follow_up_list(actor).is_ok() {
             more.push(link("/follow-up", "Follow-up"));
         }
-        if policy::enrol(actor).is_ok() {
+        if may.enrol {
             more.push(link("/participants/new", "Enrol a participant"));
         }
-        if policy::referral_follow_ups(actor).is_ok() {
+        if may.caseload_work {
             more.push(link("/referrals", "Referrals"));
         }
-        if policy::read_resources(actor).is_ok() {
+        if may.read_directory {
             more.push(link("/resources", "Resources"));
         }
-        if policy::contact_list(actor, None).is_ok() {
+        if may.caseload_work {
             more.push(link("/contacts", "Contacts"));
             more.push(link("/group-sessions/new", "Group session"));
         }
-        if policy::fidelity(actor).is_ok() {
+        if may.fidelity {
             more.push(link("/fidelity", "Fidelity"));
         }
         more.push(link("/programs", "Programs"));
         more.push(link("/instruments", "Instruments"));
-        if policy::staff_list(actor).is_ok() {
+        if may.staff {
             more.push(link("/staff", "Staff"));
         }
-        if policy::browse_audit(actor).is_ok() {
+        if may.audit_log {
             let audit = link("/audit", "Audit log");
             // The audit log is an admin's daily page.
             if nav.is_empty() { nav.push(audit) } else { more.push(audit) }
@@ -232,18 +231,19 @@ impl Chrome {
 }
 
 pub fn caseload_title(actor: &Actor) -> &'static str {
-    match policy::caseload(actor) {
-        Ok((CaseloadScope::Coach(_), _)) => "My caseload",
-        Ok((CaseloadScope::Team(_), _)) => "Team caseload",
+    match policy::capabilities(actor).caseload {
+        Some(CaseloadKind::Own) => "My caseload",
+        Some(CaseloadKind::Team) => "Team caseload",
         _ => "Participants",
     }
 }
 
+/// Where a person starts: their caseload, or the audit log for an admin.
 async fn home(signed_in: SignedIn) -> Response {
-    let actor = &signed_in.actor;
-    if policy::caseload(actor).is_ok() {
+    let may = policy::capabilities(&signed_in.actor);
+    if may.caseload.is_some() {
         Redirect::to("/caseload").into_response()
-    } else if policy::browse_audit(actor).is_ok() {
+    } else if may.audit_log {
         Redirect::to("/audit").into_response()
     } else {
         PageError(AppError::Forbidden("your account has no role that uses these pages yet".into()))

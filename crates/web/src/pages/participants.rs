@@ -5,9 +5,9 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use kindred_app::participants::{ParticipantView, allowed};
+use kindred_app::participants::ParticipantView;
+use kindred_app::participants::{ParticipantRecord, ResearchParticipant};
 use kindred_app::policy::ParticipantAction;
-use kindred_app::records::{ResearchRecord, StoredParticipant};
 use kindred_app::{Actor, App, AppError};
 use kindred_domain::FieldErrors;
 use kindred_domain::ids::ParticipantId;
@@ -95,7 +95,7 @@ pub async fn page(
     let actor = &signed_in.actor;
     let page = match state.app.participant(actor, id).await? {
         ParticipantView::Identified(stored) => {
-            identified_page(&state.app, &signed_in, stored).await?
+            identified_page(&state.app, &signed_in, *stored).await?
         }
         ParticipantView::Research(record) => research_page(&signed_in, record),
     };
@@ -105,9 +105,8 @@ pub async fn page(
 async fn identified_page(
     app: &App,
     signed_in: &SignedIn,
-    stored: StoredParticipant,
+    stored: ParticipantRecord,
 ) -> Result<ParticipantPage, PageError> {
-    let actor = &signed_in.actor;
     let p = &stored.participant;
     let sections = sections::render(&SectionContext { app, signed_in, stored: &stored }).await?;
     let i = &p.identity;
@@ -131,7 +130,7 @@ async fn identified_page(
         status_code: p.enrolment.status.code(),
         status_label: p.enrolment.status.label(),
         identified: true,
-        can_edit: allowed(actor, &stored, ParticipantAction::Edit),
+        can_edit: stored.may.edit,
         enrolment: enrolment_facts(
             &p.enrolment,
             stored.program_name.as_deref(),
@@ -143,7 +142,7 @@ async fn identified_page(
     })
 }
 
-fn research_page(signed_in: &SignedIn, record: ResearchRecord) -> ParticipantPage {
+fn research_page(signed_in: &SignedIn, record: ResearchParticipant) -> ParticipantPage {
     let coach = record.enrolment.coach_id.map(|_| "Assigned");
     ParticipantPage {
         chrome: Chrome::new(signed_in, ""),
@@ -187,7 +186,7 @@ fn enrolment_fieldsets(
     editing: bool,
 ) -> Vec<Fieldset> {
     let mut fieldsets = participant_fieldsets(input, programs, coaches, editing);
-    if kindred_app::policy::override_eligibility(actor).is_ok()
+    if kindred_app::policy::capabilities(actor).override_eligibility
         && let Some(enrolment) = fieldsets.iter_mut().find(|set| set.legend == "Enrolment")
     {
         let reason = Field::new("text", "coach_override_reason", "Reason to override eligibility")
@@ -222,7 +221,7 @@ pub async fn new_form(
     State(state): State<AppState>,
     signed_in: SignedIn,
 ) -> Result<Response, PageError> {
-    kindred_app::policy::enrol(&signed_in.actor)?;
+    state.app.may_enrol(&signed_in.actor)?;
     let (programs, coaches) = form_choices(&state.app, &signed_in.actor).await?;
     let mut input = ParticipantInput::default();
     if coaches.iter().any(|c| c.id == signed_in.actor.user_id()) {
@@ -294,18 +293,7 @@ pub async fn edit_form(
     PagePath(id): PagePath<ParticipantId>,
 ) -> Result<Response, PageError> {
     let actor = &signed_in.actor;
-    let ParticipantView::Identified(stored) = state.app.participant(actor, id).await? else {
-        return Err(
-            AppError::Forbidden("evaluators cannot change participant records".into()).into()
-        );
-    };
-    if !allowed(actor, &stored, ParticipantAction::Edit) {
-        return Err(AppError::Forbidden(
-            "only the participant's coach, their supervisor or a manager can change this record"
-                .into(),
-        )
-        .into());
-    }
+    let stored = state.app.participant_for(actor, id, ParticipantAction::Edit).await?;
     let input = participant_input(&stored.participant);
     Ok(edit_page(&state.app, &signed_in, &stored, &input, FieldErrors::new(), None)
         .await?
@@ -315,7 +303,7 @@ pub async fn edit_form(
 async fn edit_page(
     app: &App,
     signed_in: &SignedIn,
-    stored: &StoredParticipant,
+    stored: &ParticipantRecord,
     input: &ParticipantInput,
     errors: FieldErrors,
     conflict: Option<String>,

@@ -184,7 +184,7 @@ async fn managed_program(
     signed_in: &SignedIn,
     id: ProgramId,
 ) -> Result<StoredProgram, AppError> {
-    policy::manage_programs(&signed_in.actor)?;
+    policy::manager(&signed_in.actor)?;
     state.app.program_detail(&signed_in.actor, id).await
 }
 
@@ -215,7 +215,7 @@ pub async fn update(
 ) -> Result<Response, PageError> {
     let CsrfForm { signed_in, form } = form;
     let (input, cost_modes) = form.to_input();
-    match state.app.update_program(&signed_in.actor, id, &input).await {
+    match state.app.update_program(&policy::manager(&signed_in.actor)?, id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/programs/{id}?notice=saved")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let mut shown = FieldErrors::new();
@@ -292,7 +292,7 @@ async fn save_steps(
     page: FormPage,
 ) -> Result<Response, PageError> {
     let input = ProgramInput { steps: Some(steps), ..Default::default() };
-    match state.app.update_program(&signed_in.actor, id, &input).await {
+    match state.app.update_program(&policy::manager(&signed_in.actor)?, id, &input).await {
         Ok(_) => {
             Ok(Redirect::to(&format!("/programs/{id}?notice=saved#protocol-heading"))
                 .into_response())
@@ -393,7 +393,7 @@ pub async fn remove_step(
         .map(|s| s.to_input())
         .collect();
     let input = ProgramInput { steps: Some(steps), ..Default::default() };
-    state.app.update_program(&signed_in.actor, id, &input).await?;
+    state.app.update_program(&policy::manager(&signed_in.actor)?, id, &input).await?;
     Ok(Redirect::to(&format!("/programs/{id}?notice=saved#protocol-heading")).into_response())
 }
 
@@ -441,7 +441,7 @@ pub async fn add_component(
     components.push(form.clone());
     let index = components.len() - 1;
     let input = ProgramInput { components: Some(components), ..Default::default() };
-    match state.app.update_program(&signed_in.actor, id, &input).await {
+    match state.app.update_program(&policy::manager(&signed_in.actor)?, id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/programs/{id}?notice=saved#components-heading"))
             .into_response()),
         Err(AppError::Invalid(errors)) => {
@@ -471,7 +471,7 @@ pub async fn remove_component(
     }
     components.remove(position);
     let input = ProgramInput { components: Some(components), ..Default::default() };
-    state.app.update_program(&signed_in.actor, id, &input).await?;
+    state.app.update_program(&policy::manager(&signed_in.actor)?, id, &input).await?;
     Ok(Redirect::to(&format!("/programs/{id}?notice=saved#components-heading")).into_response())
 }
 

@@ -146,7 +146,7 @@ async fn render(
         id: id.to_string(),
         name: program.definition.name,
         notice,
-        can_manage: policy::manage_programs(actor).is_ok(),
+        can_manage: policy::capabilities(actor).manage_programs,
         points: schedule
             .points
             .iter()
@@ -223,7 +223,7 @@ pub async fn save_point(
         }
     };
     let result = if errors.is_empty() {
-        state.app.set_program_schedule(actor, id, &input).await.map(|_| ())
+        state.app.set_program_schedule(&policy::manager(actor)?, id, &input).await.map(|_| ())
     } else {
         Err(AppError::Invalid(errors))
     };
@@ -254,6 +254,6 @@ pub async fn remove_point(
     let actor = &signed_in.actor;
     let mut input = state.app.program_schedule(actor, id).await?.to_input();
     input.time_points.retain(|p| p.code.as_deref() != Some(code.as_str()));
-    state.app.set_program_schedule(actor, id, &input).await?;
+    state.app.set_program_schedule(&policy::manager(actor)?, id, &input).await?;
     Ok(Redirect::to(&format!("/programs/{id}/follow-up?saved=1")).into_response())
 }

@@ -72,7 +72,7 @@ pub async fn list(
         .collect();
     Ok(ProgramsPage {
         chrome: Chrome::new(&signed_in, "/programs"),
-        can_manage: policy::manage_programs(&signed_in.actor).is_ok(),
+        can_manage: policy::capabilities(&signed_in.actor).manage_programs,
         rows,
     }
     .into_response())
@@ -136,7 +136,7 @@ fn new_page(signed_in: &SignedIn, error: Option<String>, name: String) -> NewPro
 }
 
 pub async fn new_form(signed_in: SignedIn) -> Result<Response, PageError> {
-    policy::manage_programs(&signed_in.actor)?;
+    policy::manager(&signed_in.actor)?;
     Ok(new_page(&signed_in, None, String::new()).into_response())
 }
 
@@ -159,7 +159,7 @@ pub async fn create(
         description: blank_is_absent(form.description),
         ..Default::default()
     };
-    match state.app.create_program(&signed_in.actor, &input).await {
+    match state.app.create_program(&policy::manager(&signed_in.actor)?, &input).await {
         Ok(program) => {
             Ok(Redirect::to(&format!("/programs/{}?notice=program-created", program.id))
                 .into_response())
@@ -270,7 +270,7 @@ pub async fn page(
         name: d.name.clone(),
         active: d.active,
         description: d.description.clone(),
-        can_manage: policy::manage_programs(&signed_in.actor).is_ok(),
+        can_manage: policy::capabilities(&signed_in.actor).manage_programs,
         facts: program_facts(&program),
         components: d
             .components

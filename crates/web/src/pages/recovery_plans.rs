@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kindred_app::AppError;
-use kindred_app::participants::ParticipantView;
+use kindred_app::policy::ParticipantAction;
 use kindred_domain::FieldErrors;
 use kindred_domain::ids::{GoalId, GoalStepId, ParticipantId};
 use kindred_domain::recovery_plan::{Goal, GoalInput, StepInput};
@@ -144,12 +144,9 @@ async fn participant_name(
     signed_in: &SignedIn,
     id: ParticipantId,
 ) -> Result<String, AppError> {
-    match state.app.participant(&signed_in.actor, id).await? {
-        ParticipantView::Identified(stored) => Ok(stored.participant.identity.display_name()),
-        ParticipantView::Research(_) => Err(AppError::Forbidden(
-            "recovery plans are identified records; evaluators see only the research record".into(),
-        )),
-    }
+    let record =
+        state.app.participant_for(&signed_in.actor, id, ParticipantAction::RecordWork).await?;
+    Ok(record.participant.identity.display_name())
 }
 
 async fn goal_page(

@@ -7,7 +7,8 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kindred_app::AppError;
-use kindred_app::participants::ParticipantView;
+use kindred_app::policy;
+use kindred_app::policy::ParticipantAction;
 use kindred_app::records::StoredReferral;
 use kindred_app::resources::ResourceFilter;
 use kindred_domain::FieldErrors;
@@ -121,14 +122,8 @@ async fn referral_page(
     errors: &FieldErrors,
 ) -> Result<ReferralForm, AppError> {
     let actor = &signed_in.actor;
-    let name = match state.app.participant(actor, id).await? {
-        ParticipantView::Identified(stored) => stored.participant.identity.display_name(),
-        ParticipantView::Research(_) => {
-            return Err(AppError::Forbidden(
-                "referrals are identified records; evaluators see only the research record".into(),
-            ));
-        }
-    };
+    let record = state.app.participant_for(actor, id, ParticipantAction::RecordWork).await?;
+    let name = record.participant.identity.display_name();
     let today = state.app.clock().today();
     let consents = state
         .app
@@ -144,7 +139,8 @@ async fn referral_page(
         })
         .collect();
     let filter = ResourceFilter { search: q.clone(), page: 1, ..Default::default() };
-    let resources = state.app.resources(actor, &filter).await?.resources;
+    let resources =
+        state.app.resources(&policy::directory_reader(actor)?, &filter).await?.resources;
     let mut resource = Field::new("select", "resource_id", "Service").required();
     resource.choices = resources
         .iter()

@@ -94,7 +94,7 @@ pub async fn directory(
     Query(params): Query<DirectoryParams>,
 ) -> Result<Response, PageError> {
     let actor = &signed_in.actor;
-    let can_manage = policy::manage_resources(actor).is_ok();
+    let can_manage = policy::capabilities(actor).curate_directory;
     let filter = ResourceFilter {
         search: params.q.clone(),
         category: params.category.clone(),
@@ -102,11 +102,11 @@ pub async fn directory(
         include_inactive: can_manage,
         page: params.page.unwrap_or(1),
     };
-    let page = state.app.resources(actor, &filter).await?;
+    let page = state.app.resources(&policy::directory_reader(actor)?, &filter).await?;
     let mut category = Field::new("select", "category", "Category");
     category.choices = state
         .app
-        .resource_categories(actor)
+        .resource_categories(&policy::directory_reader(actor)?)
         .await?
         .into_iter()
         .map(|c| crate::forms::Choice {
@@ -194,7 +194,7 @@ fn form_page(
 }
 
 pub async fn new_form(signed_in: SignedIn) -> Result<Response, PageError> {
-    policy::manage_resources(&signed_in.actor)?;
+    policy::curator(&signed_in.actor)?;
     let page = form_page(
         &signed_in,
         "Add a resource",
@@ -210,7 +210,7 @@ pub async fn create(
     form: CsrfForm<ResourceInput>,
 ) -> Result<Response, PageError> {
     let CsrfForm { signed_in, form } = form;
-    match state.app.create_resource(&signed_in.actor, &form).await {
+    match state.app.create_resource(&policy::curator(&signed_in.actor)?, &form).await {
         Ok(_) => Ok(Redirect::to("/resources?notice=resource-saved").into_response()),
         Err(AppError::Invalid(errors)) => {
             let page =
@@ -226,8 +226,8 @@ pub async fn edit_form(
     signed_in: SignedIn,
     PagePath(id): PagePath<ResourceId>,
 ) -> Result<Response, PageError> {
-    policy::manage_resources(&signed_in.actor)?;
-    let resource = state.app.resource(&signed_in.actor, id).await?;
+    policy::curator(&signed_in.actor)?;
+    let resource = state.app.resource(&policy::directory_reader(&signed_in.actor)?, id).await?;
     let page = form_page(
         &signed_in,
         "Edit a resource",
@@ -257,7 +257,7 @@ pub async fn update(
         hours: Some(form.hours.clone().unwrap_or_default()),
         ..form.clone()
     };
-    match state.app.update_resource(&signed_in.actor, id, &full).await {
+    match state.app.update_resource(&policy::curator(&signed_in.actor)?, id, &full).await {
         Ok(_) => Ok(Redirect::to("/resources?notice=resource-saved").into_response()),
         Err(AppError::Invalid(errors)) => {
             let page = form_page(
@@ -285,7 +285,7 @@ pub async fn set_active(
 ) -> Result<Response, PageError> {
     let CsrfForm { signed_in, form } = form;
     let active = form.active.as_deref() == Some("true");
-    state.app.set_resource_active(&signed_in.actor, id, active).await?;
+    state.app.set_resource_active(&policy::curator(&signed_in.actor)?, id, active).await?;
     let notice = if active { "resource-reactivated" } else { "resource-deactivated" };
     Ok(Redirect::to(&format!("/resources?notice={notice}")).into_response())
 }

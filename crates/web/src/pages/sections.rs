@@ -3,9 +3,7 @@
 //! renders its own section; this list decides which appear and in what order.
 
 use askama::Template;
-use kindred_app::participants::allowed;
-use kindred_app::policy::ParticipantAction;
-use kindred_app::records::StoredParticipant;
+use kindred_app::participants::ParticipantRecord;
 use kindred_app::{App, AppError};
 
 use super::appointments::appointments_section;
@@ -21,7 +19,7 @@ use crate::extract::SignedIn;
 pub struct SectionContext<'a> {
     pub app: &'a App,
     pub signed_in: &'a SignedIn,
-    pub stored: &'a StoredParticipant,
+    pub stored: &'a ParticipantRecord,
 }
 
 /// The rendered sections, in page order. A section the person may not see is left out.
@@ -45,7 +43,7 @@ fn rendered(template: &impl Template) -> Result<String, AppError> {
 
 async fn consents(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
     let actor = &cx.signed_in.actor;
-    if !allowed(actor, cx.stored, ParticipantAction::Consents) {
+    if !cx.stored.may.consents {
         return Ok(None);
     }
     let participant = cx.stored.participant.id;
@@ -57,35 +55,35 @@ async fn consents(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
 
 async fn recovery_plan(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
     let actor = &cx.signed_in.actor;
-    if !allowed(actor, cx.stored, ParticipantAction::SeeWork) {
+    if !cx.stored.may.see_work {
         return Ok(None);
     }
     let participant = cx.stored.participant.id;
     let goals = cx.app.recovery_plan(actor, participant).await?;
-    let can_edit = allowed(actor, cx.stored, ParticipantAction::RecordWork);
+    let can_edit = cx.stored.may.record_work;
     rendered(&plan_section(participant, &goals, &cx.signed_in.csrf_token, can_edit)).map(Some)
 }
 
 async fn referrals(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
     let actor = &cx.signed_in.actor;
-    if !allowed(actor, cx.stored, ParticipantAction::SeeWork) {
+    if !cx.stored.may.see_work {
         return Ok(None);
     }
     let participant = cx.stored.participant.id;
     let list = cx.app.referrals(actor, participant).await?;
-    let can_edit = allowed(actor, cx.stored, ParticipantAction::RecordWork);
+    let can_edit = cx.stored.may.record_work;
     rendered(&referrals_section(participant, &list, &cx.signed_in.csrf_token, can_edit)).map(Some)
 }
 
 /// Open tasks first on the page: what the coach should do next.
 async fn due(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
     let actor = &cx.signed_in.actor;
-    if !allowed(actor, cx.stored, ParticipantAction::SeeWork) {
+    if !cx.stored.may.see_work {
         return Ok(None);
     }
     let participant = cx.stored.participant.id;
     let tasks = cx.app.participant_tasks(actor, participant).await?;
-    let can_cancel = kindred_app::participants::may_cancel_tasks(actor, cx.stored);
+    let can_cancel = cx.stored.may.cancel_tasks;
     let today = cx.app.clock().today();
     rendered(&due_section(participant, tasks, &cx.signed_in.csrf_token, can_cancel, today))
         .map(Some)
@@ -93,7 +91,7 @@ async fn due(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
 
 async fn appointments(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
     let actor = &cx.signed_in.actor;
-    if !allowed(actor, cx.stored, ParticipantAction::SeeWork) {
+    if !cx.stored.may.see_work {
         return Ok(None);
     }
     let participant = cx.stored.participant.id;
@@ -105,7 +103,7 @@ async fn appointments(cx: &SectionContext<'_>) -> Result<Option<String>, AppErro
 /// Where each follow-up time point stands, linking to the follow-up page.
 async fn follow_up(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
     let actor = &cx.signed_in.actor;
-    if !allowed(actor, cx.stored, ParticipantAction::Edit) {
+    if !cx.stored.may.edit {
         return Ok(None);
     }
     let record = cx.app.follow_up(actor, cx.stored.participant.id).await?;
@@ -115,12 +113,12 @@ async fn follow_up(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> 
 /// Assessments with their score trajectories.
 async fn assessments(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
     let actor = &cx.signed_in.actor;
-    if !allowed(actor, cx.stored, ParticipantAction::SeeWork) {
+    if !cx.stored.may.see_work {
         return Ok(None);
     }
     let participant = cx.stored.participant.id;
     let views = cx.app.participant_assessments(actor, participant).await?;
-    let can_administer = allowed(actor, cx.stored, ParticipantAction::RecordWork);
+    let can_administer = cx.stored.may.record_work;
     rendered(&super::assessments::section(participant.to_string(), &views, can_administer))
         .map(Some)
 }
@@ -128,7 +126,7 @@ async fn assessments(cx: &SectionContext<'_>) -> Result<Option<String>, AppError
 /// The newest contacts, right after what is due: what was done last.
 async fn contacts(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
     let actor = &cx.signed_in.actor;
-    if !allowed(actor, cx.stored, ParticipantAction::SeeWork) {
+    if !cx.stored.may.see_work {
         return Ok(None);
     }
     let participant = cx.stored.participant.id;
@@ -143,7 +141,7 @@ async fn contacts(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
 
 async fn outcome_events(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {
     let actor = &cx.signed_in.actor;
-    if !allowed(actor, cx.stored, ParticipantAction::SeeWork) {
+    if !cx.stored.may.see_work {
         return Ok(None);
     }
     let participant = cx.stored.participant.id;

@@ -6,9 +6,10 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use kindred_app::policy::{self, TaskListScope};
-use kindred_app::records::{CaseloadScope, DueTask};
-use kindred_app::{Actor, AppError};
+use kindred_app::AppError;
+use kindred_app::policy::ListReach;
+use kindred_app::records::DueTask;
+use kindred_app::tasks::DueList;
 use kindred_domain::ids::{ParticipantId, TaskId};
 use kindred_domain::tasks::{Due, Task};
 use kindred_domain::vocabulary::{TaskStatus, Vocabulary};
@@ -99,18 +100,14 @@ fn section(
     TaskSection { id, heading, empty, count: tasks.len(), groups }
 }
 
-fn scope_choices(actor: &Actor, current: CaseloadScope) -> Vec<(String, &'static str, bool)> {
-    [
-        (TaskListScope::Mine, "mine", "Mine"),
-        (TaskListScope::Team, "team", "My team"),
-        (TaskListScope::Organisation, "organisation", "Everyone"),
-    ]
-    .into_iter()
-    .filter_map(|(scope, code, label)| {
-        let allowed = policy::task_list(actor, Some(scope)).ok()?;
-        Some((format!("/tasks?scope={code}"), label, allowed == current))
-    })
-    .collect()
+/// The lists the person may switch between, the current one marked.
+fn scope_choices(list: &DueList) -> Vec<(String, &'static str, bool)> {
+    list.choices
+        .iter()
+        .map(|reach| {
+            (format!("/tasks?scope={}", reach.code()), reach.label(), *reach == list.reach)
+        })
+        .collect()
 }
 
 pub async fn page(
@@ -118,20 +115,15 @@ pub async fn page(
     signed_in: SignedIn,
     Query(params): Query<TasksParams>,
 ) -> Result<Response, PageError> {
-    let requested = match params.scope.as_deref() {
-        Some("mine") => Some(TaskListScope::Mine),
-        Some("team") => Some(TaskListScope::Team),
-        Some("organisation") => Some(TaskListScope::Organisation),
-        _ => None,
-    };
+    let requested = params.scope.as_deref().and_then(ListReach::parse);
     let actor = &signed_in.actor;
     let list = state.app.due_tasks(actor, requested).await?;
-    let by_coach = !matches!(list.scope, CaseloadScope::Coach(_));
+    let by_coach = list.reach != ListReach::Mine;
     let today = list.today;
-    let title = match list.scope {
-        CaseloadScope::Coach(_) => "My tasks",
-        CaseloadScope::Team(_) => "Team tasks",
-        CaseloadScope::Organisation => "Everyone's tasks",
+    let title = match list.reach {
+        ListReach::Mine => "My tasks",
+        ListReach::Team => "Team tasks",
+        ListReach::Organisation => "Everyone's tasks",
     };
     let sections = vec![
         section("today", "Due today", "Nothing due today.", &list.due_today, by_coach, today),
@@ -145,7 +137,7 @@ pub async fn page(
             today,
         ),
     ];
-    let scopes = scope_choices(actor, list.scope);
+    let scopes = scope_choices(&list);
     Ok(TasksPage {
         chrome: Chrome::new(&signed_in, "/tasks"),
         title,

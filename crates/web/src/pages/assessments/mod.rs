@@ -16,10 +16,8 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kindred_app::assessments::AdministeredAssessment;
-use kindred_app::participants::ParticipantView;
-use kindred_app::participants::allowed;
+use kindred_app::participants::ParticipantRecord;
 use kindred_app::policy::ParticipantAction;
-use kindred_app::records::StoredParticipant;
 use kindred_app::{App, AppError};
 use kindred_domain::FieldErrors;
 use kindred_domain::assessment::{AssessmentInput, AssessmentStatus};
@@ -65,18 +63,8 @@ async fn subject(
     app: &App,
     signed_in: &SignedIn,
     id: ParticipantId,
-) -> Result<StoredParticipant, AppError> {
-    match app.participant(&signed_in.actor, id).await? {
-        ParticipantView::Identified(stored)
-            if allowed(&signed_in.actor, &stored, ParticipantAction::RecordWork) =>
-        {
-            Ok(stored)
-        }
-        _ => Err(AppError::Forbidden(
-            "only the participant's coach, their supervisor or a manager can give instruments"
-                .into(),
-        )),
-    }
+) -> Result<ParticipantRecord, AppError> {
+    app.participant_for(&signed_in.actor, id, ParticipantAction::RecordWork).await
 }
 
 /// The form, or the list of instruments when none is chosen.
@@ -189,18 +177,11 @@ pub async fn page(
     PagePath((id, assessment)): PagePath<(ParticipantId, AssessmentId)>,
     Query(params): Query<NoticeParams>,
 ) -> Result<Response, PageError> {
-    let stored = match state.app.participant(&signed_in.actor, id).await? {
-        ParticipantView::Identified(stored) => stored,
-        ParticipantView::Research(_) => {
-            return Err(PageError(AppError::Forbidden(
-                "assessments are identified records; evaluators see only the research record"
-                    .into(),
-            )));
-        }
-    };
+    let stored =
+        state.app.participant_for(&signed_in.actor, id, ParticipantAction::SeeWork).await?;
     let view = of_participant(&state.app, &signed_in, id, assessment).await?;
-    let can_continue = view.assessment.status == AssessmentStatus::InProgress
-        && allowed(&signed_in.actor, &stored, ParticipantAction::RecordWork);
+    let can_continue =
+        view.assessment.status == AssessmentStatus::InProgress && stored.may.record_work;
     let page = view::result_page(
         &view,
         Chrome::new(&signed_in, ""),
@@ -315,7 +296,7 @@ fn read_form(
 
 fn administer_form(
     signed_in: &SignedIn,
-    stored: &StoredParticipant,
+    stored: &ParticipantRecord,
     definition: &InstrumentDefinition,
     action: String,
     filled: &Filled,
