@@ -10,8 +10,9 @@ use kindred_domain::contact::{
 };
 use kindred_domain::ids::{ContactId, GroupSessionId, ParticipantId, UserId};
 use kindred_domain::tasks::Task;
+use kindred_domain::vocabulary::Role;
 use kindred_domain::{FieldErrors, vocabulary::Vocabulary};
-use kindred_storage::{ContactQuery, Grant, RecordWork, SeeWork, Session, Write};
+use kindred_storage::{ContactQuery, Grant, Reach, RecordWork, SeeWork, Session, Write};
 use time::OffsetDateTime;
 
 use crate::audit::entry;
@@ -42,6 +43,9 @@ pub struct ContactPage {
     pub capped: bool,
     pub page: i64,
     pub page_count: i64,
+    /// The coaches the list can be narrowed to (a supervisor's team, or every coach for a
+    /// manager; none for a coach, whose list is their caseload).
+    pub coach_choices: Vec<(UserId, String)>,
 }
 
 /// What the log-a-contact form offers for a participant.
@@ -231,15 +235,31 @@ impl App {
             offset: (page - 1).saturating_mul(PAGE_SIZE),
         };
         let mut session = actor.tenant().read().await?;
+        let scope = self.policy.scope::<SeeWork>(actor)?;
+        if let Some(coach) = filter.coach {
+            let coach = session.user(coach).await?.ok_or(AppError::NotFound)?;
+            crate::policy::filter_by_coach(actor, &coach)?;
+        }
         let (found, about) = match filter.participant {
             Some(participant) => {
                 let grant = self.authorise::<SeeWork, _>(&mut session, actor, participant).await?;
                 (session.contacts_of(&grant, &query).await?, grant.facts().reference().to_owned())
             }
-            None => {
-                let scope = self.policy.scope::<SeeWork>(actor)?;
-                (session.contacts(&scope, &query).await?, "the caseload".to_owned())
-            }
+            None => (session.contacts(&scope, &query).await?, "the caseload".to_owned()),
+        };
+        let coach_choices = match scope.reach() {
+            Reach::Coach(_) => Vec::new(),
+            reach => session
+                .users()
+                .await?
+                .into_iter()
+                .filter(|u| u.active && u.roles.has(Role::Coach))
+                .filter(|u| match reach {
+                    Reach::Team(me) => u.id == me || u.supervisor_id == Some(me),
+                    _ => true,
+                })
+                .map(|u| (u.id, u.display_name))
+                .collect(),
         };
         drop(session);
         let coach = filter.coach.map(|c| format!(" by coach {c}")).unwrap_or_default();
@@ -254,6 +274,6 @@ impl App {
         let capped = found.total > kindred_storage::COUNT_CAP;
         let total = found.total.min(kindred_storage::COUNT_CAP);
         let page_count = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-        Ok(ContactPage { contacts: found.contacts, total, capped, page, page_count })
+        Ok(ContactPage { contacts: found.contacts, total, capped, page, page_count, coach_choices })
     }
 }

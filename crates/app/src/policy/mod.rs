@@ -78,7 +78,7 @@ pub use roles::{
 };
 pub use staff::{
     FidelityView, StaffVisibility, boundary_concerns, change_supervisor, edit_staff_profile,
-    fidelity, staff_list, supervise, supervision_sessions, view_staff_profile,
+    fidelity, filter_by_coach, staff_list, supervise, supervision_sessions, view_staff_profile,
 };
 
 /// What may be done to one participant's record: the storage access markers, named for the

@@ -49,7 +49,9 @@ pub fn manager(actor: &Actor) -> Result<Manager<'_>> {
     if actor.has_role(Role::Manager) {
         Ok(Manager { actor })
     } else {
-        Err(AppError::Forbidden("only program managers do this".into()))
+        Err(AppError::Forbidden(
+            "only program managers create and change programs, schedules, instruments and directory imports".into(),
+        ))
     }
 }
 
@@ -111,6 +113,10 @@ pub struct Capabilities {
     pub audit_log: bool,
     /// Assign a coach who does not meet a program's rules, with a reason.
     pub override_eligibility: bool,
+    /// Read boundary concerns (which may name participants).
+    pub boundary_concerns: bool,
+    /// Change who supervises whom.
+    pub assign_supervisors: bool,
 }
 
 /// What `actor` may open.
@@ -134,5 +140,7 @@ pub fn capabilities(actor: &Actor) -> Capabilities {
         staff: super::staff_list(actor).is_ok(),
         audit_log: audit_reader(actor).is_ok(),
         override_eligibility: super::override_eligibility(actor).is_ok(),
+        boundary_concerns: super::boundary_concerns(actor).is_ok(),
+        assign_supervisors: super::change_supervisor(actor).is_ok(),
     }
 }

@@ -134,3 +134,17 @@ pub fn staff_list(actor: &Actor) -> Result<Option<UserId>> {
         Err(AppError::Forbidden("your role does not include staff profiles".into()))
     }
 }
+
+/// May `actor` narrow a list of participants' work to what `coach` did? Only to themselves, a
+/// supervisor to their coaches, a manager to anyone: the list is still the actor's own scope.
+pub fn filter_by_coach(actor: &Actor, coach: &User) -> Result<()> {
+    let me = actor.user_id();
+    let theirs = actor.has_role(Role::Supervisor) && coach.supervisor_id == Some(me);
+    if actor.has_role(Role::Manager) || coach.id == me || theirs {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "you can list your own contacts, and a supervisor their coaches'".into(),
+        ))
+    }
+}

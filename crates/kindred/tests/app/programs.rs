@@ -195,7 +195,7 @@ async fn only_managers_create_and_change_programs(app: TestApp) {
         assert_eq!(create.status, 403, "{email} created a program");
         assert_eq!(
             create.json()["error"]["message"],
-            "only program managers create and change programs"
+            "only program managers create and change programs, schedules, instruments and directory imports"
         );
         assert_eq!(api.patch(&path, json!({"name": "Renamed"}), None).await.status, 403);
         assert_eq!(api.get(&path).await.status, 200, "{email} reads programs");

@@ -12,7 +12,7 @@ use kindred_domain::contact::{Contact, ContactInput, DEFAULT_MINUTES, moment_inp
 use kindred_domain::ids::{ContactId, ParticipantId, UserId};
 use kindred_domain::tasks::Task;
 use kindred_domain::vocabulary::{
-    Activity, ContactFormat, ContactMode, Role, Setting, SupportKind, Vocabulary,
+    Activity, ContactFormat, ContactMode, Setting, SupportKind, Vocabulary,
 };
 use serde::Deserialize;
 
@@ -386,15 +386,16 @@ pub async fn list(
         params.participant_id.as_deref().and_then(|s| s.parse().ok());
     let filter = ContactFilter { participant, coach, page: params.page.unwrap_or(1) };
     let page = state.app.contacts(actor, &filter).await?;
-    let coaches = if actor.has_role(Role::Supervisor) || actor.has_role(Role::Manager) {
-        let staff = state.app.staff(actor).await?;
-        std::iter::once((String::new(), "All coaches".to_owned(), coach.is_none()))
-            .chain(staff.iter().filter(|m| m.user.roles.has(Role::Coach)).map(|m| {
-                (m.user.id.to_string(), m.user.display_name.clone(), Some(m.user.id) == coach)
-            }))
-            .collect()
-    } else {
+    let coaches = if page.coach_choices.is_empty() {
         Vec::new()
+    } else {
+        std::iter::once((String::new(), "All coaches".to_owned(), coach.is_none()))
+            .chain(
+                page.coach_choices
+                    .iter()
+                    .map(|(id, name)| (id.to_string(), name.clone(), Some(*id) == coach)),
+            )
+            .collect()
     };
     let mut filter_query = String::new();
     if let Some(coach) = coach {

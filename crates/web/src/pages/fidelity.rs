@@ -192,11 +192,10 @@ pub async fn page(
         .collect();
 
     let shows_supervision = !matches!(report.view, FidelityView::ProgramsOnly);
-    let concerns = match policy::boundary_concerns(actor) {
-        Ok(_) => {
-            state.app.boundary_concerns(actor, None).await?.into_iter().map(concern_line).collect()
-        }
-        Err(_) => Vec::new(),
+    let concerns = if policy::capabilities(actor).boundary_concerns {
+        state.app.boundary_concerns(actor, None).await?.into_iter().map(concern_line).collect()
+    } else {
+        Vec::new()
     };
     let sessions = if shows_supervision {
         state

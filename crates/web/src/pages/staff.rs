@@ -161,7 +161,7 @@ async fn profile_form(
             .value(input.training_hours.as_deref())
             .required(),
     ];
-    if policy::change_supervisor(&signed_in.actor).is_ok() {
+    if policy::capabilities(&signed_in.actor).assign_supervisors {
         let mut supervisor = Field::new("select", "supervisor_id", "Supervisor");
         let selected = input.supervisor_id.clone().unwrap_or_default();
         supervisor.choices = std::iter::once(("".to_owned(), "No supervisor".to_owned()))
