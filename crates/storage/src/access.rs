@@ -232,3 +232,21 @@ impl PolicyKey {
         Scope { org_id, reach, access: PhantomData }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Database, DatabaseLocation};
+
+    /// The key is handed out once: whoever opened the database first (the application) holds
+    /// the only one.
+    #[tokio::test]
+    async fn a_database_hands_out_its_policy_key_once() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let location = DatabaseLocation::SqliteFile(dir.path().join("k.sqlite3"));
+        let database = Database::open(&location).await.expect("a database");
+        assert!(database.policy_key().is_some());
+        assert!(database.policy_key().is_none());
+        assert!(database.clone().policy_key().is_none(), "a clone shares the one key");
+        database.close().await;
+    }
+}

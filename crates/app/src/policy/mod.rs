@@ -336,8 +336,8 @@ impl Policy {
     }
 
     /// The system's own work on an organisation's record (the follow-up sweep, demo data):
-    /// every participant, any access. Only `follow_up_sweep`, `protocol_tasks` and `demo`
-    /// use it (checked by `tests/system_grants.rs`); a use case acting for a person never does.
+    /// every participant, any access. Only `follow_up_sweep` and `demo` use it (checked by
+    /// `tests/system_grants.rs`); a use case acting for a person never does.
     pub(crate) fn system_scope<A: Permission>(&self, org_id: OrgId) -> Scope<A> {
         self.key.scope(org_id, Reach::Organisation)
     }

@@ -27,6 +27,7 @@ mod instruments;
 mod outcome_events;
 mod participants;
 mod programs;
+mod reassignment;
 mod recovery_plans;
 mod referrals;
 mod resources;
