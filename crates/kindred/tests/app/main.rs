@@ -24,6 +24,7 @@ mod follow_up;
 mod follow_up_pages;
 mod group_sessions;
 mod instruments;
+mod list_routes;
 mod outcome_events;
 mod participants;
 mod programs;
