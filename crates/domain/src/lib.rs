@@ -28,6 +28,7 @@ pub mod schedule;
 pub mod staff;
 pub mod supervision;
 pub mod tasks;
+pub mod text;
 pub mod user;
 pub mod vocabulary;
 

@@ -141,11 +141,17 @@ impl Database {
         }
     }
 
-    /// Applies every migration not yet applied; returns the schema version reached.
+    /// Applies every migration not yet applied, then fills the search and sort keys of rows
+    /// that have none (which SQL cannot compute: see `search_keys.rs`); returns the schema
+    /// version reached.
     pub async fn migrate(&self) -> Result<i64> {
         match &*self.pools {
             Pools::Sqlite { writer, .. } => migrator(Dialect::Sqlite).run(writer).await?,
             Pools::Postgres(pool) => migrator(Dialect::Postgres).run(pool).await?,
+        }
+        let filled = self.fill_search_keys().await?;
+        if filled > 0 {
+            tracing::info!(rows = filled, "filled search and sort keys");
         }
         Ok(latest_version())
     }

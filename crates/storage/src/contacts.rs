@@ -390,6 +390,10 @@ impl Session<Write> {
 
     /// Saves an edit and its revision (what it replaced). `version` is the version edited; a
     /// contact changed meanwhile is a conflict.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the grant, the record, its version, the edit and its history, who and when: each one the caller decides, none derivable from another"
+    )]
     pub async fn update_contact(
         &mut self,
         grant: &Grant<RecordWork>,

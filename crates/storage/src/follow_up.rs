@@ -178,7 +178,7 @@ impl<M> Session<M> {
                      LEFT JOIN users c ON c.org_id = $1 AND c.id = p.coach_id
                      WHERE p.org_id = $1 AND p.program_id IS NOT NULL
                        AND ($3 IS NULL OR p.program_id = $3) AND ", $filter,
-                    " ORDER BY i.family_name, i.given_name, p.id"
+                    " ORDER BY i.sort_key, p.id"
                 )
             };
         }

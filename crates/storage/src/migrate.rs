@@ -41,6 +41,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0007_follow_up_tasks.sql"),
         include_str!("../migrations/postgres/0007_follow_up_tasks.sql"),
     ),
+    (
+        8,
+        "search keys",
+        include_str!("../migrations/sqlite/0008_search_keys.sql"),
+        include_str!("../migrations/postgres/0008_search_keys.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy)]

@@ -1,43 +1,21 @@
 //! Participants: the research record (`participants`) and, apart from it, the identity
 //! (`participant_identities`). Identified queries join the two; research queries never touch
-//! the identity table.
+//! the identity table. Listings are in `participant_lists.rs`; every identity written here
+//! carries its search and sort keys (`search_keys.rs`).
 
 use kindred_domain::ids::{ParticipantId, ProgramId, UserId};
 use kindred_domain::participant::{Baseline, Enrolment, Identity, NewParticipant, Participant};
 use kindred_domain::user::EmailAddress;
-use kindred_domain::vocabulary::{ParticipantStatus, Vocabulary};
+use kindred_domain::vocabulary::Vocabulary;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::access::{
-    Access, Edit, Enrol, Grant, Identified, Identifies, ParticipantFacts, Research, Scope,
-};
+use crate::access::{Access, Edit, Enrol, Grant, Identifies, ParticipantFacts, Scope};
 use crate::error::{decode_code, decode_optional_code};
-use crate::session::{Session, Write, on_conn, scoped_sql};
+use crate::participant_lists::ParticipantSummary;
+use crate::search_keys::IdentityKeys;
+use crate::session::{Session, Write, on_conn};
 use crate::{Result, StorageError, Timestamp};
-
-/// A page of a participant listing (within the scope it is run over).
-#[derive(Debug, Clone)]
-pub struct ParticipantQuery {
-    pub status: Option<ParticipantStatus>,
-    /// Matches name or reference, case-insensitively, anywhere in the text.
-    pub search: Option<String>,
-    pub limit: i64,
-    pub offset: i64,
-}
-
-/// One line of a caseload.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParticipantSummary {
-    pub id: ParticipantId,
-    pub reference: String,
-    pub display_name: String,
-    pub status: ParticipantStatus,
-    pub enrolled_on: Date,
-    pub coach_id: Option<UserId>,
-    pub coach_name: Option<String>,
-    pub program_name: Option<String>,
-}
 
 /// A participant with what the policy and the participant page need about their coach.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,7 +37,7 @@ pub struct ResearchRecord {
 }
 
 #[derive(sqlx::FromRow)]
-struct RecordRow {
+pub(crate) struct RecordRow {
     id: Uuid,
     reference: String,
     program_id: Option<Uuid>,
@@ -82,7 +60,7 @@ struct RecordRow {
 }
 
 #[derive(sqlx::FromRow)]
-struct IdentifiedRow {
+pub(crate) struct IdentifiedRow {
     #[sqlx(flatten)]
     record: RecordRow,
     given_name: String,
@@ -105,13 +83,15 @@ macro_rules! record_columns {
     };
 }
 
+pub(crate) use record_columns;
+
 /// Research records: participants `p` with their program, then the rest of the query (which
 /// continues the `WHERE`, starting with `AND`).
 macro_rules! select_record {
     ($rest:expr) => {
         concat!(
             "SELECT ",
-            record_columns!(),
+            $crate::participants::record_columns!(),
             " FROM participants p
              LEFT JOIN programs g ON g.org_id = $1 AND g.id = p.program_id
              WHERE p.org_id = $1 ",
@@ -120,12 +100,14 @@ macro_rules! select_record {
     };
 }
 
+pub(crate) use select_record;
+
 /// Identified records: the research record plus identity and coach.
 macro_rules! select_identified {
     ($rest:expr) => {
         concat!(
             "SELECT ",
-            record_columns!(),
+            $crate::participants::record_columns!(),
             ", i.given_name, i.family_name, i.preferred_name, i.date_of_birth, i.phone, i.email,
                c.display_name AS coach_name, c.supervisor_id AS coach_supervisor_id
              FROM participants p
@@ -138,23 +120,7 @@ macro_rules! select_identified {
     };
 }
 
-/// The listing filters after the scope: `$3` status, `$4` LIKE pattern on `$search`.
-macro_rules! listing_filter {
-    ($search_expression:expr) => {
-        concat!(
-            " AND ($3 IS NULL OR p.status = $3) AND ($4 IS NULL OR ",
-            $search_expression,
-            " LIKE $4 ESCAPE '\\')"
-        )
-    };
-}
-
-/// What identified listings search: names, preferred name and reference.
-macro_rules! identified_search {
-    () => {
-        "lower(i.family_name || ' ' || i.given_name || ' ' || COALESCE(i.preferred_name, '') || ' ' || p.reference)"
-    };
-}
+pub(crate) use select_identified;
 
 /// Binds an enrolment and baseline as `$4` … `$18` (the order both the insert and the
 /// update list them in).
@@ -179,9 +145,11 @@ macro_rules! bind_record {
     };
 }
 
-/// Binds an identity as `$3` … `$8` (after org and participant id, in insert and update).
+/// Binds an identity as `$3` … `$8` and its search and sort keys as `$9`, `$10` (after org
+/// and participant id, in insert and update): the keys are written with the names they fold,
+/// in the same statement, so they cannot drift apart.
 macro_rules! bind_identity {
-    ($query:expr, $i:expr) => {
+    ($query:expr, $i:expr, $keys:expr) => {
         $query
             .bind(&$i.given_name)
             .bind(&$i.family_name)
@@ -189,6 +157,8 @@ macro_rules! bind_identity {
             .bind($i.date_of_birth)
             .bind($i.phone.as_deref())
             .bind($i.email.as_ref().map(EmailAddress::as_str))
+            .bind($keys.search)
+            .bind($keys.sort)
     };
 }
 
@@ -218,7 +188,7 @@ impl RecordRow {
         })
     }
 
-    fn into_research_record(self) -> Result<ResearchRecord> {
+    pub(crate) fn into_research_record(self) -> Result<ResearchRecord> {
         Ok(ResearchRecord {
             id: ParticipantId(self.id),
             enrolment: self.enrolment()?,
@@ -263,7 +233,7 @@ impl IdentifiedRow {
         })
     }
 
-    fn into_summary(self) -> Result<ParticipantSummary> {
+    pub(crate) fn into_summary(self) -> Result<ParticipantSummary> {
         let display_name = self.identity()?.display_name();
         Ok(ParticipantSummary {
             id: ParticipantId(self.record.id),
@@ -276,26 +246,6 @@ impl IdentifiedRow {
             program_name: self.record.program_name,
         })
     }
-}
-
-/// A LIKE pattern matching `text` anywhere, with the user's `%`, `_` and `\` taken literally
-/// (unescaped, a search for `%` would scan and match everything).
-pub(crate) fn contains_pattern(text: &str) -> String {
-    let mut pattern = String::from("%");
-    for ch in text.trim().to_lowercase().chars() {
-        if matches!(ch, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(ch);
-    }
-    pattern.push('%');
-    pattern
-}
-
-/// The status and search binds of a listing (`$3`, `$4`).
-fn listing_binds(query: &ParticipantQuery) -> (Option<&'static str>, Option<String>) {
-    let search = query.search.as_deref().filter(|s| !s.trim().is_empty()).map(contains_pattern);
-    (query.status.map(|s| s.code()), search)
 }
 
 #[derive(sqlx::FromRow)]
@@ -363,118 +313,6 @@ impl<M> Session<M> {
         });
         row.into_research_record()
     }
-
-    /// A page of identified participants in scope, by family name, and the total matching.
-    pub async fn participants(
-        &mut self,
-        scope: &Scope<Identified>,
-        query: &ParticipantQuery,
-    ) -> Result<(Vec<ParticipantSummary>, i64)> {
-        let (status, search) = listing_binds(query);
-        macro_rules! page {
-            ($scope:literal) => {
-                select_identified!(concat!(
-                    "AND ",
-                    $scope,
-                    listing_filter!(identified_search!()),
-                    " ORDER BY i.family_name, i.given_name, p.id LIMIT $5 OFFSET $6"
-                ))
-            };
-        }
-        macro_rules! count {
-            ($scope:literal) => {
-                concat!(
-                    "SELECT COUNT(*) FROM participants p
-                     JOIN participant_identities i ON i.org_id = $1 AND i.participant_id = p.id
-                     WHERE p.org_id = $1 AND ", $scope,
-                    listing_filter!(identified_search!())
-                )
-            };
-        }
-        let (rows, total): (Vec<IdentifiedRow>, i64) = on_conn!(self.conn(), c => {
-            let rows = c.scoped_query_as(scoped_sql!(scope, page), scope)?
-                .bind(status).bind(search.as_deref())
-                .bind(query.limit).bind(query.offset)
-                .fetch_all(&mut *c)
-                .await?;
-            let total: i64 = c.scoped_query_scalar(scoped_sql!(scope, count), scope)?
-                .bind(status).bind(search.as_deref())
-                .fetch_one(&mut *c)
-                .await?;
-            (rows, total)
-        });
-        let summaries = rows.into_iter().map(IdentifiedRow::into_summary).collect::<Result<_>>()?;
-        Ok((summaries, total))
-    }
-
-    /// A page of research records in scope, by reference, and the total matching (search
-    /// matches the reference only).
-    pub async fn research_records(
-        &mut self,
-        scope: &Scope<Research>,
-        query: &ParticipantQuery,
-    ) -> Result<(Vec<ResearchRecord>, i64)> {
-        let (status, search) = listing_binds(query);
-        macro_rules! page {
-            ($scope:literal) => {
-                select_record!(concat!(
-                    "AND ",
-                    $scope,
-                    listing_filter!("lower(p.reference)"),
-                    " ORDER BY p.reference LIMIT $5 OFFSET $6"
-                ))
-            };
-        }
-        macro_rules! count {
-            ($scope:literal) => {
-                concat!(
-                    "SELECT COUNT(*) FROM participants p WHERE p.org_id = $1 AND ",
-                    $scope,
-                    listing_filter!("lower(p.reference)")
-                )
-            };
-        }
-        let (rows, total): (Vec<RecordRow>, i64) = on_conn!(self.conn(), c => {
-            let rows = c.scoped_query_as(scoped_sql!(scope, page), scope)?
-                .bind(status).bind(search.as_deref())
-                .bind(query.limit).bind(query.offset)
-                .fetch_all(&mut *c)
-                .await?;
-            let total: i64 = c.scoped_query_scalar(scoped_sql!(scope, count), scope)?
-                .bind(status).bind(search.as_deref())
-                .fetch_one(&mut *c)
-                .await?;
-            (rows, total)
-        });
-        let records =
-            rows.into_iter().map(RecordRow::into_research_record).collect::<Result<_>>()?;
-        Ok((records, total))
-    }
-
-    /// An enrolled participant with the same name and date of birth, if any (for the
-    /// enrolment's duplicate check, which must see the whole organisation).
-    pub async fn possible_duplicate(
-        &mut self,
-        scope: &Scope<Enrol>,
-        identity: &Identity,
-    ) -> Result<Option<(ParticipantId, String)>> {
-        let row: Option<(Uuid, String)> = on_conn!(self.conn(), c => {
-            c.scoped_query_as(
-                "SELECT p.id, p.reference FROM participant_identities i
-                 JOIN participants p ON p.org_id = $1 AND p.id = i.participant_id
-                 WHERE i.org_id = $1 AND $2 IS NULL AND i.date_of_birth = $3
-                   AND lower(i.family_name) = lower($4) AND lower(i.given_name) = lower($5)
-                 LIMIT 1",
-                scope,
-            )?
-            .bind(identity.date_of_birth)
-            .bind(&identity.family_name)
-            .bind(&identity.given_name)
-            .fetch_optional(&mut *c)
-            .await?
-        });
-        Ok(row.map(|(id, reference)| (ParticipantId(id), reference)))
-    }
 }
 
 impl Session<Write> {
@@ -502,6 +340,7 @@ impl Session<Write> {
     ) -> Result<()> {
         scope.bound_to(self.org_id)?;
         let (e, b, i) = (&new.enrolment, &new.baseline, &new.identity);
+        let keys = IdentityKeys::of(reference, i);
         on_conn!(self.conn(), c => {
             let insert = c.query(
                 "INSERT INTO participants (org_id, id, reference, program_id, enrolled_on, setting,
@@ -516,11 +355,11 @@ impl Session<Write> {
             bind_record!(insert, e, b).bind(Timestamp(now)).execute(&mut *c).await?;
             let insert = c.query(
                 "INSERT INTO participant_identities (org_id, participant_id, given_name, family_name,
-                    preferred_name, date_of_birth, phone, email)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    preferred_name, date_of_birth, phone, email, search_key, sort_key)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(id.0);
-            bind_identity!(insert, i).execute(&mut *c).await?;
+            bind_identity!(insert, i, keys).execute(&mut *c).await?;
         });
         Ok(())
     }
@@ -536,6 +375,7 @@ impl Session<Write> {
     ) -> Result<i64> {
         let (p, e, b, i) =
             (participant, &participant.enrolment, &participant.baseline, &participant.identity);
+        let keys = IdentityKeys::of(&p.reference, i);
         let updated = on_conn!(self.conn(), c => {
             let update = c.granted_query(
                 "UPDATE participants SET program_id = $4, enrolled_on = $5, setting = $6,
@@ -552,11 +392,12 @@ impl Session<Write> {
             if updated == 1 {
                 let update = c.granted_query(
                     "UPDATE participant_identities SET given_name = $3, family_name = $4,
-                        preferred_name = $5, date_of_birth = $6, phone = $7, email = $8
+                        preferred_name = $5, date_of_birth = $6, phone = $7, email = $8,
+                        search_key = $9, sort_key = $10
                      WHERE org_id = $1 AND participant_id = $2",
                     grant,
                 )?;
-                bind_identity!(update, i).execute(&mut *c).await?;
+                bind_identity!(update, i, keys).execute(&mut *c).await?;
             }
             updated
         });

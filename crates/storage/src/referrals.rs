@@ -289,6 +289,10 @@ impl Session<Write> {
 
     /// Moves a referral along its loop, if it is still in `from` (a concurrent move is a
     /// conflict, not a lost update).
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the grant, the record, the expected and new status, who, when and why: each one the caller decides"
+    )]
     pub async fn move_referral(
         &mut self,
         grant: &Grant<RecordWork>,

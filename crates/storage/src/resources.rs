@@ -1,19 +1,22 @@
-//! The community resource directory (`resources`).
+//! The community resource directory (`resources`). Searched and ordered by the folded keys
+//! storage writes with each resource (`search_keys.rs`).
 
 use kindred_domain::ids::ResourceId;
 use kindred_domain::resource::{Resource, ResourceDetails, ResourceSource};
+use kindred_domain::text::fold;
 use kindred_domain::user::EmailAddress;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::participants::contains_pattern;
+use crate::search_keys::{contains_pattern, resource_keys};
 use crate::session::{Session, Write, on_conn};
 use crate::{Result, StorageError, Timestamp};
 
 /// A page of the directory.
 #[derive(Debug, Clone, Default)]
 pub struct ResourceQuery {
-    /// Matches organisation, service, category or city, case-insensitively, anywhere.
+    /// Matches organisation, service, category or city anywhere, folded as
+    /// `kindred_domain::text::fold` folds (case and accents do not matter).
     pub search: Option<String>,
     /// Exactly this category (case-insensitive).
     pub category: Option<String>,
@@ -83,20 +86,24 @@ macro_rules! select_resource {
     };
 }
 
-/// `$2` search pattern, `$3` category, `$4` city, `$5` whether inactive ones count.
+/// `$2` search pattern, `$3` category, `$4` city, `$5` whether inactive ones count. The
+/// category and city filters take a value picked from the directory's own list
+/// ([`Session::resource_categories`]), so `lower()` (ASCII only on SQLite) is enough there;
+/// what people type goes through `search_key`.
 macro_rules! resource_filter {
     () => {
-        "AND ($2 IS NULL OR lower(organisation_name || ' ' || service_name || ' '
-                || COALESCE(category, '') || ' ' || COALESCE(city, '')) LIKE $2 ESCAPE '\\')
+        "AND ($2 IS NULL OR search_key LIKE $2 ESCAPE '\\')
            AND ($3 IS NULL OR lower(category) = lower($3))
            AND ($4 IS NULL OR lower(city) = lower($4))
            AND (active OR $5)"
     };
 }
 
-/// Binds details as `$3` … `$13` (after org and id), the order insert and update share.
+/// Binds details as `$3` … `$13` and their search and sort keys as `$14`, `$15` (after org
+/// and id), the order insert and update share.
 macro_rules! bind_details {
-    ($query:expr, $d:expr) => {
+    ($query:expr, $d:expr) => {{
+        let (search_key, sort_key) = resource_keys($d);
         $query
             .bind(&$d.organisation_name)
             .bind(&$d.service_name)
@@ -109,7 +116,9 @@ macro_rules! bind_details {
             .bind($d.email.as_ref().map(EmailAddress::as_str))
             .bind($d.website.as_deref())
             .bind($d.hours.as_deref())
-    };
+            .bind(search_key)
+            .bind(sort_key)
+    }};
 }
 
 fn blank_to_none(value: &Option<String>) -> Option<String> {
@@ -117,15 +126,16 @@ fn blank_to_none(value: &Option<String>) -> Option<String> {
 }
 
 impl<M> Session<M> {
-    /// A page of the directory by organisation and service name, and the total matching.
+    /// A page of the directory by folded organisation and service name, and the total
+    /// matching.
     pub async fn resources(&mut self, query: &ResourceQuery) -> Result<(Vec<Resource>, i64)> {
-        let search = query.search.as_deref().filter(|s| !s.trim().is_empty()).map(contains_pattern);
+        let search = query.search.as_deref().and_then(contains_pattern);
         let category = blank_to_none(&query.category);
         let city = blank_to_none(&query.city);
         let (rows, total): (Vec<ResourceRow>, i64) = on_conn!(self.conn(), c => {
             let rows = c.query_as(select_resource!(concat!(
                 resource_filter!(),
-                " ORDER BY lower(organisation_name), lower(service_name), id LIMIT $6 OFFSET $7"
+                " ORDER BY sort_key, id LIMIT $6 OFFSET $7"
             ))).bind(search.as_deref()).bind(category.as_deref()).bind(city.as_deref())
             .bind(query.include_inactive).bind(query.limit).bind(query.offset)
             .fetch_all(&mut *c)
@@ -166,16 +176,19 @@ impl<M> Session<M> {
         row.map(Resource::try_from).transpose()
     }
 
-    /// The distinct categories in use, for the directory's filter.
+    /// The distinct categories in use, for the directory's filter, in folded order (sorted
+    /// here: `ORDER BY category` would follow each database's collation).
     pub async fn resource_categories(&mut self) -> Result<Vec<String>> {
-        Ok(on_conn!(self.conn(), c => {
+        let mut categories: Vec<String> = on_conn!(self.conn(), c => {
             c.query_scalar(
                 "SELECT DISTINCT category FROM resources
-                 WHERE org_id = $1 AND active AND category IS NOT NULL ORDER BY category",
+                 WHERE org_id = $1 AND active AND category IS NOT NULL",
             )
             .fetch_all(&mut *c)
             .await?
-        }))
+        });
+        categories.sort_by_cached_key(|category| (fold(category), category.clone()));
+        Ok(categories)
     }
 }
 
@@ -191,9 +204,9 @@ impl Session<Write> {
             let insert = c.query(
                 "INSERT INTO resources (org_id, id, organisation_name, service_name, description,
                     category, address, city, postal_code, phone, email, website, hours,
-                    source, source_id, active, created_at, updated_at)
+                    search_key, sort_key, source, source_id, active, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                    $17, $17)",
+                    $17, $18, $19, $19)",
             )
             .bind(resource.id.0);
             bind_details!(insert, d)
@@ -218,7 +231,8 @@ impl Session<Write> {
             let update = c.query(
                 "UPDATE resources SET organisation_name = $3, service_name = $4, description = $5,
                     category = $6, address = $7, city = $8, postal_code = $9, phone = $10,
-                    email = $11, website = $12, hours = $13, active = $14, updated_at = $15
+                    email = $11, website = $12, hours = $13, search_key = $14, sort_key = $15,
+                    active = $16, updated_at = $17
                  WHERE org_id = $1 AND id = $2",
             )
             .bind(resource.id.0);

@@ -200,7 +200,7 @@ impl<M> Session<M> {
                     " AND ($4 IS NULL OR p.coach_id = $4 OR t.assignee_id = $4)
                      ORDER BY CASE WHEN t.due_on >= $6 THEN 0 ELSE 1 END,
                               CASE WHEN t.due_on >= $6 THEN t.due_on END, t.due_on DESC,
-                              i.family_name, t.id
+                              i.sort_key, t.id
                      LIMIT $5"
                 )
             };
