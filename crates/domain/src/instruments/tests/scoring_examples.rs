@@ -295,8 +295,11 @@ fn gse_sums_ten_items_from_10_to_40_without_bands() {
 
 #[test]
 fn kindred_stress_and_satisfaction_measures_score_as_described() {
-    let stress =
-        score_with("stress-rating", &[("stress_month".into(), json!(7))], ScoringContext::default());
+    let stress = score_with(
+        "stress-rating",
+        &[("stress_month".into(), json!(7))],
+        ScoringContext::default(),
+    );
     assert_eq!(total(&stress), (Some(7.0), None));
     let pairs: Vec<(String, Value)> = [
         ("sat_overall", 4),

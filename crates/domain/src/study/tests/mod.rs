@@ -3,6 +3,7 @@
 mod lock;
 mod parse;
 mod refusals;
+mod templates;
 
 
 use serde_json::{Value, json};
