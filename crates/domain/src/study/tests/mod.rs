@@ -5,7 +5,6 @@ mod parse;
 mod refusals;
 mod templates;
 
-
 use serde_json::{Value, json};
 
 use super::*;
