@@ -17,7 +17,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-use kindred_domain::study::StudyDefinition;
+use kindred_domain::study::{Arm, Randomisation, StudyDefinition};
 use kindred_domain::vocabulary::{BaselineField, Vocabulary};
 use kindred_stats::allocation::{AllocationScheme, AllocationSequence};
 
@@ -91,9 +91,15 @@ impl StudyAllocation {
     /// The scheme of a randomised study.
     pub fn of(study: &StudyDefinition) -> Result<Self, AllocationError> {
         let randomisation = study.randomisation.as_ref().ok_or(AllocationError::NotRandomised)?;
+        Self::new(&study.arms, randomisation)
+    }
+
+    /// The scheme from a study's arms (in order, with their ratios) and settings.
+    pub fn new(arms: &[Arm], randomisation: &Randomisation) -> Result<Self, AllocationError> {
         let scheme = Self {
-            arms: study.arms.iter().map(|a| a.code.clone()).collect(),
-            ratios: study.arms.iter().map(|a| a.ratio.unwrap_or(0)).collect(),
+            arms: arms.iter().map(|a| a.code.clone()).collect(),
+            // An arm without a ratio makes the stats crate refuse the scheme (ratio 0).
+            ratios: arms.iter().map(|a| a.ratio.unwrap_or(0)).collect(),
             block_sizes: randomisation.block_sizes.clone(),
             stratify_by: randomisation.stratify_by.clone(),
         };

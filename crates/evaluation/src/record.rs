@@ -93,6 +93,7 @@ pub struct EventRecord {
 }
 
 impl EventRecord {
+    /// An event of `kind` on `on`, with no hospitalisation or appointment kind.
     pub fn new(kind: OutcomeEventKind, on: Date) -> Self {
         Self { kind, on, hospitalisation: None, appointment: None }
     }
@@ -124,6 +125,7 @@ pub(crate) struct Departure {
 }
 
 impl Departure {
+    /// "withdrew" or "was lost to follow-up", for reasons.
     pub fn verb(self) -> &'static str {
         if self.lost { "was lost to follow-up" } else { "withdrew" }
     }

@@ -77,6 +77,7 @@ pub enum Membership {
 }
 
 impl Membership {
+    /// The program the arm's participants come from.
     pub fn program_id(&self) -> ProgramId {
         match self {
             Self::Program { program_id }
@@ -406,6 +407,7 @@ impl Arm {
 }
 
 impl Membership {
+    /// The membership as input.
     pub fn to_input(&self) -> MembershipInput {
         let date = |d: &Date| super::canonical::date(*d);
         match self {

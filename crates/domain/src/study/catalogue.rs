@@ -29,6 +29,7 @@ impl<'a> StudyCatalogue<'a> {
         Self { time_points: Some(codes.into_iter().map(Into::into).collect()), ..self }
     }
 
+    /// The instrument with this code.
     pub fn instrument(&self, code: &str) -> Option<&'a InstrumentDefinition> {
         self.instruments.iter().copied().find(|d| d.code == code)
     }

@@ -58,6 +58,7 @@ impl PlanHash {
         ok.then(|| Self(text.to_owned()))
     }
 
+    /// The hex digits.
     pub fn as_str(&self) -> &str {
         &self.0
     }

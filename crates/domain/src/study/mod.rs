@@ -97,6 +97,7 @@ pub struct EnrolmentPeriod {
 }
 
 impl EnrolmentPeriod {
+    /// Whether `day` is in the period (both ends included).
     pub fn contains(&self, day: Date) -> bool {
         self.from <= day && day <= self.to
     }

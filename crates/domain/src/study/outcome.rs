@@ -53,6 +53,7 @@ pub enum OutcomeType {
 }
 
 impl OutcomeMeasure {
+    /// The type of value the outcome yields.
     pub fn outcome_type(&self) -> OutcomeType {
         match self {
             Self::BinaryAtTimePoint { .. } | Self::EventWithin { .. } => OutcomeType::Binary,
@@ -223,6 +224,7 @@ impl OutcomeDefinition {
 }
 
 impl BinaryRule {
+    /// The rule as input.
     pub fn to_input(&self) -> BinaryRuleInput {
         match self {
             BinaryRule::Score { scale, comparator, cut_off } => BinaryRuleInput {

@@ -229,6 +229,7 @@ pub(crate) fn parse_plan(
 }
 
 impl Covariate {
+    /// The covariate as input.
     pub fn to_input(&self) -> CovariateInput {
         match self {
             Self::Field { field } => {

@@ -68,6 +68,7 @@ pub(crate) mod iso_date {
     use serde::Serializer;
     use time::Date;
 
+    /// Serialises `date` as `YYYY-MM-DD`.
     pub fn serialize<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(&format_args!(
             "{:04}-{:02}-{:02}",
