@@ -26,6 +26,7 @@ pub mod resource;
 pub mod scalar;
 pub mod schedule;
 pub mod staff;
+pub mod study;
 pub mod supervision;
 pub mod tasks;
 pub mod text;

@@ -147,21 +147,37 @@ impl Schedule {
 /// The default schedule for a program made from `template` (or from scratch): intake in the
 /// first two weeks, then 3, 6 and 12 months with windows the usual grant terms accept (6
 /// months: 5 to 8 months). BARC-10 everywhere (recovery capital is what peer support aims
-/// at); the rest follows what the template's study measured.
+/// at); the rest follows what the template's study measured, so each study's headline outcome
+/// is collected (the recovery community center's past-30-day use, the reentry study's
+/// self-efficacy and stress). Studies that followed people longer get their later points: the
+/// mobile outreach surveys every six months to 18 months, the community companion study to
+/// three years.
 pub fn default_schedule(template: Option<&str>) -> Schedule {
     let follow_up: &[&str] = match template {
-        Some("ed_brief_intervention" | "recovery_support_with_treatment" | "mobile_outreach") => {
+        Some("ed_brief_intervention") => &["barc-10", "use-days-30", "dast-10", "readiness-ruler"],
+        Some("recovery_support_with_treatment" | "mobile_outreach") => {
             &["barc-10", "use-days-30", "dast-10"]
         }
         Some("rural_peer_counseling") => &["barc-10", "use-days-30", "readiness-ruler"],
-        Some("housing_peer_support_community" | "reentry_peer_coaching") => {
-            &["barc-10", "use-days-30", "mspss"]
+        Some("housing_peer_support_community") => &["barc-10", "use-days-30", "mspss", "who-5"],
+        Some("reentry_peer_coaching") => {
+            &["barc-10", "use-days-30", "mspss", "gse", "who-5", "stress-rating"]
         }
-        Some("recovery_community_center" | "community_companion") => &["barc-10", "who-5", "mspss"],
-        Some("women_peer_case_management") => &["barc-10", "phq-9", "gad-7"],
+        Some("recovery_community_center") => {
+            &["barc-10", "use-days-30", "who-5", "mspss", "service-satisfaction"]
+        }
+        Some("community_companion") => &["barc-10", "who-5", "mspss"],
+        Some("women_peer_case_management") => {
+            &["barc-10", "phq-9", "gad-7", "service-satisfaction"]
+        }
         _ => &["barc-10", "phq-9", "use-days-30"],
     };
-    let mut intake: Vec<String> = follow_up.iter().map(|c| (*c).to_owned()).collect();
+    // Satisfaction with a service cannot be asked before it has been received.
+    let mut intake: Vec<String> = follow_up
+        .iter()
+        .filter(|c| **c != "service-satisfaction")
+        .map(|c| (*c).to_owned())
+        .collect();
     for extra in ["phq-9", "audit-c"] {
         if !intake.iter().any(|c| c == extra) {
             intake.push(extra.to_owned());
@@ -179,14 +195,22 @@ pub fn default_schedule(template: Option<&str>) -> Schedule {
             instruments,
         };
     let later = || follow_up.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>();
-    Schedule {
-        points: vec![
-            point("intake", "Intake", 0, 0, 14, intake),
-            point("3m", "3 months", 90, 60, 120, later()),
-            point("6m", "6 months", 180, 150, 240, later()),
-            point("12m", "12 months", 365, 335, 425, later()),
-        ],
+    let mut points = vec![
+        point("intake", "Intake", 0, 0, 14, intake),
+        point("3m", "3 months", 90, 60, 120, later()),
+        point("6m", "6 months", 180, 150, 240, later()),
+        point("12m", "12 months", 365, 335, 425, later()),
+    ];
+    // Later points keep the 12-month point's window: a month before to two months after.
+    let longer: &[(&str, &str, i32)] = match template {
+        Some("mobile_outreach") => &[("18m", "18 months", 540)],
+        Some("community_companion") => &[("24m", "24 months", 730), ("36m", "36 months", 1095)],
+        _ => &[],
+    };
+    for (code, label, day) in longer {
+        points.push(point(code, label, *day, day - 30, day + 60, later()));
     }
+    Schedule { points }
 }
 
 #[cfg(test)]
@@ -212,7 +236,7 @@ mod tests {
             let schedule = default_schedule(code);
             let parsed = Schedule::parse(&schedule.to_input()).expect("valid");
             assert_eq!(parsed, schedule, "{code:?}");
-            assert_eq!(schedule.points.len(), 4);
+            assert!(schedule.points.len() >= 4);
             assert!(schedule.points.iter().all(|p| p.instruments.contains(&"barc-10".into())));
         }
         let six = default_schedule(None).point("6m").map(|p| {
@@ -220,6 +244,49 @@ mod tests {
             (t.target_day, t.window_start_day, t.window_end_day)
         });
         assert_eq!(six, Some((180, 150, 240)), "6 months, window 5-8 months");
+    }
+
+    #[test]
+    fn the_studies_horizons_are_scheduled_and_their_headline_outcomes_collected() {
+        let days = |template: &str| -> Vec<(String, i32)> {
+            default_schedule(Some(template))
+                .points
+                .iter()
+                .map(|p| (p.time_point.code.clone(), p.time_point.target_day))
+                .collect()
+        };
+        // Deering 2011: surveys every six months over 18 months.
+        let outreach = days("mobile_outreach");
+        for (code, day) in [("6m", 180), ("12m", 365), ("18m", 540)] {
+            assert!(outreach.contains(&(code.to_owned(), day)), "{outreach:?}");
+        }
+        // Min 2007: rehospitalisation over three years.
+        assert_eq!(days("community_companion").last(), Some(&("36m".to_owned(), 1095)));
+        // Armitage 2010: past-30-day use at 6 months.
+        let center = default_schedule(Some("recovery_community_center"));
+        let six = center.point("6m").map(|p| p.instruments.clone()).unwrap_or_default();
+        assert!(
+            six.contains(&"use-days-30".into()) && six.contains(&"service-satisfaction".into())
+        );
+        let intake = center.point("intake").map(|p| p.instruments.clone()).unwrap_or_default();
+        assert!(!intake.contains(&"service-satisfaction".into()), "not asked before any service");
+        // Andreas 2010: self-efficacy and stress.
+        let reentry = default_schedule(Some("reentry_peer_coaching"));
+        let twelve = reentry.point("12m").map(|p| p.instruments.clone()).unwrap_or_default();
+        assert!(twelve.contains(&"gse".into()) && twelve.contains(&"stress-rating".into()));
+    }
+
+    #[test]
+    fn a_monthly_schedule_over_three_years_is_within_the_limits() {
+        let monthly: Vec<TimePointInput> = (0..=36)
+            .map(|m| point(&format!("m{m}"), m * 30, (m * 30 - 10).max(0), m * 30 + 10))
+            .collect();
+        let parsed = Schedule::parse(&ScheduleInput { time_points: monthly }).expect("valid");
+        assert_eq!(parsed.points.len(), 37);
+        let too_many: Vec<TimePointInput> =
+            (0..41).map(|m| point(&format!("m{m}"), m * 30, m * 30, m * 30 + 10)).collect();
+        let errors = Schedule::parse(&ScheduleInput { time_points: too_many }).unwrap_err();
+        assert_eq!(errors.get("time_points"), Some("at most 40 time points"));
     }
 
     #[test]

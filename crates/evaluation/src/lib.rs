@@ -5,6 +5,9 @@
 //! loads the record, this crate derives and analyses, and the results are plain values the
 //! web layer serialises. A missing outcome is [`Observation::Missing`], never zero.
 
+pub mod allocation;
 pub mod observation;
+pub mod outcomes;
+pub mod record;
 
 pub use observation::{Observation, RepeatedPoint};

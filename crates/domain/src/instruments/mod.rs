@@ -1,6 +1,6 @@
 //! The instrument library: validated questionnaires (recovery capital, depression, anxiety,
-//! alcohol and drug screening, readiness, use days, well-being, social support) as versioned
-//! data, scored on the server.
+//! alcohol and drug screening, readiness, use days, well-being, social support, self-efficacy,
+//! stress and satisfaction) as versioned data, scored on the server.
 //!
 //! - [`definition`]: what an instrument is (items, scoring rules, bands, licence, citation);
 //! - [`consistency`]: a definition must agree with itself;
@@ -28,7 +28,7 @@ pub use definition::{InstrumentDefinition, Licence, LicenceStatus, Sex};
 pub use scoring::{Completeness, RaisedFlag, ScoreResult, ScoringContext, score};
 
 /// The shipped definition files, embedded at build time.
-const SOURCES: [(&str, &str); 9] = [
+const SOURCES: [(&str, &str); 12] = [
     ("barc-10", include_str!("../../instruments/barc-10.json")),
     ("phq-9", include_str!("../../instruments/phq-9.json")),
     ("gad-7", include_str!("../../instruments/gad-7.json")),
@@ -38,6 +38,9 @@ const SOURCES: [(&str, &str); 9] = [
     ("use-days-30", include_str!("../../instruments/use-days-30.json")),
     ("who-5", include_str!("../../instruments/who-5.json")),
     ("mspss", include_str!("../../instruments/mspss.json")),
+    ("gse", include_str!("../../instruments/gse.json")),
+    ("stress-rating", include_str!("../../instruments/stress-rating.json")),
+    ("service-satisfaction", include_str!("../../instruments/service-satisfaction.json")),
 ];
 
 /// Every shipped definition, in the order above. A file that failed to parse or is

@@ -2,10 +2,14 @@
 //! program (components, protocol, peer eligibility, measures, caseload and costs) citing the
 //! study it comes from. The templates themselves are data, in [`super::catalogue`].
 
+use time::Date;
+
 use crate::fields::FieldErrors;
+use crate::ids::ProgramId;
 use crate::programs::{
     ComponentInput, ContactCostInput, EligibilityRules, ProgramDefinition, ProgramInput, StepInput,
 };
+use crate::study::{StudyInput, StudyTemplate};
 use crate::vocabulary::{
     Activity, AppointmentKind, ContactMode, StepAnchor, StudyDesign, Vocabulary,
 };
@@ -87,6 +91,9 @@ pub struct ProgramTemplate {
     pub contact_costs: &'static [(ContactMode, i64)],
     /// What the study measured (the instruments and schedules come with the follow-up work).
     pub measures: &'static [&'static str],
+    /// The study's design, to replicate it: arms and comparison, eligibility, outcomes,
+    /// follow-up horizon.
+    pub study_design: StudyTemplate,
 }
 
 /// Every template, in the order `DOMAIN.md` lists the models.
@@ -149,6 +156,19 @@ impl ProgramTemplate {
                     .collect(),
             ),
         }
+    }
+
+    /// "Replicate this study": the template's study design as a pre-filled study over
+    /// `program` (a program made from this template), compared where the design needs it
+    /// with `comparison_program`, enrolling from `enrolment_from`. The evaluator edits it
+    /// before it is parsed.
+    pub fn replicate(
+        &self,
+        program: ProgramId,
+        comparison_program: Option<ProgramId>,
+        enrolment_from: Date,
+    ) -> StudyInput {
+        self.study_design.to_input(self, program, comparison_program, enrolment_from)
     }
 
     /// The program this template makes, checked by the same rules as any program (the unit

@@ -24,7 +24,9 @@ pub use participant::{
     ReferralSource, Setting, TreatmentPhase, YesNoUnknown,
 };
 pub use staff::Role;
-pub use study::StudyDesign;
+pub use study::{
+    ArmRole, BaselineField, Comparator, ComparisonKind, HospitalisationKind, StudyDesign,
+};
 
 /// A closed list of coded terms.
 pub trait Vocabulary: Sized + Copy + 'static {
@@ -161,6 +163,11 @@ pub fn taxonomy() -> Vec<Listing> {
         listing::<AttemptOutcome>(),
         listing::<LocatorKind>(),
         listing::<StudyDesign>(),
+        listing::<ComparisonKind>(),
+        listing::<ArmRole>(),
+        listing::<HospitalisationKind>(),
+        listing::<BaselineField>(),
+        listing::<Comparator>(),
     ]
 }
 
@@ -218,6 +225,11 @@ mod tests {
         codes_are_unique_and_round_trip::<AttemptOutcome>();
         codes_are_unique_and_round_trip::<LocatorKind>();
         codes_are_unique_and_round_trip::<StudyDesign>();
+        codes_are_unique_and_round_trip::<ComparisonKind>();
+        codes_are_unique_and_round_trip::<ArmRole>();
+        codes_are_unique_and_round_trip::<HospitalisationKind>();
+        codes_are_unique_and_round_trip::<BaselineField>();
+        codes_are_unique_and_round_trip::<Comparator>();
     }
 
     #[test]

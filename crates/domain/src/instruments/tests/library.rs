@@ -16,7 +16,7 @@ fn every_definition_file_parses_and_is_consistent() {
 fn item_counts_and_scales_match_the_published_instruments() {
     // (code, scored items, response values, total range) as published; see each file's citation.
     type Published = (&'static str, usize, (i64, i64), (f64, f64));
-    let expected: [Published; 9] = [
+    let expected: [Published; 12] = [
         ("barc-10", 10, (1, 6), (10.0, 60.0)),
         ("phq-9", 10, (0, 3), (0.0, 27.0)), // 9 scored + the unscored difficulty question
         ("gad-7", 8, (0, 3), (0.0, 21.0)),  // 7 scored + the difficulty question
@@ -26,6 +26,9 @@ fn item_counts_and_scales_match_the_published_instruments() {
         ("use-days-30", 8, (0, 30), (0.0, 30.0)),
         ("who-5", 5, (0, 5), (0.0, 25.0)),
         ("mspss", 12, (1, 7), (1.0, 7.0)),
+        ("gse", 10, (1, 4), (10.0, 40.0)), // Schwarzer & Jerusalem 1995
+        ("stress-rating", 1, (0, 10), (0.0, 10.0)),
+        ("service-satisfaction", 6, (1, 4), (6.0, 24.0)),
     ];
     for (code, items, values, range) in expected {
         let d = instrument(code);
@@ -57,6 +60,20 @@ fn every_definition_states_its_licence_and_citation() {
     assert!(dast.licence.terms.contains("Harvey A. Skinner"));
     assert!(dast.licence.terms.contains("1982"));
     assert!(instrument("barc-10").citation.contains("Vilsaint"));
+    // The self-efficacy scale's terms are the authors' own words; the two Kindred measures
+    // say plainly that they are not the licensed instruments they stand in for.
+    let gse = instrument("gse");
+    assert_eq!(gse.licence.status, LicenceStatus::Verified);
+    assert!(gse.licence.terms.contains("We hereby grant you permission"));
+    assert!(gse.citation.contains("Schwarzer R, Jerusalem M"));
+    for (code, stands_in_for) in
+        [("stress-rating", "Perceived Stress Scale"), ("service-satisfaction", "CSQ-8")]
+    {
+        let d = instrument(code);
+        assert_eq!(d.licence.status, LicenceStatus::KindredAuthored, "{code}");
+        assert!(d.citation.contains(stands_in_for), "{code} names what it is not");
+        assert!(d.caveats.iter().any(|c| c.contains("not a validated instrument")), "{code}");
+    }
 }
 
 #[test]
@@ -75,7 +92,10 @@ fn the_listing_serialises_for_the_api() {
             "readiness-ruler",
             "use-days-30",
             "who-5",
-            "mspss"
+            "mspss",
+            "gse",
+            "stress-rating",
+            "service-satisfaction"
         ]
     );
     assert_eq!(listed[4]["licence"]["status"], "verified");

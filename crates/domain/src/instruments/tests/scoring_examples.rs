@@ -280,3 +280,39 @@ fn use_days_give_any_use_heaviest_substance_and_summed_days() {
     let none = score_with("use-days-30", &abstinent, ScoringContext::default());
     assert_eq!(total(&none), (Some(0.0), Some("no_use".into())));
 }
+
+#[test]
+fn gse_sums_ten_items_from_10_to_40_without_bands() {
+    // Schwarzer & Jerusalem 1995: ten items scored 1–4, summed to 10–40; no cut-offs.
+    let result = score_numbered("gse", "gse", &[3, 3, 2, 4, 3, 3, 2, 3, 3, 4]);
+    assert_eq!(total(&result), (Some(30.0), None));
+    assert_eq!(total(&score_numbered("gse", "gse", &[1; 10])), (Some(10.0), None));
+    assert_eq!(total(&score_numbered("gse", "gse", &[4; 10])), (Some(40.0), None));
+    let nine = score_numbered("gse", "gse", &[3; 9]);
+    assert_eq!(nine.total().unwrap().value, None, "no missing-item rule was verified");
+    assert_eq!(nine.completeness, Completeness::Partial);
+}
+
+#[test]
+fn kindred_stress_and_satisfaction_measures_score_as_described() {
+    let stress = score_with(
+        "stress-rating",
+        &[("stress_month".into(), json!(7))],
+        ScoringContext::default(),
+    );
+    assert_eq!(total(&stress), (Some(7.0), None));
+    let pairs: Vec<(String, Value)> = [
+        ("sat_overall", 4),
+        ("sat_needs", 3),
+        ("sat_understood", 4),
+        ("sat_respected", 4),
+        ("sat_resources", 2),
+        ("sat_recommend", 4),
+    ]
+    .map(|(k, v)| (k.to_string(), json!(v)))
+    .to_vec();
+    let satisfaction = score_with("service-satisfaction", &pairs, ScoringContext::default());
+    assert_eq!(total(&satisfaction), (Some(21.0), None));
+    let five = score_with("service-satisfaction", &pairs[..5], ScoringContext::default());
+    assert_eq!(five.total().unwrap().value, None, "all six answered or no total");
+}

@@ -2,17 +2,21 @@
 //! four quasi-experimental comparisons.
 
 use super::{COSTS_5, COSTS_8, COSTS_12, from_enrolment, from_first_appointment, rules};
+use super::{studies_controlled, studies_randomised};
 use crate::programs::templates::{ProgramTemplate, Study};
 use crate::vocabulary::{Activity, AppointmentKind, StudyDesign};
 
+// The code keeps its first name: programs store it, so it must not change. The study itself
+// was in hospital walk-in clinics, not an emergency department, and the template says so.
 pub(super) const ED_BRIEF_INTERVENTION: ProgramTemplate = ProgramTemplate {
     code: "ed_brief_intervention",
-    name: "ED brief motivational intervention",
-    model: "Brief motivational intervention (emergency department or walk-in clinic)",
-    description: "A peer in recovery meets the person at an emergency department or walk-in clinic \
-        visit for one structured motivational conversation about their drug use, gives written \
-        advice and a list of treatment options, and calls back about ten days later (the \
-        telephone booster). In the study the peers were experienced outreach workers in recovery \
+    name: "Clinic brief motivational intervention",
+    model: "Brief motivational intervention (hospital walk-in clinics)",
+    description: "A peer in recovery meets the person at a hospital walk-in clinic visit (where \
+        the study ran it; an emergency department can run the same protocol) for one structured \
+        motivational conversation about their drug use, gives written advice and a list of \
+        treatment options, and calls back about ten days later (the telephone booster). Those \
+        compared with them received written advice and a referral list only. In the study the peers were experienced outreach workers in recovery \
         and their adherence to the protocol was checked. Kindred's defaults, where the study gives \
         no number: 12 months in recovery, a current certification and 40 training hours (what \
         hospitals commonly ask of peers); the conversation on the day of the visit or the next; \
@@ -63,6 +67,7 @@ pub(super) const ED_BRIEF_INTERVENTION: ProgramTemplate = ProgramTemplate {
         "Contact with the substance use treatment system (detox and treatment admissions)",
         "Follow-up at 3 and 6 months",
     ],
+    study_design: studies_randomised::ED_BRIEF_INTERVENTION,
 };
 
 pub(super) const POST_DISCHARGE_ENGAGEMENT: ProgramTemplate = ProgramTemplate {
@@ -123,6 +128,7 @@ pub(super) const POST_DISCHARGE_ENGAGEMENT: ProgramTemplate = ProgramTemplate {
     measures: &[
         "Attendance at post-discharge outpatient appointments: substance use treatment, medical and mental health",
     ],
+    study_design: studies_randomised::POST_DISCHARGE_ENGAGEMENT,
 };
 
 pub(super) const WOMEN_PEER_CASE_MANAGEMENT: ProgramTemplate = ProgramTemplate {
@@ -184,6 +190,7 @@ pub(super) const WOMEN_PEER_CASE_MANAGEMENT: ProgramTemplate = ProgramTemplate {
         "Whether the program met needs and expectations",
         "Which components participants found most helpful",
     ],
+    study_design: studies_controlled::WOMEN_PEER_CASE_MANAGEMENT,
 };
 
 pub(super) const COMMUNITY_COMPANION: ProgramTemplate = ProgramTemplate {
@@ -241,6 +248,7 @@ pub(super) const COMMUNITY_COMPANION: ProgramTemplate = ProgramTemplate {
         "Psychiatric rehospitalisation within 3 years: time to rehospitalisation (survival analysis)",
         "Days living in the community",
     ],
+    study_design: studies_controlled::COMMUNITY_COMPANION,
 };
 
 pub(super) const RECOVERY_SUPPORT_WITH_TREATMENT: ProgramTemplate = ProgramTemplate {
@@ -292,6 +300,7 @@ pub(super) const RECOVERY_SUPPORT_WITH_TREATMENT: ProgramTemplate = ProgramTempl
     measures: &[
         "Completion of substance use treatment, by referral source (drug court, probation, child protective services)",
     ],
+    study_design: studies_controlled::RECOVERY_SUPPORT_WITH_TREATMENT,
 };
 
 pub(super) const MOBILE_OUTREACH: ProgramTemplate = ProgramTemplate {
@@ -350,4 +359,5 @@ pub(super) const MOBILE_OUTREACH: ProgramTemplate = ProgramTemplate {
         "Sexual and drug-related harms",
         "Repeated surveys every 6 months over 18 months",
     ],
+    study_design: studies_controlled::MOBILE_OUTREACH,
 };

@@ -6,6 +6,9 @@
 
 mod controlled;
 mod pre_post;
+mod studies;
+mod studies_controlled;
+mod studies_randomised;
 
 use super::eligibility::EligibilityRules;
 use super::templates::{ProgramTemplate, StepTemplate};

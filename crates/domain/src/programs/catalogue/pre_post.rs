@@ -1,6 +1,8 @@
-//! Templates from the pre-post studies (no comparison group).
+//! Templates from the studies that compared participants with their own baseline: three
+//! pre-post studies, and the housing study, which also compared relapse with the previous
+//! year's residents (a historical cohort, so its design is quasi-experimental).
 
-use super::{COSTS_2, COSTS_5, COSTS_10, from_enrolment, rules};
+use super::{COSTS_2, COSTS_5, COSTS_10, from_enrolment, rules, studies};
 use crate::programs::templates::{ProgramTemplate, Study};
 use crate::vocabulary::{Activity, StudyDesign};
 
@@ -59,6 +61,7 @@ pub(super) const RURAL_PEER_COUNSELING: ProgramTemplate = ProgramTemplate {
         "Loss of control over use",
         "Self-advocacy",
     ],
+    study_design: studies::RURAL_PEER_COUNSELING,
 };
 
 pub(super) const HOUSING_PEER_SUPPORT_COMMUNITY: ProgramTemplate = ProgramTemplate {
@@ -68,8 +71,9 @@ pub(super) const HOUSING_PEER_SUPPORT_COMMUNITY: ProgramTemplate = ProgramTempla
     description: "A peer-support community inside a permanent supported housing program for \
         people recovering from addiction and homelessness: handouts and readings on occupation, \
         and groups on leadership, group communication and group facilitation, with residents \
-        taking on roles in the community. In the study relapse in the following year fell from \
-        24% to 7% (significance not reported) and social support improved. The study sets no \
+        taking on roles in the community. In the study relapse in the year after fell to 7%, \
+        against 24% among the previous year's residents (a historical cohort; significance not \
+        reported), and social support improved against the residents' own baseline. The study sets no \
         peer qualifications. Kindred's defaults: no qualification rules; an orientation to the \
         community within 14 days and a first peer group within 30; a caseload of 18 (the size of \
         the study's community); $20.00 an hour; $2.00 per in-person contact (on site), $0.50 by \
@@ -79,7 +83,7 @@ pub(super) const HOUSING_PEER_SUPPORT_COMMUNITY: ProgramTemplate = ProgramTempla
         year: 2008,
         title: "Effectiveness of a peer-support community in addiction recovery: participation as intervention",
         journal: "Occupational Therapy International 15(4):205–220",
-        design: StudyDesign::PrePost,
+        design: StudyDesign::QuasiExperimental,
         participants: 18,
         population: "People in recovery from addiction in a permanent supported housing program",
     },
@@ -110,12 +114,13 @@ pub(super) const HOUSING_PEER_SUPPORT_COMMUNITY: ProgramTemplate = ProgramTempla
     hourly_staff_cost_cents: 2000,
     contact_costs: &COSTS_2,
     measures: &[
-        "Relapse in the year after compared with the year before",
+        "Relapse in the year after, compared with the previous year's residents (a historical cohort)",
         "Perceived community affiliation and supportive behaviours",
         "Social support (Medical Outcomes Study Social Support Survey)",
         "Self-determination",
         "Quality of life",
     ],
+    study_design: studies::HOUSING_PEER_SUPPORT_COMMUNITY,
 };
 
 pub(super) const REENTRY_PEER_COACHING: ProgramTemplate = ProgramTemplate {
@@ -169,6 +174,7 @@ pub(super) const REENTRY_PEER_COACHING: ProgramTemplate = ProgramTemplate {
     hourly_staff_cost_cents: 2000,
     contact_costs: &COSTS_5,
     measures: &["Self-efficacy", "Perceived social support", "Perceived stress", "Quality of life"],
+    study_design: studies::REENTRY_PEER_COACHING,
 };
 
 pub(super) const RECOVERY_COMMUNITY_CENTER: ProgramTemplate = ProgramTemplate {
@@ -225,4 +231,5 @@ pub(super) const RECOVERY_COMMUNITY_CENTER: ProgramTemplate = ProgramTemplate {
         "Satisfaction: would recommend, found services and materials helpful",
         "Progress towards the center's goals",
     ],
+    study_design: studies::RECOVERY_COMMUNITY_CENTER,
 };
