@@ -6,7 +6,7 @@
 //! As with the per-email throttle, an attempt is counted before its password is checked, in
 //! one statement, so parallel attempts cannot all pass; an attempt that turns out right (or
 //! is never checked) gives its place back, so only failures stay counted. A count lives for
-//! one fixed window from its first failure; the next attempt after that opens a new one.
+//! one fixed window from its first counted attempt; the next attempt after that opens a new one.
 
 use time::OffsetDateTime;
 
