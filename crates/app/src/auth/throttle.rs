@@ -12,6 +12,11 @@
 //!   attempts still being checked — reaches the lock. So however many guesses arrive at once,
 //!   at most [`LOCK_AFTER`] are checked per lock period; parallelism only skips the few
 //!   seconds of slow-down, which exist to pace a sequential guesser and a person's retries.
+//!
+//! The price: an attempt counts as a failure until its password proves right, so more than
+//! a few *simultaneous* sign-ins to one account (an integration fanning out token requests)
+//! are refused like guesses until the first right one clears the count. A client that hangs
+//! up mid-check leaves its attempt counted.
 
 use kindred_storage::{LoginAttempt, LoginFailures};
 use time::{Duration, OffsetDateTime};
