@@ -10,7 +10,6 @@ use kindred_domain::user::{EmailAddress, NewPassword, Roles, User};
 use kindred_domain::vocabulary::{Role, Vocabulary};
 use kindred_storage::{NewUser, Program, Tenant};
 
-use crate::auth::hash_password;
 use crate::{App, AppError, Result};
 
 /// An account to create.
@@ -121,7 +120,7 @@ impl App {
             id: UserId::generate(),
             email,
             display_name,
-            password_hash: hash_password(password.expose().to_owned()).await?,
+            password_hash: self.hash_password(password.expose().to_owned()).await?,
             roles,
             supervisor_id,
         };

@@ -27,6 +27,10 @@ pub enum AppError {
     Conflict(String),
     #[error(transparent)]
     Login(#[from] LoginRefused),
+    /// The server is at capacity (too many password hashes queued): nothing was done, and the
+    /// same request may simply be sent again after `seconds`.
+    #[error("Kindred is busy: try again in {}", count(*seconds, "second"))]
+    Busy { seconds: i64 },
     #[error("something went wrong on our side")]
     Internal(String),
 }
@@ -41,6 +45,22 @@ pub enum LoginRefused {
     SlowDown { seconds: i64 },
     #[error("too many failed attempts: sign-in is locked for another {}", count(*minutes, "minute"))]
     Locked { until: OffsetDateTime, minutes: i64 },
+    /// Too many failed sign-ins from this client address, whichever accounts they named.
+    #[error("too many failed sign-ins from this network: wait {} before trying again", count((*seconds + 59) / 60, "minute"))]
+    FromAddress { seconds: i64 },
+}
+
+impl LoginRefused {
+    /// How long the client should wait before trying again, if the refusal says.
+    pub fn retry_after_seconds(&self) -> Option<i64> {
+        match self {
+            LoginRefused::BadCredentials => None,
+            LoginRefused::SlowDown { seconds } | LoginRefused::FromAddress { seconds } => {
+                Some(*seconds)
+            }
+            LoginRefused::Locked { minutes, .. } => Some(minutes * 60),
+        }
+    }
 }
 
 /// "1 minute", "15 minutes".

@@ -54,6 +54,7 @@ use std::sync::Arc;
 
 use kindred_storage::Database;
 
+use crate::auth::{SignInGuard, SignInLimits};
 use crate::policy::Policy;
 
 /// The result of every use case.
@@ -66,6 +67,8 @@ pub struct App {
     clock: Clock,
     /// The only holder of the database's policy key: every grant and scope comes from here.
     policy: Arc<Policy>,
+    /// The sign-in limits and the bounded password hasher, shared by every clone.
+    sign_in: SignInGuard,
 }
 
 impl App {
@@ -75,7 +78,14 @@ impl App {
         let key = database.policy_key().ok_or_else(|| {
             AppError::Internal("the database's policy key was already taken".into())
         })?;
-        Ok(Self { database, clock, policy: Arc::new(Policy::new(key)) })
+        let sign_in = SignInGuard::new(SignInLimits::default());
+        Ok(Self { database, clock, policy: Arc::new(Policy::new(key)), sign_in })
+    }
+
+    /// The same application with other sign-in limits (a deployment's settings, or a test's).
+    pub fn with_sign_in_limits(mut self, limits: SignInLimits) -> Self {
+        self.sign_in = SignInGuard::new(limits);
+        self
     }
 
     pub fn clock(&self) -> &Clock {

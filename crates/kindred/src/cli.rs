@@ -121,6 +121,16 @@ pub struct ListenArgs {
     /// Port to listen on (0 picks a free one)
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
+    /// Kindred sits behind one reverse proxy that appends the client's address to
+    /// X-Forwarded-For: limit failed sign-ins by that address. Leave off otherwise — anyone
+    /// can send the header — and turn on behind a proxy, or every client shares its address
+    #[arg(long, env = "KINDRED_BEHIND_PROXY")]
+    pub behind_proxy: bool,
+    /// Failed sign-ins one client address may make per 15 minutes, across all accounts
+    #[arg(long, env = "KINDRED_FAILED_SIGN_INS_PER_ADDRESS", value_name = "N",
+          default_value_t = kindred_app::auth::address_throttle::FAILURES_PER_ADDRESS,
+          value_parser = clap::value_parser!(i32).range(1..))]
+    pub failed_sign_ins_per_address: i32,
 }
 
 #[derive(Debug, Args)]

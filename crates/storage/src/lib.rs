@@ -12,6 +12,7 @@
 //! handler, which ruins tail latency) and reads through a pool of read-only connections.
 
 mod access;
+mod address_throttle;
 mod appointments;
 mod assessments;
 mod audit;
@@ -24,6 +25,7 @@ mod fidelity;
 mod follow_up;
 mod follow_up_log;
 mod group_sessions;
+mod login_throttle;
 mod migrate;
 mod org_instruments;
 mod organisations;
@@ -47,6 +49,7 @@ pub use access::{
     Access, Among, CancelTasks, Consents, Edit, Enrol, Exclude, Grant, Identified, Identifies,
     ParticipantFacts, PolicyKey, Reach, RecordWork, Research, Scope, SeeWork, Writes,
 };
+pub use address_throttle::{AddressAttempt, AddressReservation};
 pub use audit::AuditQuery;
 pub use backend::{Backend, Database, DatabaseLocation};
 pub use coach_assignments::CoachAssignment;
@@ -54,12 +57,13 @@ pub use contacts::{COUNT_CAP, ContactPage, ContactQuery};
 pub use error::StorageError;
 pub use fidelity::{CaseloadRow, DoseRow, DoseTotalRow, FidelityScope, FirstContactRow, StepRow};
 pub use follow_up::{FollowUpSubject, Settle, TimePointTask};
+pub use login_throttle::{LoginAttempt, LoginFailures, Reservation};
 pub use participant_lists::{ParticipantQuery, ParticipantSummary};
 pub use participants::{ResearchRecord, StoredParticipant};
 pub use programs::{Program, ProgramOverview, StoredProgram};
 pub use referrals::{NewReferralRecord, ReferralFollowUp, StoredReferral};
 pub use resources::ResourceQuery;
-pub use security::{ApiTokenRecord, LoginFailures, SessionRecord};
+pub use security::{ApiTokenRecord, SessionRecord};
 pub use session::{Read, Session, Tenant, Write};
 pub use supervision::{BoundaryConcern, CoachFilter, SupervisionSession};
 pub use tasks::{CancelScope, DueTask, StepTask, StepTaskRefresh};

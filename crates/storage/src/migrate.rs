@@ -47,6 +47,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0008_search_keys.sql"),
         include_str!("../migrations/postgres/0008_search_keys.sql"),
     ),
+    (
+        9,
+        "login address throttle",
+        include_str!("../migrations/sqlite/0009_login_address_throttle.sql"),
+        include_str!("../migrations/postgres/0009_login_address_throttle.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy)]

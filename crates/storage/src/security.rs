@@ -1,7 +1,7 @@
-//! Sessions, API tokens and the login throttle. Tokens are stored only as SHA-256 hashes.
+//! Sessions and API tokens, stored only as SHA-256 hashes. (The login throttle is in
+//! `login_throttle.rs`.)
 
 use kindred_domain::ids::{ApiTokenId, UserId};
-use kindred_domain::user::EmailAddress;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -23,14 +23,6 @@ pub struct ApiTokenRecord {
     pub user_id: UserId,
     pub name: String,
     pub expires_at: OffsetDateTime,
-}
-
-/// Recent failed logins for one email address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LoginFailures {
-    pub failures: i32,
-    pub last_failure_at: OffsetDateTime,
-    pub locked_until: Option<OffsetDateTime>,
 }
 
 impl<M> Session<M> {
@@ -96,29 +88,6 @@ impl<M> Session<M> {
             expires_at: r.expires_at.0,
         }))
     }
-
-    pub async fn login_failures(&mut self, email: &EmailAddress) -> Result<Option<LoginFailures>> {
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            failures: i32,
-            last_failure_at: Timestamp,
-            locked_until: Option<Timestamp>,
-        }
-        let row: Option<Row> = on_conn!(self.conn(), c => {
-            c.query_as(
-                "SELECT failures, last_failure_at, locked_until FROM login_throttle
-                 WHERE org_id = $1 AND email = $2",
-            )
-            .bind(email.as_str())
-            .fetch_optional(&mut *c)
-            .await?
-        });
-        Ok(row.map(|r| LoginFailures {
-            failures: r.failures,
-            last_failure_at: r.last_failure_at.0,
-            locked_until: r.locked_until.map(|t| t.0),
-        }))
-    }
 }
 
 impl Session<Write> {
@@ -180,42 +149,6 @@ impl Session<Write> {
             .bind(Timestamp(token.expires_at))
             .execute(&mut *c)
             .await?;
-        });
-        Ok(())
-    }
-
-    /// Records one more failed login; `locked_until` is set when the throttle decides to lock.
-    pub async fn record_login_failure(
-        &mut self,
-        email: &EmailAddress,
-        failures: i32,
-        now: OffsetDateTime,
-        locked_until: Option<OffsetDateTime>,
-    ) -> Result<()> {
-        on_conn!(self.conn(), c => {
-            c.query(
-                "INSERT INTO login_throttle (org_id, email, failures, last_failure_at, locked_until)
-                 VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (org_id, email) DO UPDATE
-                 SET failures = excluded.failures, last_failure_at = excluded.last_failure_at,
-                     locked_until = excluded.locked_until",
-            )
-            .bind(email.as_str())
-            .bind(failures)
-            .bind(Timestamp(now))
-            .bind(locked_until.map(Timestamp))
-            .execute(&mut *c)
-            .await?;
-        });
-        Ok(())
-    }
-
-    pub async fn clear_login_failures(&mut self, email: &EmailAddress) -> Result<()> {
-        on_conn!(self.conn(), c => {
-            c.query("DELETE FROM login_throttle WHERE org_id = $1 AND email = $2")
-                .bind(email.as_str())
-                .execute(&mut *c)
-                .await?;
         });
         Ok(())
     }

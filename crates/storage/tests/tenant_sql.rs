@@ -12,9 +12,15 @@ use std::path::{Path, PathBuf};
 
 /// Tables no tenant owns: the tenant list itself.
 const GLOBAL_TABLES: [&str; 1] = ["organisations"];
-/// The one file allowed to query without a tenant (the organisations themselves), and the one
-/// that defines the builders.
-const RAW_QUERY_FILES: [&str; 2] = ["organisations.rs", "session.rs"];
+/// The files allowed to query without a tenant, each for a table no organisation owns, and the
+/// one that defines the builders.
+const RAW_QUERY_FILES: [&str; 3] = [
+    // The tenant list itself.
+    "organisations.rs",
+    // Sign-in attempts per client address: an address crosses organisations.
+    "address_throttle.rs",
+    "session.rs",
+];
 
 #[test]
 fn every_sql_text_binds_each_tenant_table_to_the_session_organisation() {

@@ -21,6 +21,7 @@ pub fn status_of(error: &AppError) -> StatusCode {
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::Login(LoginRefused::BadCredentials) => StatusCode::UNAUTHORIZED,
         AppError::Login(_) => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -34,8 +35,29 @@ fn code_of(error: &AppError) -> &'static str {
         AppError::Conflict(_) => "conflict",
         AppError::Login(LoginRefused::BadCredentials) => "bad_credentials",
         AppError::Login(_) => "rate_limited",
+        AppError::Busy { .. } => "busy",
         AppError::Internal(_) => "internal",
     }
+}
+
+/// The `Retry-After` a failure is answered with, in seconds: when a throttle or the server's
+/// capacity says how long to wait.
+pub fn retry_after_of(error: &AppError) -> Option<i64> {
+    match error {
+        AppError::Login(refusal) => refusal.retry_after_seconds(),
+        AppError::Busy { seconds } => Some(*seconds),
+        _ => None,
+    }
+}
+
+/// Adds `Retry-After` to a response when the failure says how long to wait.
+pub fn with_retry_after(mut response: Response, error: &AppError) -> Response {
+    if let Some(seconds) =
+        retry_after_of(error).and_then(|s| HeaderValue::from_str(&s.to_string()).ok())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, seconds);
+    }
+    response
 }
 
 /// The JSON error body: `{"error": {"code", "message", "fields"}}`.
@@ -77,17 +99,11 @@ impl ApiError {
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
         let mut api = ApiError::new(status_of(&error), code_of(&error), error.to_string());
-        match &error {
-            AppError::Invalid(errors) => {
-                api.body.error.message = "some fields need attention".into();
-                api.body.error.fields =
-                    errors.iter().map(|e| (e.field.clone(), e.message.clone())).collect();
-            }
-            AppError::Login(LoginRefused::SlowDown { seconds }) => api.retry_after = Some(*seconds),
-            AppError::Login(LoginRefused::Locked { minutes, .. }) => {
-                api.retry_after = Some(minutes * 60)
-            }
-            _ => {}
+        api.retry_after = retry_after_of(&error);
+        if let AppError::Invalid(errors) = &error {
+            api.body.error.message = "some fields need attention".into();
+            api.body.error.fields =
+                errors.iter().map(|e| (e.field.clone(), e.message.clone())).collect();
         }
         api
     }
@@ -136,6 +152,7 @@ impl IntoResponse for PageError {
             StatusCode::FORBIDDEN => "Not allowed",
             StatusCode::CONFLICT => "Changed by someone else",
             StatusCode::INTERNAL_SERVER_ERROR => "Something went wrong",
+            StatusCode::SERVICE_UNAVAILABLE => "Busy",
             _ => "That did not work",
         };
         let message = match &self.0 {
@@ -144,7 +161,10 @@ impl IntoResponse for PageError {
             }
             other => sentence(&other.to_string()),
         };
-        (status, ErrorPage { chrome: None, title, message }).into_response()
+        with_retry_after(
+            (status, ErrorPage { chrome: None, title, message }).into_response(),
+            &self.0,
+        )
     }
 }
 

@@ -9,6 +9,7 @@
 mod api;
 mod assets;
 mod charts;
+mod client_address;
 mod error;
 mod extract;
 mod forms;
@@ -17,6 +18,7 @@ mod rate_chart;
 mod security;
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -29,21 +31,26 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
+pub use client_address::ClientAddresses;
+
 /// What every handler can reach.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub app: App,
     openapi_json: Arc<String>,
+    client_addresses: ClientAddresses,
 }
 
 /// Requests larger than this are refused before they are read (forms and JSON are small).
 const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 
-/// The whole web application.
-pub fn router(app: App) -> Router {
+/// The whole web application. Serve it with connect info
+/// (`into_make_service_with_connect_info::<SocketAddr>()`, as [`serve`] does): sign-in needs
+/// the client's address and refuses without it.
+pub fn router(app: App, client_addresses: ClientAddresses) -> Router {
     let (api_routes, openapi) = api::router().split_for_parts();
     let openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_default());
-    let state = AppState { app, openapi_json };
+    let state = AppState { app, openapi_json, client_addresses };
     let routes = Router::new()
         .merge(pages::router())
         .merge(api_routes)
@@ -68,7 +75,9 @@ async fn openapi_document(
 pub async fn serve(
     listener: TcpListener,
     app: App,
+    client_addresses: ClientAddresses,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await
+    let service = router(app, client_addresses).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
 }

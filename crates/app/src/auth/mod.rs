@@ -1,20 +1,23 @@
 //! Signing in and out, and turning a session cookie or API token back into an [`Actor`].
 
+pub mod address_throttle;
+mod credentials;
 mod password;
 pub mod throttle;
 mod tokens;
 
+use std::net::IpAddr;
+
 use kindred_domain::audit::AuditAction;
 use kindred_domain::ids::ApiTokenId;
-use kindred_domain::org::OrgSlug;
-use kindred_domain::user::{EmailAddress, User};
-use kindred_storage::{ApiTokenRecord, Tenant};
+use kindred_storage::ApiTokenRecord;
 use time::{Duration, OffsetDateTime};
 
 use crate::audit::system_entry;
-use crate::{Actor, App, AppError, LoginRefused, Result};
+use crate::{Actor, App, AppError, Result};
 
-pub(crate) use password::hash as hash_password;
+pub(crate) use credentials::SignInGuard;
+pub use credentials::SignInLimits;
 
 /// A browser session lasts one working shift.
 pub const SESSION_LIFETIME: Duration = Duration::hours(12);
@@ -26,12 +29,15 @@ pub fn new_form_token() -> Result<String> {
     tokens::random_secret()
 }
 
-/// What someone types to sign in.
+/// What someone types to sign in, and where from.
 #[derive(Debug, Clone, Copy)]
 pub struct Credentials<'a> {
     pub organisation: &'a str,
     pub email: &'a str,
     pub password: &'a str,
+    /// The client's address, for the per-address limit: the connection's peer, unless the
+    /// deployment says a reverse proxy in front of it reports the client's.
+    pub client: IpAddr,
 }
 
 /// A new browser session.
@@ -157,54 +163,5 @@ impl App {
         }
         tx.commit().await?;
         Ok(())
-    }
-
-    /// Throttle, then password. A failure is counted (and audited) before it is reported.
-    async fn check_credentials(&self, credentials: Credentials<'_>) -> Result<(Tenant, User)> {
-        let slug =
-            OrgSlug::parse(credentials.organisation).map_err(|_| LoginRefused::BadCredentials)?;
-        let email =
-            EmailAddress::parse(credentials.email).map_err(|_| LoginRefused::BadCredentials)?;
-        let Some(org) = self.database.organisation_by_slug(&slug).await? else {
-            password::verify(credentials.password.to_owned(), None).await;
-            return Err(LoginRefused::BadCredentials.into());
-        };
-        let tenant = self.database.tenant(org.id);
-        let mut session = tenant.read().await?;
-        let now = self.clock().now();
-        let previous_failures = throttle::check(session.login_failures(&email).await?, now)?;
-        let account = session.user_for_login(&email).await?;
-        drop(session);
-
-        let (user, stored_hash) = match account {
-            Some((user, hash)) if user.active => (Some(user), Some(hash)),
-            _ => (None, None),
-        };
-        if password::verify(credentials.password.to_owned(), stored_hash).await
-            && let Some(user) = user
-        {
-            if previous_failures > 0 {
-                let mut tx = tenant.write().await?;
-                tx.clear_login_failures(&email).await?;
-                tx.commit().await?;
-            }
-            return Ok((tenant, user));
-        }
-
-        let (failures, locked_until) = throttle::after_failure(previous_failures, now);
-        let mut tx = tenant.write().await?;
-        tx.record_login_failure(&email, failures, now, locked_until).await?;
-        let mut entry =
-            system_entry(user.as_ref(), AuditAction::LoginFailed, "session", "wrong password");
-        entry.actor_label = email.to_string();
-        tx.append_audit(now, entry).await?;
-        tx.commit().await?;
-        match locked_until {
-            Some(until) => {
-                Err(LoginRefused::Locked { until, minutes: throttle::LOCK_FOR.whole_minutes() }
-                    .into())
-            }
-            None => Err(LoginRefused::BadCredentials.into()),
-        }
     }
 }

@@ -1,10 +1,24 @@
 //! The login throttle: after a few failures for one email, each further attempt must wait a
 //! little longer (1 s, then 2 s); after five, sign-in for that email locks for 15 minutes.
-//! Counting per organisation and email (not per IP) protects an account from a guesser on
-//! many addresses; the count is kept whether or not the account exists, so the throttle
-//! reveals nothing.
+//! Counting per organisation and email protects an account from a guesser on many addresses
+//! (the per-address limit, in `address_throttle`, covers one address guessing many accounts);
+//! the count is kept whether or not the account exists, so the throttle reveals nothing.
+//!
+//! Two gates, because parallel guesses must not get more than sequential ones:
+//! - [`check`] reads the count first and applies the slow-down and the lock. It is only a
+//!   read, so attempts sent at the same moment can all pass it;
+//! - the reservation ([`attempt`]'s rules, applied by storage in one statement) then counts
+//!   the attempt *before* its password is checked, and refuses once the count — including
+//!   attempts still being checked — reaches the lock. So however many guesses arrive at once,
+//!   at most [`LOCK_AFTER`] are checked per lock period; parallelism only skips the few
+//!   seconds of slow-down, which exist to pace a sequential guesser and a person's retries.
+//!
+//! The price: an attempt counts as a failure until its password proves right, so more than
+//! a few *simultaneous* sign-ins to one account (an integration fanning out token requests)
+//! are refused like guesses until the first right one clears the count. A client that hangs
+//! up mid-check leaves its attempt counted.
 
-use kindred_storage::LoginFailures;
+use kindred_storage::{LoginAttempt, LoginFailures};
 use time::{Duration, OffsetDateTime};
 
 use crate::LoginRefused;
@@ -22,12 +36,7 @@ pub(crate) fn check(
 ) -> Result<i32, LoginRefused> {
     let Some(record) = record else { return Ok(0) };
     if let Some(until) = record.locked_until {
-        return if until > now {
-            let minutes = ((until - now).whole_seconds() + 59) / 60;
-            Err(LoginRefused::Locked { until, minutes })
-        } else {
-            Ok(0)
-        };
+        return if until > now { Err(locked(until, now)) } else { Ok(0) };
     }
     if now - record.last_failure_at > FORGET_AFTER {
         return Ok(0);
@@ -43,10 +52,37 @@ pub(crate) fn check(
     Ok(record.failures)
 }
 
-/// After a failure on top of `previous` failures: the new count, and the lock if it is due.
-pub(crate) fn after_failure(previous: i32, now: OffsetDateTime) -> (i32, Option<OffsetDateTime>) {
-    let failures = previous + 1;
-    (failures, (failures >= LOCK_AFTER).then(|| now + LOCK_FOR))
+/// The rules storage counts an attempt made at `now` by.
+pub(crate) fn attempt(now: OffsetDateTime) -> LoginAttempt {
+    LoginAttempt {
+        at: now,
+        forget_before: now - FORGET_AFTER,
+        lock_after: LOCK_AFTER,
+        lock_until: now + LOCK_FOR,
+    }
+}
+
+/// The answer to a counted attempt whose password was wrong: locked if it was the one that
+/// reached the limit, otherwise just "not right".
+pub(crate) fn after_wrong_password(counted: LoginFailures, now: OffsetDateTime) -> LoginRefused {
+    match counted.locked_until {
+        Some(until) if until > now => locked(until, now),
+        _ => LoginRefused::BadCredentials,
+    }
+}
+
+/// The answer to an attempt the reservation refused: the email is locked.
+pub(crate) fn refused(current: LoginFailures, now: OffsetDateTime) -> LoginRefused {
+    match check(Some(current), now) {
+        Err(refusal) => refusal,
+        // The reservation saw a lock that has run out since: say the least that is true.
+        Ok(_) => LoginRefused::SlowDown { seconds: 1 },
+    }
+}
+
+fn locked(until: OffsetDateTime, now: OffsetDateTime) -> LoginRefused {
+    let minutes = ((until - now).whole_seconds() + 59) / 60;
+    LoginRefused::Locked { until, minutes }
 }
 
 /// 1 s after the third failure, 2 s after the fourth, doubling.
@@ -80,8 +116,44 @@ mod tests {
         assert_eq!(check(failures(3, 0, None), NOW), Err(LoginRefused::SlowDown { seconds: 1 }));
         assert_eq!(check(failures(3, 1, None), NOW), Ok(3));
         assert_eq!(check(failures(4, 1, None), NOW), Err(LoginRefused::SlowDown { seconds: 1 }));
-        assert_eq!(after_failure(3, NOW), (4, None));
-        assert_eq!(after_failure(4, NOW), (5, Some(NOW + LOCK_FOR)));
+    }
+
+    #[test]
+    fn an_attempt_counts_against_the_last_hour_and_locks_for_a_quarter_hour_at_the_limit() {
+        let rules = attempt(NOW);
+        assert_eq!(rules.at, NOW);
+        assert_eq!(rules.forget_before, NOW - Duration::hours(1));
+        assert_eq!(rules.lock_after, LOCK_AFTER);
+        assert_eq!(rules.lock_until, NOW + Duration::minutes(15));
+        // Storage's insert path never locks, so the limit must be more than one attempt.
+        const { assert!(LOCK_AFTER > 1 && SLOW_DOWN_AFTER < LOCK_AFTER) };
+    }
+
+    #[test]
+    fn a_wrong_password_says_locked_only_when_its_attempt_set_the_lock() {
+        let later = NOW + Duration::milliseconds(80);
+        assert_eq!(
+            after_wrong_password(failures(4, 0, None).unwrap(), later),
+            LoginRefused::BadCredentials
+        );
+        let lock = NOW + LOCK_FOR;
+        assert_eq!(
+            after_wrong_password(failures(5, 0, Some(lock)).unwrap(), later),
+            LoginRefused::Locked { until: lock, minutes: 15 }
+        );
+    }
+
+    #[test]
+    fn a_refused_reservation_reports_the_time_left_on_the_lock() {
+        let until = NOW + Duration::seconds(14 * 60 + 1);
+        assert_eq!(
+            refused(failures(5, 0, Some(until)).unwrap(), NOW),
+            LoginRefused::Locked { until, minutes: 15 }
+        );
+        assert_eq!(
+            refused(failures(5, 0, Some(NOW - Duration::seconds(1))).unwrap(), NOW),
+            LoginRefused::SlowDown { seconds: 1 }
+        );
     }
 
     #[test]

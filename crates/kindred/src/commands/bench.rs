@@ -62,15 +62,16 @@ pub async fn contacts(args: &BenchContactsArgs) -> anyhow::Result<ExitCode> {
     }
     let server_samples: Samples = Arc::default();
     let recorder = server_samples.clone();
-    let router = kindred_web::router(app.clone()).layer(middleware::from_fn(
-        move |request: Request, next: Next| {
+    let router = kindred_web::router(app.clone(), kindred_web::ClientAddresses::Peer).layer(
+        middleware::from_fn(move |request: Request, next: Next| {
             let recorder = recorder.clone();
             async move { timed(request, next, recorder).await }
-        },
-    ));
+        }),
+    );
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, service).await });
     let http = reqwest::Client::builder().pool_max_idle_per_host(args.clients).build()?;
     let mut tokens = Vec::new();
     for n in 0..args.coaches {

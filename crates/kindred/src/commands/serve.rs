@@ -4,18 +4,20 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use kindred_app::auth::SignInLimits;
 use kindred_app::demo::{self, DEMO_ORGANISATION, DEMO_PASSWORD};
 use kindred_app::{App, Clock, DatabaseLocation};
+use kindred_web::ClientAddresses;
 use tokio::net::TcpListener;
 
 use crate::cli::{DatabaseArgs, DemoArgs, ListenArgs, ServeArgs};
 
 pub async fn serve(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let location = database.deployment()?;
-    let app = open(&location).await?;
+    let app = open(&location, &args.listen).await?;
     let listener = listen(&args.listen).await?;
     println!("Kindred is running at {} ({})", url(&listener)?, location.describe());
-    run(listener, app).await
+    run(listener, app, &args.listen).await
 }
 
 pub async fn demo(database: &DatabaseArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
@@ -27,7 +29,7 @@ pub async fn demo(database: &DatabaseArgs, args: &DemoArgs) -> anyhow::Result<Ex
         temporary = Some(dir);
         Ok(path)
     })?;
-    let app = open(&location).await?;
+    let app = open(&location, &args.listen).await?;
     let listener = listen(&args.listen).await?;
     let already_there = app.organisation_exists(DEMO_ORGANISATION).await?;
     let logins = if already_there {
@@ -52,13 +54,18 @@ pub async fn demo(database: &DatabaseArgs, args: &DemoArgs) -> anyhow::Result<Ex
         None => println!("Data: {}", location.describe()),
     }
     println!("Press Ctrl+C to stop.");
-    run(listener, app).await
+    run(listener, app, &args.listen).await
 }
 
-async fn open(location: &DatabaseLocation) -> anyhow::Result<App> {
-    App::open(location, Clock::system())
+async fn open(location: &DatabaseLocation, args: &ListenArgs) -> anyhow::Result<App> {
+    let app = App::open(location, Clock::system())
         .await
-        .with_context(|| format!("cannot open {}", location.describe()))
+        .with_context(|| format!("cannot open {}", location.describe()))?;
+    let limits = SignInLimits {
+        failures_per_address: args.failed_sign_ins_per_address,
+        ..SignInLimits::default()
+    };
+    Ok(app.with_sign_in_limits(limits))
 }
 
 async fn listen(args: &ListenArgs) -> anyhow::Result<TcpListener> {
@@ -70,9 +77,11 @@ fn url(listener: &TcpListener) -> anyhow::Result<String> {
     Ok(format!("http://{}/", listener.local_addr()?))
 }
 
-async fn run(listener: TcpListener, app: App) -> anyhow::Result<ExitCode> {
+async fn run(listener: TcpListener, app: App, args: &ListenArgs) -> anyhow::Result<ExitCode> {
     let sweeper = tokio::spawn(sweep_follow_ups_daily(app.clone()));
-    kindred_web::serve(listener, app.clone(), shutdown_signal()).await?;
+    let client_addresses =
+        if args.behind_proxy { ClientAddresses::ForwardedByProxy } else { ClientAddresses::Peer };
+    kindred_web::serve(listener, app.clone(), client_addresses, shutdown_signal()).await?;
     sweeper.abort();
     app.close().await;
     Ok(ExitCode::SUCCESS)

@@ -1,6 +1,12 @@
 //! Signing in and out, sessions, CSRF, the login throttle and API tokens.
 
-use crate::support::{PASSWORD, TestApp, minimal_participant, on_both_backends};
+use kindred_app::admin::NewAccount;
+use kindred_app::auth::address_throttle::FAILURES_PER_ADDRESS;
+use kindred_app::auth::throttle::LOCK_AFTER;
+use kindred_domain::vocabulary::Role;
+use tokio::task::JoinSet;
+
+use crate::support::{Api, PASSWORD, Reply, TestApp, minimal_participant, on_both_backends};
 
 on_both_backends!(
     signing_in_sets_a_protected_session_cookie_and_opens_the_caseload,
@@ -8,6 +14,10 @@ on_both_backends!(
     pages_send_people_without_a_session_to_sign_in,
     forms_without_the_right_csrf_token_are_refused_and_change_nothing,
     repeated_failures_slow_down_then_lock_sign_in_and_say_so,
+    failures_older_than_an_hour_no_longer_count,
+    twenty_parallel_wrong_passwords_get_no_more_checks_than_five_in_a_row_would,
+    wrong_passwords_sprayed_from_one_address_are_throttled_by_address,
+    a_burst_of_correct_sign_ins_waits_for_hashing_and_all_succeed,
     signing_out_ends_the_session,
     api_tokens_authenticate_and_anything_else_is_refused,
     pages_carry_security_headers_and_no_third_party_assets,
@@ -135,6 +145,157 @@ async fn repeated_failures_slow_down_then_lock_sign_in_and_say_so(app: TestApp) 
     // And it runs out.
     app.app.clock().advance(time::Duration::minutes(16));
     assert_eq!(app.browser().sign_in(world.org, world.coach, PASSWORD).await.status, 303);
+}
+
+async fn failures_older_than_an_hour_no_longer_count(app: TestApp) {
+    let world = app.world().await;
+    let mut browser = app.browser();
+    for _ in 0..3 {
+        assert_eq!(browser.sign_in(world.org, world.coach, "wrong guess number").await.status, 401);
+    }
+    app.app.clock().advance(time::Duration::minutes(61));
+    // Counting on from three, the second of these would be the fifth failure and lock.
+    for _ in 0..2 {
+        assert_eq!(browser.sign_in(world.org, world.coach, "wrong guess number").await.status, 401);
+    }
+    assert_eq!(browser.sign_in(world.org, world.coach, PASSWORD).await.status, 303);
+}
+
+fn token_request(org: &str, email: &str, password: &str) -> serde_json::Value {
+    serde_json::json!({"org": org, "email": email, "password": password})
+}
+
+/// Sends every request at once and returns the replies.
+async fn all_at_once(api: &Api, bodies: Vec<serde_json::Value>) -> Vec<Reply> {
+    let mut requests = JoinSet::new();
+    for body in bodies {
+        let api = api.clone();
+        requests.spawn(async move { api.post("/api/v1/auth/token", body).await });
+    }
+    requests.join_all().await
+}
+
+fn count(replies: &[Reply], status: u16) -> usize {
+    replies.iter().filter(|r| r.status == status).count()
+}
+
+/// An attacker who sends twenty guesses at once gets no more of them checked than the lock
+/// allows, and the account's owner, straight after, is refused too: the attempts are counted
+/// before their passwords are checked, so they cannot all pass the gate together.
+async fn twenty_parallel_wrong_passwords_get_no_more_checks_than_five_in_a_row_would(app: TestApp) {
+    let world = app.world().await;
+    let guesses = (0..20).map(|n| token_request(world.org, world.coach, &format!("guess {n}")));
+    let replies = all_at_once(&app.anonymous_api(), guesses.collect()).await;
+    assert_eq!(count(&replies, 401) + count(&replies, 429), 20, "{replies:#?}");
+
+    // Every checked password is audited; the refused ones were never checked.
+    let admin = app.api(world.org, world.admin).await;
+    let failed = admin.get("/api/v1/audit-events?action=login_failed").await.json();
+    let checked = failed.as_array().expect("events").iter().filter(|e| e["actor"] == world.coach);
+    let checked = checked.count();
+    let lock_after = usize::try_from(LOCK_AFTER).expect("a small count");
+    assert!((1..=lock_after).contains(&checked), "{checked} of 20 guesses were checked");
+    assert!(count(&replies, 401) <= checked, "only a checked guess can be told it is wrong");
+    assert!(count(&replies, 429) >= 20 - lock_after);
+
+    // The owner, straight after, with the right password: refused, by the lock if the
+    // guesses used it up, else by the slow-down that their count asks for.
+    let owner = app.browser().sign_in(world.org, world.coach, PASSWORD).await;
+    assert_eq!(owner.status, 429, "{}", owner.body);
+    let expected = if checked == lock_after { "locked" } else { "wait" };
+    assert!(owner.body.contains(expected), "{checked} checked: {}", owner.body);
+    let token = app
+        .anonymous_api()
+        .post("/api/v1/auth/token", token_request(world.org, world.coach, PASSWORD))
+        .await;
+    assert_eq!(token.status, 429);
+    assert!(token.header("retry-after").is_some_and(|s| s.parse::<i64>().is_ok_and(|s| s > 0)));
+}
+
+/// One address trying a password on many accounts — in two organisations and one that does
+/// not exist — stays under each account's lock, so the address itself is limited. Another
+/// address is not, and the address's own header claims are not believed.
+async fn wrong_passwords_sprayed_from_one_address_are_throttled_by_address(app: TestApp) {
+    let world = app.world().await;
+    assert_eq!(FAILURES_PER_ADDRESS, 30, "this story spreads 30 failures over 10 accounts");
+    let mut accounts = Vec::new();
+    for n in 0..10 {
+        let org = [world.org, world.other_org, "no-such-org"][n % 3];
+        accounts.push((org, format!("person{n}@acme.test")));
+    }
+    // Ten accounts at once, three wrong passwords each (one short of their slow-down).
+    for round in 0..3 {
+        let guesses = accounts
+            .iter()
+            .map(|(org, email)| token_request(org, email, &format!("Summer202{round}")));
+        let replies = all_at_once(&app.anonymous_api(), guesses.collect()).await;
+        assert_eq!(count(&replies, 401), 10, "round {round}: {replies:#?}");
+    }
+
+    // The address has used up its window: even a right password from it is not checked.
+    let refused = app
+        .anonymous_api()
+        .post("/api/v1/auth/token", token_request(world.org, world.lone_coach, PASSWORD))
+        .await;
+    assert_eq!(refused.status, 429, "{}", refused.body);
+    assert_eq!(refused.json()["error"]["code"], "rate_limited");
+    assert!(refused.json()["error"]["message"].as_str().is_some_and(|m| m.contains("network")));
+    let retry_after: i64 =
+        refused.header("retry-after").and_then(|s| s.parse().ok()).expect("Retry-After");
+    assert!((1..=15 * 60).contains(&retry_after), "Retry-After: {retry_after}");
+    let page = app.browser().sign_in(world.org, world.lone_coach, PASSWORD).await;
+    assert_eq!(page.status, 429);
+    assert!(page.body.contains("from this network"), "{}", page.body);
+    assert!(page.header("retry-after").is_some());
+
+    // Claiming another address in a header changes nothing (no proxy is configured).
+    let spoofed = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/token", app.base_url))
+        .header("x-forwarded-for", "198.51.100.23")
+        .json(&token_request(world.org, world.lone_coach, PASSWORD))
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(spoofed.status(), 429);
+
+    // The account itself is not locked: from another address it signs in.
+    let elsewhere = app.anonymous_api_from("127.0.0.2".parse().expect("an address"));
+    let token = elsewhere
+        .post("/api/v1/auth/token", token_request(world.org, world.lone_coach, PASSWORD))
+        .await;
+    assert_eq!(token.status, 201, "{}", token.body);
+
+    // And the window runs out.
+    app.app.clock().advance(time::Duration::minutes(16));
+    assert_eq!(app.browser().sign_in(world.org, world.lone_coach, PASSWORD).await.status, 303);
+}
+
+/// Thirty people signing in at the same moment each wait for a turn to hash (which bounds the
+/// memory a burst takes) and all get in.
+async fn a_burst_of_correct_sign_ins_waits_for_hashing_and_all_succeed(app: TestApp) {
+    app.app.add_organisation("burst", "Burst Peer Services").await.expect("an organisation");
+    let mut accounts = JoinSet::new();
+    for n in 0..30 {
+        let app = app.app.clone();
+        accounts.spawn(async move {
+            let account = NewAccount {
+                organisation: "burst".into(),
+                email: format!("coach{n}@burst.test"),
+                display_name: None,
+                password: PASSWORD.into(),
+                roles: vec![Role::Coach],
+                supervisor_email: None,
+            };
+            app.add_user(account).await.expect("an account, its password hashed in turn")
+        });
+    }
+    assert_eq!(accounts.join_all().await.len(), 30);
+
+    let sign_ins =
+        (0..30).map(|n| token_request("burst", &format!("coach{n}@burst.test"), PASSWORD));
+    let replies = all_at_once(&app.anonymous_api(), sign_ins.collect()).await;
+    let statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
 }
 
 async fn signing_out_ends_the_session(app: TestApp) {

@@ -7,6 +7,7 @@ use kindred_app::auth::Credentials;
 
 use super::schema::{Me, TokenRequest, TokenResponse, timestamp};
 use crate::AppState;
+use crate::client_address::ClientAddress;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiCaller, ApiJson};
 
@@ -18,17 +19,20 @@ use crate::extract::{ApiCaller, ApiJson};
     responses(
         (status = 201, description = "Token issued", body = TokenResponse),
         (status = 401, description = "Wrong organisation, email or password", body = ErrorBody),
-        (status = 429, description = "Too many failed attempts (see Retry-After)", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts for this account or from this address (see Retry-After)", body = ErrorBody),
+        (status = 503, description = "Too many sign-ins at once; nothing was checked (see Retry-After)", body = ErrorBody),
     )
 )]
 pub async fn issue_token(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     ApiJson(request): ApiJson<TokenRequest>,
 ) -> Result<(StatusCode, Json<TokenResponse>), ApiError> {
     let credentials = Credentials {
         organisation: &request.org,
         email: &request.email,
         password: &request.password,
+        client,
     };
     let issued = state.app.issue_api_token(credentials).await?;
     Ok((

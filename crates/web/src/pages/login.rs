@@ -14,7 +14,8 @@ use serde::Deserialize;
 
 use super::Chrome;
 use crate::AppState;
-use crate::error::{PageError, sentence, status_of};
+use crate::client_address::ClientAddress;
+use crate::error::{PageError, sentence, status_of, with_retry_after};
 use crate::extract::{CsrfForm, csrf_refusal};
 use crate::security::{
     LOGIN_CSRF_COOKIE, ORGANISATION_COOKIE, SESSION_COOKIE, local_path, read_cookie, set_cookie,
@@ -84,6 +85,7 @@ pub struct LoginForm {
 
 pub async fn submit(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
@@ -95,6 +97,7 @@ pub async fn submit(
         organisation: &form.organisation,
         email: &form.email,
         password: &form.password,
+        client,
     };
     match state.app.sign_in(credentials).await {
         Ok(session) => {
@@ -111,10 +114,10 @@ pub async fn submit(
             cookies.append(header::SET_COOKIE, set_cookie(LOGIN_CSRF_COOKIE, "", 0));
             response
         }
-        Err(AppError::Login(refusal)) => {
-            let status = status_of(&AppError::Login(refusal.clone()));
-            let message = match refusal {
-                LoginRefused::BadCredentials => {
+        // Refused or busy: the form again, with what was typed (but the password) and why.
+        Err(error @ (AppError::Login(_) | AppError::Busy { .. })) => {
+            let message = match &error {
+                AppError::Login(LoginRefused::BadCredentials) => {
                     "The organisation, email or password is not right. Check them and try again."
                         .to_owned()
                 }
@@ -128,7 +131,7 @@ pub async fn submit(
                 email: form.email,
                 error: Some(message),
             };
-            render_with_token(status, page)
+            with_retry_after(render_with_token(status_of(&error), page), &error)
         }
         Err(other) => PageError(other).into_response(),
     }

@@ -154,6 +154,7 @@ fn encode(text: &str) -> String {
 }
 
 /// An API client.
+#[derive(Clone)]
 pub struct Api {
     http: reqwest::Client,
     base: String,

@@ -7,6 +7,7 @@ mod world;
 use std::sync::OnceLock;
 
 use kindred_app::{App, Clock, DatabaseLocation};
+use kindred_web::ClientAddresses;
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -94,9 +95,14 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let base_url = format!("http://{}", listener.local_addr().expect("an address"));
         let (shutdown, stop) = oneshot::channel::<()>();
-        tokio::spawn(kindred_web::serve(listener, app.clone(), async move {
-            let _ = stop.await;
-        }));
+        tokio::spawn(kindred_web::serve(
+            listener,
+            app.clone(),
+            ClientAddresses::Peer,
+            async move {
+                let _ = stop.await;
+            },
+        ));
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -120,6 +126,17 @@ impl TestApp {
     /// An API client without a token.
     pub fn anonymous_api(&self) -> Api {
         Api::new(self.http.clone(), self.base_url.clone(), None)
+    }
+
+    /// An API client without a token that connects from another loopback address
+    /// (`127.0.0.2`…): another client, as far as the per-address sign-in limit can tell.
+    pub fn anonymous_api_from(&self, address: std::net::IpAddr) -> Api {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .local_address(address)
+            .build()
+            .expect("an HTTP client");
+        Api::new(http, self.base_url.clone(), None)
     }
 
     /// An API client with a fresh token for this person.
