@@ -87,7 +87,8 @@ async fn a_manager_edits_the_schedule_and_refused_changes_leave_it_as_it_was(app
     let program = open_program(&manager, "Outreach").await;
     let path = format!("/api/v1/programs/{program}/schedule");
 
-    // A new program starts with the default schedule: 6 months is day 180, window 150–240.
+    // A new program starts with its template's schedule (mobile outreach surveys to 18 months,
+    // as its study did): 6 months is day 180, window 150–240.
     let default = manager.get(&path).await.json();
     let codes: Vec<&str> = default["time_points"]
         .as_array()
@@ -95,7 +96,7 @@ async fn a_manager_edits_the_schedule_and_refused_changes_leave_it_as_it_was(app
         .iter()
         .filter_map(|p| p["code"].as_str())
         .collect();
-    assert_eq!(codes, ["intake", "3m", "6m", "12m"]);
+    assert_eq!(codes, ["intake", "3m", "6m", "12m", "18m"]);
     let six = &default["time_points"][2];
     assert_eq!(
         (&six["target_day"], &six["window_start_day"], &six["window_end_day"]),

@@ -33,7 +33,10 @@ async fn the_library_lists_every_instrument_with_licence_and_citation(app: TestA
             "readiness-ruler",
             "use-days-30",
             "who-5",
-            "mspss"
+            "mspss",
+            "gse",
+            "stress-rating",
+            "service-satisfaction"
         ]
     );
     for instrument in listed.as_array().expect("a list") {
@@ -138,7 +141,7 @@ async fn importing_a_questionnaire_is_refused_when_it_is_not_valid_or_not_a_mana
     assert_eq!(refused.status, 422);
     assert_eq!(refused.json()["error"]["fields"]["title"], "is required");
     let listed = manager.get("/api/v1/instruments").await.json();
-    assert_eq!(listed.as_array().map(Vec::len), Some(9), "nothing imported");
+    assert_eq!(listed.as_array().map(Vec::len), Some(12), "nothing imported");
 }
 
 async fn a_response_round_trips_through_fhir_with_the_same_scores(app: TestApp) {
