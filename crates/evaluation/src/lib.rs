@@ -5,6 +5,8 @@
 //! loads the record, this crate derives and analyses, and the results are plain values the
 //! web layer serialises. A missing outcome is [`Observation::Missing`], never zero.
 
+pub mod analysis;
 pub mod observation;
+pub mod table;
 
 pub use observation::{Observation, RepeatedPoint};

@@ -1,0 +1,67 @@
+//! The full analysis set of one study over 10 000 participants, timed:
+//! `cargo bench -p kindred-evaluation --bench analysis`.
+//!
+//! The study is the synthetic randomised trial of `tests/common`: five outcomes (binary,
+//! change, time to event, count, repeated over four time points), four adjustment
+//! covariates, three subgroup variables, 50 coaches, dose by four support kinds and three
+//! components — about 100 contacts per peer-support participant, so the doses sum a million
+//! contacts — and cost with 1 000 bootstrap replicates. It is analysed once as randomised
+//! and once as quasi-experimental (propensity weighting added). One warm-up, then the median
+//! of `RUNS` wall times, and beside it the median time the thread actually ran on a core
+//! (from `/proc/thread-self/schedstat`), which the other work on a shared machine does not
+//! inflate.
+#![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
+#![allow(clippy::unwrap_used, reason = "a benchmark of known-good data")]
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::time::Instant;
+
+use kindred_evaluation::analysis::{StudyDesign, analyse};
+
+const RUNS: usize = 7;
+const PARTICIPANTS: usize = 10_000;
+
+fn main() {
+    let plant = common::Plant { mean_contacts: 200.0, ..common::Plant::default() };
+    let (table, mut request) = common::full_study(PARTICIPANTS, 7, plant);
+    let contacts: u64 = table.rows.iter().map(|r| u64::from(r.dose.total.contacts)).sum();
+    println!(
+        "{PARTICIPANTS} participants, {contacts} contacts, {} bootstrap replicates",
+        request.bootstrap.replicates
+    );
+    for design in [StudyDesign::Randomised, StudyDesign::QuasiExperimental] {
+        request.design = design;
+        let result = analyse(&table, &request).unwrap();
+        let json = serde_json::to_string(&result).unwrap();
+        let mut times = Vec::with_capacity(RUNS);
+        let mut on_cpu = Vec::with_capacity(RUNS);
+        for _ in 0..RUNS {
+            let cpu = cpu_seconds();
+            let start = Instant::now();
+            let result = analyse(&table, &request).unwrap();
+            times.push(start.elapsed().as_secs_f64());
+            on_cpu.push(cpu_seconds().zip(cpu).map_or(f64::NAN, |(b, a)| b - a));
+            std::hint::black_box(result);
+        }
+        times.sort_by(f64::total_cmp);
+        on_cpu.sort_by(f64::total_cmp);
+        println!(
+            "{design:?}: median {:.3} s wall (min {:.3}, max {:.3}), {:.3} s on CPU, over {RUNS} \
+             runs; {} kB of JSON",
+            times[RUNS / 2],
+            times[0],
+            times[RUNS - 1],
+            on_cpu[RUNS / 2],
+            json.len() / 1000
+        );
+    }
+}
+
+/// Seconds this thread has run on a CPU, from the scheduler's statistics (Linux).
+fn cpu_seconds() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos: f64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(nanos / 1e9)
+}
