@@ -7,7 +7,7 @@
 /// by its power series below x/2 = df/2 + 1 and by Lentz's continued fraction above
 /// (Numerical Recipes §6.2), to about 1e-14 relative.
 pub(crate) fn chi_square_sf(x: f64, df: usize) -> f64 {
-    if !(x > 0.0) || df == 0 {
+    if x.is_nan() || x <= 0.0 || df == 0 {
         return 1.0;
     }
     let a = df as f64 / 2.0;
@@ -76,5 +76,40 @@ mod tests {
         // On 2 df the tail is exactly e^{−x/2}.
         assert!((chi_square_sf(40.0, 2) - (-20.0_f64).exp()).abs() < 1e-22);
         assert_eq!(chi_square_sf(0.0, 3), 1.0);
+    }
+
+    /// The statistics crate's χ² p-values (statrs, checked against scipy) on 1 to 6 df.
+    #[test]
+    fn agrees_with_the_statistics_crate() {
+        use kindred_stats::regression::{Design, GlmOptions, logistic};
+        use kindred_stats::survival::log_rank_test;
+        let n = 240;
+        let times: Vec<f64> = (0..n).map(|i| ((i * 37) % 101) as f64 + 1.0).collect();
+        let events: Vec<bool> = (0..n).map(|i| i % 3 != 0).collect();
+        for groups in 2..=5 {
+            let labels: Vec<usize> = (0..n).map(|i| (i * 7 + i / 5) % groups).collect();
+            let test = log_rank_test(&times, &events, &labels, None).unwrap().test;
+            let ours = chi_square_sf(test.statistic, groups - 1);
+            assert!((ours - test.p_value).abs() <= 1e-12 * test.p_value.max(1e-300), "{groups}");
+        }
+        for p in [3, 6] {
+            let columns: Vec<Vec<f64>> = (0..p)
+                .map(|j| (0..n).map(|i| (((i * (j + 3)) % 17) as f64).sin()).collect())
+                .collect();
+            let slices: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
+            let y: Vec<f64> = (0..n)
+                .map(|i| {
+                    f64::from(u8::from(columns[0][i] + 0.3 * columns[1][i] > 0.1 || i % 7 == 0))
+                })
+                .collect();
+            let design = Design::from_columns(&slices, true).unwrap();
+            let lr = logistic(&design, &y, &GlmOptions::default()).unwrap().lr_test.unwrap();
+            let ours = chi_square_sf(lr.statistic, p);
+            assert!(
+                (ours - lr.p_value).abs() <= 1e-12 * lr.p_value.max(1e-300),
+                "{ours} vs {}",
+                lr.p_value
+            );
+        }
     }
 }

@@ -381,3 +381,27 @@ fn interpret(arm: &str, reference: &str, delta_cost: f64, delta_good: f64) -> St
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resamples_across_no_difference_rank_beyond_every_finite_ratio() {
+        // 97 resamples on the estimate's side (ratios 1..97), two past it costing more (+∞)
+        // and one past it costing less (−∞).
+        let mut resampled: Vec<(usize, f64, f64)> =
+            (1..=97).map(|k| (usize::MAX, f64::from(k), 1.0)).collect();
+        resampled.extend([
+            (usize::MAX, 5.0, -0.1),
+            (usize::MAX, 5.0, 0.0),
+            (usize::MAX, -5.0, -0.2),
+        ]);
+        // 100 values: −∞, 1..97, +∞, +∞; type-7 quantiles at h = 99·p.
+        let ci = ranked_interval(&resampled, 1.0, 0.9).unwrap();
+        assert!((ci.lower - 4.95).abs() < 1e-12, "{ci:?}");
+        assert!((ci.upper - (94.0 + 0.05)).abs() < 1e-12, "{ci:?}");
+        // At 99 % the upper bound reaches the infinite resamples: unbounded.
+        assert!(ranked_interval(&resampled, 1.0, 0.99).is_none());
+    }
+}

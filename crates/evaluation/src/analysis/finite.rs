@@ -45,7 +45,7 @@ macro_rules! accept {
     };
 }
 
-impl<'a> ser::Serializer for &'a mut Checker {
+impl ser::Serializer for &mut Checker {
     type Ok = ();
     type Error = NotFinite;
     type SerializeSeq = Self;

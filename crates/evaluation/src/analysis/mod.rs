@@ -107,11 +107,11 @@ pub struct OutcomeAnalysis {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Comparison {
-    Binary(binary::BinaryAnalysis),
-    Continuous(continuous::ContinuousAnalysis),
-    TimeToEvent(survival::SurvivalAnalysis),
-    Count(count::CountAnalysis),
-    Repeated(repeated::RepeatedAnalysis),
+    Binary(Box<binary::BinaryAnalysis>),
+    Continuous(Box<continuous::ContinuousAnalysis>),
+    TimeToEvent(Box<survival::SurvivalAnalysis>),
+    Count(Box<count::CountAnalysis>),
+    Repeated(Box<repeated::RepeatedAnalysis>),
 }
 
 /// Runs every analysis the request names on the table.
@@ -157,15 +157,17 @@ pub fn analyse(
         .iter()
         .map(|data| {
             let comparison = match data.kind {
-                OutcomeKind::Binary => Comparison::Binary(binary::analyse(&study, data)),
+                OutcomeKind::Binary => Comparison::Binary(Box::new(binary::analyse(&study, data))),
                 OutcomeKind::Continuous | OutcomeKind::Change => {
-                    Comparison::Continuous(continuous::analyse(&study, data))
+                    Comparison::Continuous(Box::new(continuous::analyse(&study, data)))
                 }
                 OutcomeKind::TimeToEvent => {
-                    Comparison::TimeToEvent(survival::analyse(&study, data))
+                    Comparison::TimeToEvent(Box::new(survival::analyse(&study, data)))
                 }
-                OutcomeKind::Count => Comparison::Count(count::analyse(&study, data)),
-                OutcomeKind::Repeated => Comparison::Repeated(repeated::analyse(&study, data)),
+                OutcomeKind::Count => Comparison::Count(Box::new(count::analyse(&study, data))),
+                OutcomeKind::Repeated => {
+                    Comparison::Repeated(Box::new(repeated::analyse(&study, data)))
+                }
             };
             let weighted =
                 weights.iter().map(|w| propensity::weighted_effect(&study, data, w)).collect();

@@ -72,7 +72,7 @@ pub(crate) fn analyse(
         .collect();
     let sample =
         data.sample_all_scoped(study, |r| table.rows[r].subgroups[variable].is_some(), &labelled);
-    let (method, result) = interaction(study, data, &labelled, &levels, |p| label(p), name);
+    let (method, result) = interaction(study, data, &labelled, &levels, label, name);
     SubgroupAnalysis {
         variable: name.clone(),
         levels: by_level,
