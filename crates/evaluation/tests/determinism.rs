@@ -2,7 +2,7 @@
 
 mod common;
 
-use kindred_evaluation::analysis::{StudyDesign, analyse};
+use kindred_evaluation::analysis::{StudyDesign, analyse, analyse_with_threads};
 
 #[test]
 fn the_same_study_gives_the_same_json_twice() {
@@ -13,6 +13,10 @@ fn the_same_study_gives_the_same_json_twice() {
         let second =
             serde_json::to_string(&analyse(&table.clone(), &request.clone()).unwrap()).unwrap();
         assert_eq!(first, second);
+        let one_thread = analyse_with_threads(&table, &request, 1).unwrap();
+        let three = analyse_with_threads(&table, &request, 3).unwrap();
+        assert_eq!(serde_json::to_string(&one_thread).unwrap(), first);
+        assert_eq!(serde_json::to_string(&three).unwrap(), first);
         common::assert_no_null(&serde_json::from_str(&first).unwrap(), "$");
         if let Ok(dir) = std::env::var("EVAL_DUMP") {
             std::fs::write(

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::request::{AnalysisRequest, OutcomeKind};
+use super::request::{AnalysisRequest, OutcomeKind, StudyDesign};
 use super::result::ArmSample;
 use crate::Observation;
 use crate::table::{AnalysedTable, TableError};
@@ -28,8 +28,12 @@ impl Study<'_> {
         self.request.reference_arm
     }
 
-    /// The arms compared with the reference, in index order (none in a pre-post study).
+    /// The arms compared with the reference, in index order. None in a pre-post study, where
+    /// each arm (usually the only one) is compared with its own baseline.
     pub fn compared_arms(&self) -> Vec<usize> {
+        if self.request.design == StudyDesign::PrePost {
+            return vec![];
+        }
         (0..self.table.arms.len()).filter(|&a| a != self.reference()).collect()
     }
 

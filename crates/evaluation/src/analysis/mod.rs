@@ -32,6 +32,7 @@ mod effects;
 mod explain;
 mod finite;
 mod model;
+mod parallel;
 pub mod propensity;
 pub mod repeated;
 pub mod request;
@@ -114,13 +115,29 @@ pub enum Comparison {
     Repeated(Box<repeated::RepeatedAnalysis>),
 }
 
-/// Runs every analysis the request names on the table.
+/// Most threads [`analyse`] uses: the outcomes and the cost bootstrap are independent, and a
+/// few cores bring the full analysis set of a large study under a second without taking a
+/// whole server.
+pub const MAX_THREADS: usize = 4;
+
+/// Runs every analysis the request names on the table, on up to [`MAX_THREADS`] threads.
 ///
 /// Refuses only a table or request that contradicts itself (see [`TableError`]); anything
 /// the data cannot support is answered inside the result, in words.
 pub fn analyse(
     table: &AnalysedTable,
     request: &AnalysisRequest,
+) -> Result<StudyAnalysis, TableError> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    analyse_with_threads(table, request, cores.min(MAX_THREADS))
+}
+
+/// [`analyse`] on at most `threads` threads (1 runs everything on the caller's thread). The
+/// result does not depend on the number.
+pub fn analyse_with_threads(
+    table: &AnalysedTable,
+    request: &AnalysisRequest,
+    threads: usize,
 ) -> Result<StudyAnalysis, TableError> {
     table.check()?;
     check_request(table, request)?;
@@ -153,46 +170,29 @@ pub fn analyse(
     } else {
         (vec![], vec![])
     };
-    let outcomes = outcome_data
-        .iter()
-        .map(|data| {
-            let comparison = match data.kind {
-                OutcomeKind::Binary => Comparison::Binary(Box::new(binary::analyse(&study, data))),
-                OutcomeKind::Continuous | OutcomeKind::Change => {
-                    Comparison::Continuous(Box::new(continuous::analyse(&study, data)))
-                }
-                OutcomeKind::TimeToEvent => {
-                    Comparison::TimeToEvent(Box::new(survival::analyse(&study, data)))
-                }
-                OutcomeKind::Count => Comparison::Count(Box::new(count::analyse(&study, data))),
-                OutcomeKind::Repeated => {
-                    Comparison::Repeated(Box::new(repeated::analyse(&study, data)))
-                }
-            };
-            let weighted =
-                weights.iter().map(|w| propensity::weighted_effect(&study, data, w)).collect();
-            let subgroups =
-                study.subgroups.iter().map(|&v| subgroup::analyse(&study, data, v)).collect();
-            let by_coach = coach::analyse(&study, data);
-            let dose_response = dose::analyse(&study, data);
-            OutcomeAnalysis {
-                index: data.index,
-                name: data.name.to_owned(),
-                kind: data.kind,
-                role: request.outcomes[data.index].role,
-                sample: data.sample_all(&study, &data.all()),
-                comparison,
-                weighted,
-                subgroups,
-                by_coach,
-                dose_response,
-            }
+    // One task per outcome and one for the cost bootstrap, the longest started first.
+    let cost_task = outcome_data.len();
+    let mut order: Vec<usize> = (0..=cost_task).collect();
+    order.sort_by_key(|&t| std::cmp::Reverse(outcome_data.get(t).map_or(3, |d| weight(d.kind))));
+    let mut done = parallel::in_parallel(&order, threads, |task| match outcome_data.get(task) {
+        Some(data) => Done::Outcome(Box::new(outcome(&study, data, &weights))),
+        None => Done::Cost(table.rows.iter().any(|r| r.cost_cents.is_some()).then(|| {
+            let good =
+                request.good_outcome.and_then(|g| outcome_data.get(g.outcome).map(|d| (d, g)));
+            cost::analyse(&study, good)
+        })),
+    });
+    let cost = match done.pop() {
+        Some(Done::Cost(cost)) => cost,
+        _ => None,
+    };
+    let outcomes = done
+        .into_iter()
+        .filter_map(|d| match d {
+            Done::Outcome(o) => Some(*o),
+            Done::Cost(_) => None,
         })
         .collect();
-    let cost = table.rows.iter().any(|r| r.cost_cents.is_some()).then(|| {
-        let good = request.good_outcome.and_then(|g| outcome_data.get(g.outcome).map(|d| (d, g)));
-        cost::analyse(&study, good)
-    });
     Ok(StudyAnalysis {
         analysis_version: ANALYSIS_VERSION,
         design: request.design,
@@ -213,6 +213,54 @@ pub fn analyse(
         propensity,
         cost,
     })
+}
+
+/// A finished task.
+enum Done {
+    Outcome(Box<OutcomeAnalysis>),
+    Cost(Option<cost::CostAnalysis>),
+}
+
+/// How long an outcome's analyses take, roughly, relative to each other: repeated measures fit
+/// GEEs over every time point, survival fits Cox models, the rest single-row models.
+fn weight(kind: OutcomeKind) -> u8 {
+    match kind {
+        OutcomeKind::Repeated => 5,
+        OutcomeKind::TimeToEvent => 2,
+        OutcomeKind::Binary | OutcomeKind::Count => 1,
+        OutcomeKind::Continuous | OutcomeKind::Change => 0,
+    }
+}
+
+/// Every analysis of one outcome.
+fn outcome(
+    study: &Study<'_>,
+    data: &OutcomeData<'_>,
+    weights: &[propensity::Weights],
+) -> OutcomeAnalysis {
+    let comparison = match data.kind {
+        OutcomeKind::Binary => Comparison::Binary(Box::new(binary::analyse(study, data))),
+        OutcomeKind::Continuous | OutcomeKind::Change => {
+            Comparison::Continuous(Box::new(continuous::analyse(study, data)))
+        }
+        OutcomeKind::TimeToEvent => {
+            Comparison::TimeToEvent(Box::new(survival::analyse(study, data)))
+        }
+        OutcomeKind::Count => Comparison::Count(Box::new(count::analyse(study, data))),
+        OutcomeKind::Repeated => Comparison::Repeated(Box::new(repeated::analyse(study, data))),
+    };
+    OutcomeAnalysis {
+        index: data.index,
+        name: data.name.to_owned(),
+        kind: data.kind,
+        role: study.request.outcomes[data.index].role,
+        sample: data.sample_all(study, &data.all()),
+        comparison,
+        weighted: weights.iter().map(|w| propensity::weighted_effect(study, data, w)).collect(),
+        subgroups: study.subgroups.iter().map(|&v| subgroup::analyse(study, data, v)).collect(),
+        by_coach: coach::analyse(study, data),
+        dose_response: dose::analyse(study, data),
+    }
 }
 
 fn check_request(table: &AnalysedTable, request: &AnalysisRequest) -> Result<(), TableError> {

@@ -36,10 +36,18 @@ pub(crate) fn analyse(
 ) -> SubgroupAnalysis {
     let table = study.table;
     let name = &table.subgroups[variable];
-    let label = |p: usize| table.rows[data.rows[p]].subgroups[variable].as_deref();
-    let labelled: Vec<usize> = data.all().into_iter().filter(|&p| label(p).is_some()).collect();
-    let levels: BTreeSet<&str> = labelled.iter().filter_map(|&p| label(p)).collect();
+    // Levels are those recorded anywhere in the table, sorted, so every outcome lists the same
+    // ones; each row's level is looked up once, as an index.
+    let levels: BTreeSet<&str> =
+        table.rows.iter().filter_map(|r| r.subgroups[variable].as_deref()).collect();
     let levels: Vec<&str> = levels.into_iter().collect();
+    let row_level: Vec<Option<usize>> = table
+        .rows
+        .iter()
+        .map(|r| r.subgroups[variable].as_deref().and_then(|v| levels.binary_search(&v).ok()))
+        .collect();
+    let label = |p: usize| row_level[data.rows[p]];
+    let labelled: Vec<usize> = data.all().into_iter().filter(|&p| label(p).is_some()).collect();
     let level = study.level;
     let pre_post = study.compared_arms().is_empty();
     let level_method = if pre_post {
@@ -52,10 +60,11 @@ pub(crate) fn analyse(
     };
     let by_level = levels
         .iter()
-        .map(|&value| {
+        .enumerate()
+        .map(|(index, &value)| {
             let positions: Vec<usize> =
-                labelled.iter().copied().filter(|&p| label(p) == Some(value)).collect();
-            let in_level = |r: usize| table.rows[r].subgroups[variable].as_deref() == Some(value);
+                labelled.iter().copied().filter(|&p| label(p) == Some(index)).collect();
+            let in_level = |r: usize| row_level[r] == Some(index);
             let sample = data.sample_all_scoped(study, in_level, &positions);
             let what = format!("the effect among {name} = {value}");
             let result = if pre_post {
@@ -70,8 +79,7 @@ pub(crate) fn analyse(
             }
         })
         .collect();
-    let sample =
-        data.sample_all_scoped(study, |r| table.rows[r].subgroups[variable].is_some(), &labelled);
+    let sample = data.sample_all_scoped(study, |r| row_level[r].is_some(), &labelled);
     let (method, result) = interaction(study, data, &labelled, &levels, label, name);
     SubgroupAnalysis {
         variable: name.clone(),
@@ -107,12 +115,12 @@ fn change_within(
 
 /// The interaction model's method and test: arm, level indicators and their products in a
 /// comparative study; level indicators in the ANCOVA of a pre-post change.
-fn interaction<'l>(
+fn interaction(
     study: &Study<'_>,
     data: &OutcomeData<'_>,
     labelled: &[usize],
-    levels: &[&'l str],
-    label: impl Fn(usize) -> Option<&'l str>,
+    levels: &[&str],
+    label: impl Fn(usize) -> Option<usize>,
     name: &str,
 ) -> (String, Result<Test, String>) {
     let level = study.level;
@@ -128,7 +136,11 @@ fn interaction<'l>(
             describe(data.kind, Grouping::Participant, level)
         )
     };
-    let Some((first, rest)) = levels.split_first() else {
+    // Only the levels someone analysed is in: an empty level has nothing to interact with.
+    let mut present: Vec<usize> = labelled.iter().filter_map(|&p| label(p)).collect();
+    present.sort_unstable();
+    present.dedup();
+    let Some((&first, rest)) = present.split_first() else {
         return (
             method,
             Err(format!(
@@ -140,8 +152,9 @@ fn interaction<'l>(
         return (
             method,
             Err(format!(
-                "Everyone analysed with '{name}' recorded is in one subgroup ('{first}'), so there is no \
-             difference between subgroups to test."
+                "Everyone analysed with '{name}' recorded is in one subgroup ('{}'), so there is no \
+                 difference between subgroups to test.",
+                levels[first]
             )),
         );
     }
@@ -157,11 +170,11 @@ fn interaction<'l>(
     }
     let dummies: Vec<Column> = rest
         .iter()
-        .map(|&value| Column {
-            name: format!("{name}={value}"),
+        .map(|&index| Column {
+            name: format!("{name}={}", levels[index]),
             values: labelled
                 .iter()
-                .map(|&p| f64::from(u8::from(label(p) == Some(value))))
+                .map(|&p| f64::from(u8::from(label(p) == Some(index))))
                 .collect(),
         })
         .collect();
