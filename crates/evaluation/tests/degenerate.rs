@@ -308,6 +308,7 @@ fn every_degenerate_case_together_serialises_without_a_missing_number() {
     }
     assert!(json.contains("\"estimable\":false"));
     assert!(!result.propensity[0].model.estimable);
+    assert!(reason(&result.outcomes[2].weighted[0]).starts_with("The propensity-score weights"));
     // The same with every design.
     for design in [StudyDesign::Randomised, StudyDesign::PrePost] {
         request.design = design;

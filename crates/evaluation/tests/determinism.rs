@@ -27,3 +27,27 @@ fn the_same_study_gives_the_same_json_twice() {
         }
     }
 }
+
+#[test]
+fn a_three_arm_trial_compares_each_arm_with_the_reference() {
+    use kindred_evaluation::analysis::Comparison;
+    let (mut table, request) = common::full_study(900, 5, common::Plant::default());
+    // A third arm (dual-recovery therapy) from every third participant.
+    table.arms.push("dual-recovery therapy".into());
+    for (i, row) in table.rows.iter_mut().enumerate() {
+        if i % 3 == 0 {
+            row.arm = 2;
+        }
+    }
+    let result = analyse(&table, &request).unwrap();
+    common::assert_no_null(&serde_json::to_value(&result).unwrap(), "$");
+    let Comparison::Binary(b) = &result.outcomes[0].comparison else { panic!() };
+    let labels: Vec<&str> = b.comparisons.iter().map(|c| c.comparison.as_str()).collect();
+    assert_eq!(labels, ["peer support vs usual care", "dual-recovery therapy vs usual care"]);
+    let adjusted = b.adjusted.as_ref().unwrap().result.as_ref().unwrap();
+    assert_eq!(adjusted.len(), 2);
+    let Comparison::TimeToEvent(s) = &result.outcomes[2].comparison else { panic!() };
+    assert_eq!(s.log_rank.as_ref().unwrap().result.as_ref().unwrap().df, Some(2.0));
+    assert_eq!(s.cox.as_ref().unwrap().result.as_ref().unwrap().hazard_ratios.len(), 2);
+    assert_eq!(result.cost.as_ref().unwrap().incremental.len(), 2);
+}

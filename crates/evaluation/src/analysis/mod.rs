@@ -236,7 +236,7 @@ fn weight(kind: OutcomeKind) -> u8 {
 fn outcome(
     study: &Study<'_>,
     data: &OutcomeData<'_>,
-    weights: &[propensity::Weights],
+    weights: &[(usize, Option<propensity::Weights>)],
 ) -> OutcomeAnalysis {
     let comparison = match data.kind {
         OutcomeKind::Binary => Comparison::Binary(Box::new(binary::analyse(study, data))),
@@ -256,7 +256,10 @@ fn outcome(
         role: study.request.outcomes[data.index].role,
         sample: data.sample_all(study, &data.all()),
         comparison,
-        weighted: weights.iter().map(|w| propensity::weighted_effect(study, data, w)).collect(),
+        weighted: weights
+            .iter()
+            .map(|(arm, w)| propensity::weighted_effect(study, data, *arm, w.as_ref()))
+            .collect(),
         subgroups: study.subgroups.iter().map(|&v| subgroup::analyse(study, data, v)).collect(),
         by_coach: coach::analyse(study, data),
         dose_response: dose::analyse(study, data),

@@ -69,17 +69,18 @@ pub(crate) struct Weights {
     pub logit_score: Vec<Option<f64>>,
 }
 
-/// The propensity analyses of every compared arm, and their weights.
+/// The propensity analyses of every compared arm, and each one's weights (`None` when they
+/// could not be formed; the analysis says why).
 pub(crate) fn weigh(
     study: &Study<'_>,
     covariates: &[usize],
-) -> (Vec<PropensityAnalysis>, Vec<Weights>) {
+) -> (Vec<PropensityAnalysis>, Vec<(usize, Option<Weights>)>) {
     let mut analyses = Vec::new();
     let mut all_weights = Vec::new();
     for arm in study.compared_arms() {
         let (analysis, weights) = weigh_arm(study, covariates, arm);
         analyses.push(analysis);
-        all_weights.extend(weights);
+        all_weights.push((arm, weights));
     }
     (analyses, all_weights)
 }
@@ -270,12 +271,27 @@ fn balance_row(
     Analysis::from_result(method, sample, result)
 }
 
-/// The weighted outcome model of one outcome for one comparison.
+/// The weighted outcome model of one outcome for the comparison of `arm`, or why there is none.
 pub(crate) fn weighted_effect(
     study: &Study<'_>,
     data: &OutcomeData<'_>,
-    weights: &Weights,
+    arm: usize,
+    weights: Option<&Weights>,
 ) -> Analysis<Effect> {
+    let Some(weights) = weights else {
+        let reference = study.reference();
+        let sample = data.sample(study, &[arm, reference], |_| true, &[]);
+        let reason = format!(
+            "The propensity-score weights of {} could not be formed (the propensity analysis says \
+             why), so there is no weighted effect.",
+            study.comparison_label(arm)
+        );
+        return Analysis::not_estimable(
+            "inverse-probability-weighted outcome model".into(),
+            sample,
+            reason,
+        );
+    };
     let level = study.level;
     let arm = weights.arm;
     let label = study.comparison_label(arm);

@@ -131,10 +131,12 @@ impl AnalysisRequest {
 }
 
 impl OutcomePlan {
+    /// A primary outcome of the given type.
     pub fn primary(kind: OutcomeKind) -> Self {
         Self { kind, role: OutcomeRole::Primary }
     }
 
+    /// A secondary outcome of the given type.
     pub fn secondary(kind: OutcomeKind) -> Self {
         Self { kind, role: OutcomeRole::Secondary }
     }

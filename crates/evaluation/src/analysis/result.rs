@@ -3,7 +3,8 @@
 //!
 //! Optional numbers are left out of the JSON when absent rather than written as `null`, so a
 //! `null` anywhere in serialised results would mean a number failed — which
-//! [`Analysis::estimated`] makes sure never happens, by checking every number it is given.
+//! the constructor of every estimated [`Analysis`] makes sure never happens, by checking every
+//! number it is given.
 
 use serde::Serialize;
 
