@@ -120,6 +120,9 @@ pub enum Comparison {
 /// whole server.
 pub const MAX_THREADS: usize = 4;
 
+/// Participants from which [`analyse`] uses more than one thread.
+pub const PARALLEL_FROM: usize = 2_000;
+
 /// Runs every analysis the request names on the table, on up to [`MAX_THREADS`] threads.
 ///
 /// Refuses only a table or request that contradicts itself (see [`TableError`]); anything
@@ -128,8 +131,13 @@ pub fn analyse(
     table: &AnalysedTable,
     request: &AnalysisRequest,
 ) -> Result<StudyAnalysis, TableError> {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    analyse_with_threads(table, request, cores.min(MAX_THREADS))
+    // A small study is analysed in milliseconds: not worth starting threads for.
+    let threads = if table.rows.len() < PARALLEL_FROM {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    };
+    analyse_with_threads(table, request, threads.min(MAX_THREADS))
 }
 
 /// [`analyse`] on at most `threads` threads (1 runs everything on the caller's thread). The
