@@ -18,7 +18,7 @@ mod common;
 
 use std::time::Instant;
 
-use kindred_evaluation::analysis::{StudyDesign, analyse};
+use kindred_evaluation::analysis::{StudyDesign, analyse, analyse_with_threads};
 
 const RUNS: usize = 7;
 const PARTICIPANTS: usize = 10_000;
@@ -33,29 +33,34 @@ fn main() {
     );
     for design in [StudyDesign::Randomised, StudyDesign::QuasiExperimental] {
         request.design = design;
-        let result = analyse(&table, &request).unwrap();
-        let json = serde_json::to_string(&result).unwrap();
-        let mut times = Vec::with_capacity(RUNS);
-        let mut on_cpu = Vec::with_capacity(RUNS);
-        for _ in 0..RUNS {
-            let cpu = cpu_seconds();
-            let start = Instant::now();
-            let result = analyse(&table, &request).unwrap();
-            times.push(start.elapsed().as_secs_f64());
-            on_cpu.push(cpu_seconds().zip(cpu).map_or(f64::NAN, |(b, a)| b - a));
-            std::hint::black_box(result);
+        let json = serde_json::to_string(&analyse(&table, &request).unwrap()).unwrap();
+        for threads in [None, Some(1)] {
+            let mut times = Vec::with_capacity(RUNS);
+            let mut on_cpu = Vec::with_capacity(RUNS);
+            for _ in 0..RUNS {
+                let cpu = cpu_seconds();
+                let start = Instant::now();
+                let result = match threads {
+                    None => analyse(&table, &request),
+                    Some(n) => analyse_with_threads(&table, &request, n),
+                };
+                times.push(start.elapsed().as_secs_f64());
+                on_cpu.push(cpu_seconds().zip(cpu).map_or(f64::NAN, |(b, a)| b - a));
+                std::hint::black_box(result.unwrap());
+            }
+            times.sort_by(f64::total_cmp);
+            on_cpu.sort_by(f64::total_cmp);
+            println!(
+                "{design:?}, {}: median {:.3} s wall (min {:.3}, max {:.3}), {:.2} s of CPU, \
+                 over {RUNS} runs; {} kB of JSON",
+                threads.map_or("default threads".to_owned(), |n| format!("{n} thread")),
+                times[RUNS / 2],
+                times[0],
+                times[RUNS - 1],
+                on_cpu[RUNS / 2],
+                json.len() / 1000
+            );
         }
-        times.sort_by(f64::total_cmp);
-        on_cpu.sort_by(f64::total_cmp);
-        println!(
-            "{design:?}: median {:.3} s wall (min {:.3}, max {:.3}), {:.2} s of CPU, over {RUNS} \
-             runs; {} kB of JSON",
-            times[RUNS / 2],
-            times[0],
-            times[RUNS - 1],
-            on_cpu[RUNS / 2],
-            json.len() / 1000
-        );
     }
 }
 
