@@ -6,8 +6,10 @@
 //! web layer serialises. A missing outcome is [`Observation::Missing`], never zero.
 
 pub mod allocation;
+pub mod analysis;
 pub mod observation;
 pub mod outcomes;
 pub mod record;
+pub mod table;
 
 pub use observation::{Observation, RepeatedPoint};
