@@ -91,6 +91,9 @@ fn expect_absent(body: &str, route: &str, who: &str, (name, id): &(String, Strin
     }
 }
 
+/// A reader (organisation, email) and the participants (family name, id) hidden from them.
+type Reader<'a> = (&'a str, &'a str, Vec<&'a (String, String)>);
+
 async fn every_list_shows_only_what_the_readers_scope_covers(app: TestApp) {
     let world = app.world().await;
     let seeded = seed(&app, &world).await;
@@ -99,7 +102,7 @@ async fn every_list_shows_only_what_the_readers_scope_covers(app: TestApp) {
         assert!(routes.iter().any(|r| r == must), "{must} is not in the document: {routes:?}");
     }
     // Who reads, and whom they may not see in any list.
-    let readers: [(&str, &str, Vec<&(String, String)>); 7] = [
+    let readers: [Reader; 7] = [
         (world.org, world.coach, vec![&seeded.on_lone_coach, &seeded.elsewhere]),
         (world.org, world.lone_coach, vec![&seeded.on_coach, &seeded.elsewhere]),
         (world.org, world.supervisor, vec![&seeded.on_lone_coach, &seeded.elsewhere]),
