@@ -32,6 +32,7 @@ pub mod recovery_plans;
 pub mod referrals;
 pub mod resources;
 pub mod staff;
+pub mod studies;
 pub mod supervision;
 pub mod tasks;
 
@@ -43,6 +44,9 @@ pub use kindred_storage::{Backend, DatabaseLocation};
 /// Records as use cases return them (defined by storage, re-exported so the web layer needs
 /// no storage dependency).
 pub mod records {
+    pub use kindred_storage::{
+        AllocationRecord, AmendmentRecord, PlanLockRecord, StoredStudy, StudySummary,
+    };
     pub use kindred_storage::{
         AuditQuery, BoundaryConcern, CoachFilter, Program, ReferralFollowUp, StoredReferral,
         SupervisionSession,

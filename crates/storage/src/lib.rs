@@ -40,6 +40,7 @@ mod search_keys;
 mod security;
 mod session;
 mod staff;
+mod studies;
 mod supervision;
 mod tasks;
 mod timestamp;
@@ -65,6 +66,10 @@ pub use referrals::{NewReferralRecord, ReferralFollowUp, StoredReferral};
 pub use resources::ResourceQuery;
 pub use security::{ApiTokenRecord, SessionRecord};
 pub use session::{Read, Session, Tenant, Write};
+pub use studies::{
+    AllocationRecord, AmendmentRecord, NewAllocation, PlanLockRecord, StoredStudy, StudySummary,
+    StudyWrite,
+};
 pub use supervision::{BoundaryConcern, CoachFilter, SupervisionSession};
 pub use tasks::{CancelScope, DueTask, StepTask, StepTaskRefresh};
 pub use timestamp::Timestamp;
