@@ -53,6 +53,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0009_login_address_throttle.sql"),
         include_str!("../migrations/postgres/0009_login_address_throttle.sql"),
     ),
+    (
+        11,
+        "studies",
+        include_str!("../migrations/sqlite/0011_studies.sql"),
+        include_str!("../migrations/postgres/0011_studies.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy)]
