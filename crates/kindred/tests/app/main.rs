@@ -20,6 +20,7 @@ mod contact_pages;
 mod contacts;
 mod demo_follow_up;
 mod eligibility;
+mod errors;
 mod follow_up;
 mod follow_up_pages;
 mod group_sessions;
