@@ -53,6 +53,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0009_login_address_throttle.sql"),
         include_str!("../migrations/postgres/0009_login_address_throttle.sql"),
     ),
+    (
+        10,
+        "list indexes",
+        include_str!("../migrations/sqlite/0010_list_indexes.sql"),
+        include_str!("../migrations/postgres/0010_list_indexes.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy)]
