@@ -48,7 +48,16 @@ async fn a_tiny_seed_serves_its_printed_accounts_and_the_page_bench_completes(ap
     assert!(tasks.body.contains("Follow-up contact"), "seeded follow-up tasks listed");
 
     let measured = app.kindred(&[
-        "bench", "pages", "--readers", "2", "--single", "2", "--requests", "4", "--seconds", "1",
+        "bench",
+        "pages",
+        "--readers",
+        "2",
+        "--single",
+        "2",
+        "--requests",
+        "4",
+        "--seconds",
+        "1",
     ]);
     assert!(measured.status.success(), "{}", text(&measured.stderr));
     let table = text(&measured.stdout);

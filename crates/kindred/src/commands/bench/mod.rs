@@ -93,7 +93,9 @@ fn bench_location(
     dir: Option<&std::path::Path>,
 ) -> anyhow::Result<kindred_app::DatabaseLocation> {
     match dir {
-        Some(dir) => Ok(kindred_app::DatabaseLocation::SqliteFile(dir.join(crate::cli::SQLITE_FILE))),
+        Some(dir) => {
+            Ok(kindred_app::DatabaseLocation::SqliteFile(dir.join(crate::cli::SQLITE_FILE)))
+        }
         None => database
             .location(|| anyhow::bail!("name the database: --dir DIR or --database-url URL")),
     }

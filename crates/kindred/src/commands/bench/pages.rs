@@ -54,7 +54,8 @@ pub async fn pages(database: &DatabaseArgs, args: &BenchPagesArgs) -> anyhow::Re
             password: PASSWORD,
             client: IpAddr::V4(Ipv4Addr::LOCALHOST),
         };
-        let session = app.sign_in(credentials).await.with_context(|| format!("{email} signs in"))?;
+        let session =
+            app.sign_in(credentials).await.with_context(|| format!("{email} signs in"))?;
         readers.push(Reader {
             role,
             token: token(&app, &email).await?,
@@ -155,7 +156,8 @@ async fn routes(
     base: &str,
     participant: &str,
 ) -> anyhow::Result<Vec<String>> {
-    let document: Value = http.get(format!("{base}/api/v1/openapi.json")).send().await?.json().await?;
+    let document: Value =
+        http.get(format!("{base}/api/v1/openapi.json")).send().await?.json().await?;
     let paths = document["paths"].as_object().context("the document's paths")?;
     let mut routes: Vec<String> = paths
         .iter()

@@ -122,7 +122,8 @@ async fn accounts(app: &App, coaches: usize) -> anyhow::Result<Accounts> {
     for n in 0..coaches {
         let email = format!("coach{n}@{ORG}.test");
         let supervisor = supervisors[n % supervisors.len()].clone();
-        let user = app.add_user(account(email.clone(), vec![Role::Coach], Some(supervisor))).await?;
+        let user =
+            app.add_user(account(email.clone(), vec![Role::Coach], Some(supervisor))).await?;
         list.push((email, user.id.0));
     }
     Ok(Accounts { coaches: list, supervisors })
@@ -180,7 +181,8 @@ async fn template(app: &App, accounts: &Accounts) -> anyhow::Result<Template> {
     let base = serve(app).await?;
     let http = reqwest::Client::new();
     let manager = Api { http, base, token: token(app, &format!("manager@{ORG}.test")).await? };
-    let program = manager.post("/api/v1/programs", json!({"template_code": "mobile_outreach"})).await?;
+    let program =
+        manager.post("/api/v1/programs", json!({"template_code": "mobile_outreach"})).await?;
     let program = program["id"].as_str().context("a program id")?.to_owned();
     let resource = manager
         .post(
@@ -199,7 +201,8 @@ async fn template(app: &App, accounts: &Accounts) -> anyhow::Result<Template> {
         .await?;
     let id = participant["id"].as_str().context("the template participant")?.to_owned();
     let appointments = format!("/api/v1/participants/{id}/appointments");
-    for (kind, days, status) in [("medical", -20, "attended"), ("substance_use_treatment", 10, "scheduled")]
+    for (kind, days, status) in
+        [("medical", -20, "attended"), ("substance_use_treatment", 10, "scheduled")]
     {
         let date = today + time::Duration::days(days);
         manager
@@ -308,7 +311,9 @@ impl Dialect {
             Dialect::Sqlite => format!(
                 "strftime('%Y-%m-%dT%H:%M:%S', 'now', '-' || ({minutes}) || ' minutes') || '.000000Z'"
             ),
-            Dialect::Postgres => format!("(now() - CAST({minutes} AS bigint) * interval '1 minute')"),
+            Dialect::Postgres => {
+                format!("(now() - CAST({minutes} AS bigint) * interval '1 minute')")
+            }
         }
     }
 
@@ -339,11 +344,7 @@ const PERSON_COLUMNS: [&str; 6] =
 const DROPPED_COLUMNS: [&str; 3] = ["contact_id", "consent_id", "appointment_id"];
 
 /// The steps, each one statement (`$1`, where used, is the template participant).
-fn generate(
-    d: &Dialect,
-    args: &BenchSeedArgs,
-    accounts: &Accounts,
-) -> Vec<(String, String)> {
+fn generate(d: &Dialect, args: &BenchSeedArgs, accounts: &Accounts) -> Vec<(String, String)> {
     let seed = args.seed % 1_000_003;
     let coaches = accounts.coaches.len();
     let clones = args.participants.saturating_sub(1).max(1);
@@ -546,7 +547,8 @@ impl RawConn {
     async fn open(location: &DatabaseLocation) -> anyhow::Result<RawConn> {
         Ok(match location {
             DatabaseLocation::SqliteFile(file) => {
-                let mut c = SqliteConnection::connect(&format!("sqlite://{}", file.display())).await?;
+                let mut c =
+                    SqliteConnection::connect(&format!("sqlite://{}", file.display())).await?;
                 sqlx::query("PRAGMA busy_timeout = 30000").execute(&mut c).await?;
                 RawConn::Sqlite(c)
             }
@@ -563,19 +565,23 @@ impl RawConn {
 
     async fn columns(&mut self, table: &str) -> anyhow::Result<Vec<String>> {
         Ok(match self {
-            RawConn::Sqlite(c) => sqlx::query_scalar(AssertSqlSafe(format!(
-                "SELECT name FROM pragma_table_info('{table}') ORDER BY cid"
-            )))
-            .fetch_all(c)
-            .await?,
-            RawConn::Postgres(c) => sqlx::query_scalar(
-                "SELECT column_name::text FROM information_schema.columns
+            RawConn::Sqlite(c) => {
+                sqlx::query_scalar(AssertSqlSafe(format!(
+                    "SELECT name FROM pragma_table_info('{table}') ORDER BY cid"
+                )))
+                .fetch_all(c)
+                .await?
+            }
+            RawConn::Postgres(c) => {
+                sqlx::query_scalar(
+                    "SELECT column_name::text FROM information_schema.columns
                  WHERE table_schema = current_schema() AND table_name = $1
                  ORDER BY ordinal_position",
-            )
-            .bind(table)
-            .fetch_all(c)
-            .await?,
+                )
+                .bind(table)
+                .fetch_all(c)
+                .await?
+            }
         })
     }
 
