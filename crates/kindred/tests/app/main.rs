@@ -9,6 +9,7 @@ mod assessment_timing;
 mod assessments;
 mod audit;
 mod auth;
+mod bench;
 mod browser;
 mod browser_assessments;
 mod browser_contacts;
