@@ -35,6 +35,7 @@ mod resources;
 mod roles;
 mod schema;
 mod staff;
+mod studies;
 mod supervision;
 mod tasks;
 mod tenancy;
