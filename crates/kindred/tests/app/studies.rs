@@ -8,13 +8,14 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use crate::support::{Api, TestApp, World, on_both_backends};
+use crate::support::{Api, PASSWORD, TestApp, World, on_both_backends};
 
 on_both_backends!(
     an_evaluator_replicates_a_randomised_trial_and_the_app_allocates_balanced_blocks,
     a_study_with_bad_fields_is_refused_field_by_field,
     the_plan_locks_with_its_hash_and_amends_in_a_chain,
     only_evaluators_run_studies_and_nothing_crosses_organisations,
+    the_evaluator_s_pages_replicate_lock_and_verify_without_javascript,
 );
 
 async fn program(manager: &Api, template: &str) -> String {
@@ -370,4 +371,61 @@ async fn only_evaluators_run_studies_and_nothing_crosses_organisations(app: Test
     assert_eq!(listed.status, 200);
     assert!(!listed.body.contains(&id));
     assert_eq!(other.post(&enrolments, json!({"participant_id": participant})).await.status, 404);
+}
+
+async fn the_evaluator_s_pages_replicate_lock_and_verify_without_javascript(app: TestApp) {
+    let world = app.world().await;
+    let manager = app.api(world.org, world.manager).await;
+    let program = program(&manager, "ed_brief_intervention").await;
+    let mut browser = app.browser();
+    browser.sign_in(world.org, world.evaluator, PASSWORD).await;
+    let list = browser.get("/studies").await;
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains("<label for=\"template_code\">"), "{}", list.body);
+    let replicated = browser
+        .submit(
+            "/studies/replicate",
+            &[("template_code", "ed_brief_intervention"), ("program_id", &program)],
+        )
+        .await;
+    assert_eq!(replicated.status, 303, "{}", replicated.body);
+    let edit = replicated.header("location").expect("to the form").to_owned();
+    let form = browser.get(&edit).await;
+    assert!(
+        form.body.contains("<label for=\"definition\">") && form.body.contains("walk_in_clinic")
+    );
+    // A broken definition comes back with its problems by field.
+    let refused =
+        browser.submit(&edit, &[("definition", "{\"title\": \"\"}"), ("version", "1")]).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("<code>title</code>"), "{}", refused.body);
+    let id = edit.trim_start_matches("/studies/").trim_end_matches("/edit").to_owned();
+    let page = browser.get(&format!("/studies/{id}")).await;
+    assert!(page.body.contains("Plan hash (SHA-256)") && page.body.contains("Not locked"));
+    let locked = browser.submit(&format!("/studies/{id}/lock"), &[]).await;
+    assert_eq!(locked.status, 303, "{}", locked.body);
+    let page = browser.get(&format!("/studies/{id}")).await;
+    assert!(page.body.contains("Locked as") && page.body.contains("every amendment verify"));
+    let opened = browser.submit(&format!("/studies/{id}/open"), &[("version", "1")]).await;
+    assert_eq!(opened.status, 303, "{}", opened.body);
+    let participant = eligible(&manager, &program, 3, &world.coach_id.to_string()).await;
+    let reply = manager
+        .post(&format!("/api/v1/studies/{id}/enrolments"), json!({"participant_id": participant}))
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    browser.get(&format!("/studies/{id}")).await;
+    let verified = browser.submit(&format!("/studies/{id}/verify"), &[]).await;
+    assert_eq!(verified.status, 200);
+    assert!(verified.body.contains("the log matches"), "{}", verified.body);
+    assert!(verified.body.contains("1 enrolled"));
+    assert!(!verified.body.contains("Zanzibarova"));
+
+    // A coach sees what each arm receives, never counts by arm or the log's check.
+    let mut coach = app.browser();
+    coach.sign_in(world.org, world.coach, PASSWORD).await;
+    let page = coach.get(&format!("/studies/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Written advice and referral list"));
+    assert!(!page.body.contains("Re-derive") && !page.body.contains("· 1 enrolled"));
+    assert_eq!(coach.submit(&format!("/studies/{id}/verify"), &[]).await.status, 403);
 }
