@@ -26,7 +26,7 @@ async fn program(manager: &Api, template: &str) -> String {
 
 /// A participant eligible for the brief-intervention trial, on `coach`'s caseload.
 async fn eligible(manager: &Api, program: &str, n: usize, coach: &str) -> String {
-    let substance = if n % 3 == 0 { "opioids" } else { "cocaine" };
+    let substance = if n.is_multiple_of(3) { "opioids" } else { "cocaine" };
     let reply = manager
         .post(
             "/api/v1/participants",
