@@ -53,9 +53,9 @@
 //! Studies: enrolling someone in a study changes their record, so it takes the same grant as
 //! editing it; the enrolling person learns the arm drawn and nothing else (never the seed,
 //! the sequence or the next arm). The evaluator ([`StudyLead`]) sees the log and the counts
-//! by arm, never chooses whom to enrol, and never sees names. In a study with a blinded
-//! assessor, the arm is not shown with the participant's follow-up work to anyone but the
-//! study's evaluator and the person who enrolled them.
+//! by arm, never chooses whom to enrol, and never sees names. (A blinded assessor, who records
+//! follow-up without seeing arms, is a study option in the plan; the role that enforces it is
+//! not built yet.)
 //!
 //! "Own caseload" is the participants a coach works with *now*: a participant moved to another
 //! coach leaves the first coach's lists and pages at once, whoever wrote the rows. A

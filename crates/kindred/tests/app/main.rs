@@ -37,6 +37,7 @@ mod resources;
 mod roles;
 mod schema;
 mod staff;
+mod studies;
 mod supervision;
 mod tasks;
 mod tenancy;
