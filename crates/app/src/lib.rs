@@ -32,6 +32,7 @@ pub mod recovery_plans;
 pub mod referrals;
 pub mod resources;
 pub mod staff;
+pub mod studies;
 pub mod supervision;
 pub mod tasks;
 

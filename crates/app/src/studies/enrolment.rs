@@ -12,11 +12,11 @@
 use kindred_domain::FieldErrors;
 use kindred_domain::audit::AuditAction;
 use kindred_domain::ids::{ParticipantId, StudyId};
+use kindred_domain::study::records::AllocationRecord;
 use kindred_domain::study::{Design, Membership, StudyDefinition, StudyStatus, baseline_values};
 use kindred_domain::vocabulary::ParticipantStatus;
 use kindred_evaluation::allocation::{LogEntry, StudyAllocation, rederive};
 use kindred_evaluation::record::{EventRecord, ParticipantRecord};
-use kindred_domain::study::records::AllocationRecord;
 use kindred_storage::{Edit, Grant, Identifies, NewAllocation, ResearchRecord, Session};
 use time::OffsetDateTime;
 
@@ -113,16 +113,16 @@ impl App {
         let (arm, stratum, position, block, method) = match definition.design {
             Design::Randomised => {
                 let scheme = StudyAllocation::of(definition)
-                    .map_err(|e| AppError::Internal(format!("study {study}: {e}")))?;
+                    .map_err(|e| AppError::Internal(format!("study {study}: {e}").into()))?;
                 let seed = tx.study_seed(study).await?.ok_or_else(|| {
-                    AppError::Internal(format!("open randomised study {study} has no seed"))
+                    AppError::Internal(format!("open randomised study {study} has no seed").into())
                 })?;
                 let stratum = scheme.stratum(&values);
                 let position = tx.study_stratum_count(study, &stratum).await?;
                 let position = u64::try_from(position).unwrap_or_default();
                 let drawn = scheme
                     .allocate(seed, &stratum, position)
-                    .map_err(|e| AppError::Internal(format!("study {study}: {e}")))?;
+                    .map_err(|e| AppError::Internal(format!("study {study}: {e}").into()))?;
                 let block = Some((drawn.block as i64, i64::from(drawn.block_size)));
                 (drawn.arm, stratum, position as i64, block, RANDOMISED)
             }
@@ -239,7 +239,7 @@ impl App {
             return Ok(AllocationVerification { entries: 0, first_mismatch: None });
         }
         let scheme = StudyAllocation::of(&view.definition)
-            .map_err(|e| AppError::Internal(format!("study {study}: {e}")))?;
+            .map_err(|e| AppError::Internal(format!("study {study}: {e}").into()))?;
         let Some(seed) = session.study_seed(study).await? else {
             return Ok(AllocationVerification { entries: 0, first_mismatch: None });
         };

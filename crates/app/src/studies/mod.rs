@@ -16,9 +16,9 @@ use kindred_domain::audit::AuditAction;
 use kindred_domain::ids::{ProgramId, StudyId};
 use kindred_domain::instruments;
 use kindred_domain::programs::templates;
+use kindred_domain::study::records::{AmendmentRecord, PlanLockRecord, StoredStudy, StudySummary};
 use kindred_domain::study::{StudyCatalogue, StudyDefinition, StudyInput, StudyStatus};
 use kindred_domain::vocabulary::Vocabulary;
-use kindred_domain::study::records::{AmendmentRecord, PlanLockRecord, StoredStudy, StudySummary};
 use kindred_storage::{Session, StudyWrite};
 use time::Date;
 
@@ -208,7 +208,7 @@ impl App {
             Some(_) => {
                 let mut seed = [0u8; 32];
                 getrandom::fill(&mut seed)
-                    .map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+                    .map_err(|e| AppError::Internal(format!("no randomness: {e}").into()))?;
                 Some(seed)
             }
             None => None,
@@ -293,9 +293,9 @@ pub(crate) async fn load_view<M>(
     lead: bool,
 ) -> Result<StudyView> {
     let stored = session.study(id).await?.ok_or(AppError::NotFound)?;
-    let definition = parse_study(session, &stored.input)
-        .await
-        .map_err(|e| AppError::Internal(format!("stored study {id} no longer parses: {e}")))?;
+    let definition = parse_study(session, &stored.input).await.map_err(|e| {
+        AppError::Internal(format!("stored study {id} no longer parses: {e}").into())
+    })?;
     let lock: Option<PlanLockRecord> = session.study_plan_lock(id).await?;
     let amendments: Vec<AmendmentRecord> = session.study_amendments(id).await?;
     let plan = PlanView::new(&definition, lock, amendments);

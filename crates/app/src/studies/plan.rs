@@ -4,11 +4,11 @@
 
 use kindred_domain::audit::AuditAction;
 use kindred_domain::ids::StudyId;
+use kindred_domain::study::records::{AmendmentRecord, PlanLockRecord};
 use kindred_domain::study::{
     Amendment, PlanHash, PlanState, StudyDefinition, StudyInput, verify_chain,
 };
 use kindred_evaluation::allocation::StudyAllocation;
-use kindred_domain::study::records::{AmendmentRecord, PlanLockRecord};
 
 use super::{StudyView, load_view, parse_study, write_of};
 use crate::audit::entry;
