@@ -111,6 +111,10 @@ pub(crate) fn conflict_sentence(conflict: &Conflict) -> String {
             "this participant already has this follow-up task for this time point"
         }
         Conflict::ResourceSource => "this resource was already imported from that source",
+        Conflict::StudyEnrolment => "this participant is already enrolled in this study",
+        Conflict::AllocationPosition => {
+            "another participant was enrolled in this study at the same moment; enrol again"
+        }
         Conflict::Duplicate => "this record already exists",
         Conflict::Changed => {
             "this record was changed by someone else since you opened it; reload to see their changes"

@@ -23,6 +23,11 @@ pub enum Conflict {
     ProtocolStepTask,
     FollowUpTask,
     ResourceSource,
+    /// `study_allocations (org_id, study_id, participant_id)`: already enrolled.
+    StudyEnrolment,
+    /// `study_allocations (org_id, study_id, stratum, position)`: two enrolments drew the same
+    /// place in a stratum's sequence at once; the later one may simply be sent again.
+    AllocationPosition,
     /// A unique rule this table does not name (or a primary key): still a sentence.
     Duplicate,
     /// A save from a stale version: someone else saved in between.
@@ -102,6 +107,18 @@ pub const UNIQUE_RULES: &[UniqueRule] = &[
         columns: &["org_id", "participant_id", "program_id", "time_point_code", "kind"],
         postgres_name: "tasks_one_per_time_point",
         conflict: || Conflict::FollowUpTask,
+    },
+    UniqueRule {
+        table: "study_allocations",
+        columns: &["org_id", "study_id", "participant_id"],
+        postgres_name: "study_allocations_org_id_study_id_participant_id_key",
+        conflict: || Conflict::StudyEnrolment,
+    },
+    UniqueRule {
+        table: "study_allocations",
+        columns: &["org_id", "study_id", "stratum", "position"],
+        postgres_name: "study_allocations_org_id_study_id_stratum_position_key",
+        conflict: || Conflict::AllocationPosition,
     },
 ];
 
