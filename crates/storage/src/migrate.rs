@@ -53,6 +53,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0009_login_address_throttle.sql"),
         include_str!("../migrations/postgres/0009_login_address_throttle.sql"),
     ),
+    (
+        12,
+        "research record",
+        include_str!("../migrations/sqlite/0012_research_record.sql"),
+        include_str!("../migrations/postgres/0012_research_record.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy)]
