@@ -10,6 +10,8 @@ use kindred_domain::user::{EmailAddress, NewPassword, Roles, User};
 use kindred_domain::vocabulary::{Role, Vocabulary};
 use kindred_storage::{NewUser, Program, Tenant};
 
+use crate::programs::ProgramSummary;
+
 use crate::{App, AppError, Result};
 
 /// An account to create.
@@ -144,7 +146,7 @@ impl App {
         organisation: &str,
         name: &str,
         description: &str,
-    ) -> Result<Program> {
+    ) -> Result<ProgramSummary> {
         let tenant = self.tenant_by_slug(organisation).await?;
         let name = required_text(Some(name), 200).map_err(|m| FieldErrors::single("name", m))?;
         let program = Program {
@@ -168,6 +170,6 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(program)
+        Ok(program.into())
     }
 }

@@ -2,12 +2,25 @@
 //! and verification of every organisation's chain.
 
 use kindred_domain::audit::{AuditAction, AuditEntry, AuditEvent, BrokenLink, ChainVerifier};
+use kindred_domain::ids::UserId;
 use kindred_domain::org::Organisation;
 use kindred_domain::user::User;
-use kindred_storage::AuditQuery;
 
 use crate::policy::AuditReader;
 use crate::{Actor, App, Result};
+
+/// Which page of the audit log to read, newest first, optionally filtered.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub record_type: Option<String>,
+    pub record_id: Option<String>,
+    pub actor_id: Option<UserId>,
+    pub action: Option<AuditAction>,
+    /// Only events before this sequence number (the cursor for the next page).
+    pub before_seq: Option<i64>,
+    /// At most this many events (1 to 500).
+    pub limit: i64,
+}
 
 /// An event by a signed-in actor about one record (or a listing, with `record_id` `None`).
 pub(crate) fn entry(
@@ -61,7 +74,14 @@ impl App {
         query: &AuditQuery,
     ) -> Result<Vec<AuditEvent>> {
         let actor = reader.actor();
-        let query = AuditQuery { limit: query.limit.clamp(1, 500), ..query.clone() };
+        let query = kindred_storage::AuditQuery {
+            record_type: query.record_type.clone(),
+            record_id: query.record_id.clone(),
+            actor_id: query.actor_id,
+            action: query.action,
+            before_seq: query.before_seq,
+            limit: query.limit.clamp(1, 500),
+        };
         Ok(actor.tenant().read().await?.audit_events(&query).await?)
     }
 

@@ -11,11 +11,12 @@ use kindred_domain::ids::{ProgramId, UserId};
 use kindred_domain::user::User;
 use kindred_domain::vocabulary::Role;
 use kindred_storage::{
-    Access, CoachFilter, DoseRow, FidelityScope, Program, Research, Scope, SeeWork, Session,
+    Access, CoachFilter, DoseRow, FidelityScope, Research, Scope, SeeWork, Session,
 };
 use time::{Date, Duration};
 
 use crate::policy::{self, FidelityView};
+use crate::programs::ProgramSummary;
 use crate::{Actor, App, AppError, Result};
 
 /// The period figures cover.
@@ -97,7 +98,7 @@ pub struct StepFigures {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FidelityReport {
     pub view: FidelityView,
-    pub program: Option<Program>,
+    pub program: Option<ProgramSummary>,
     pub period: Period,
     pub overall: Figures,
     /// Side by side, by name; empty for evaluators.
@@ -119,8 +120,8 @@ impl App {
         let (from, to) = period.bounds(today);
         let filters = FidelityScope { program, from, to, ..FidelityScope::default() };
         let mut session = actor.tenant().read().await?;
-        let program = match program {
-            Some(id) => Some(session.program(id).await?.ok_or(AppError::NotFound)?),
+        let program: Option<ProgramSummary> = match program {
+            Some(id) => Some(session.program(id).await?.ok_or(AppError::NotFound)?.into()),
             None => None,
         };
         // The participants the figures cover are those the actor's lists cover; evaluators

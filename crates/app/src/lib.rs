@@ -40,16 +40,6 @@ pub use clock::Clock;
 pub use error::{AppError, LoginRefused};
 pub use kindred_storage::{Backend, DatabaseLocation};
 
-/// Records as use cases return them (defined by storage, re-exported so the web layer needs
-/// no storage dependency).
-pub mod records {
-    pub use kindred_storage::{
-        AuditQuery, BoundaryConcern, CoachFilter, Program, ReferralFollowUp, StoredReferral,
-        SupervisionSession,
-    };
-    pub use kindred_storage::{DueTask, ProgramOverview, StoredProgram};
-}
-
 use std::sync::Arc;
 
 use kindred_storage::Database;

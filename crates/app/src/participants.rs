@@ -10,13 +10,14 @@ use kindred_domain::user::User;
 use kindred_domain::vocabulary::{ParticipantStatus, Role};
 use kindred_storage::{
     Edit, Enrol, Grant, Identified, Identifies, ParticipantFacts, ParticipantQuery,
-    ParticipantSummary, Program, Research, ResearchRecord, Session, StoredParticipant, Write,
+    ParticipantSummary, Research, ResearchRecord, Session, StoredParticipant, Write,
 };
 use time::{Date, OffsetDateTime};
 
 use crate::assignment::{EligibilityOverride, check_eligibility, record_assignment};
 use crate::audit::entry;
 use crate::policy::{self, ParticipantAction, Permission};
+use crate::programs::ProgramSummary;
 use crate::{Actor, App, AppError, Result, follow_up_sweep, protocol_tasks};
 
 /// Rows per caseload page.
@@ -385,8 +386,9 @@ impl App {
     }
 
     /// The organisation's programs.
-    pub async fn programs(&self, actor: &Actor) -> Result<Vec<Program>> {
-        Ok(actor.tenant().read().await?.programs().await?)
+    pub async fn programs(&self, actor: &Actor) -> Result<Vec<ProgramSummary>> {
+        let programs = actor.tenant().read().await?.programs().await?;
+        Ok(programs.into_iter().map(ProgramSummary::from).collect())
     }
 
     /// A user of the actor's organisation, by id (for showing names).

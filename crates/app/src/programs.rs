@@ -8,11 +8,62 @@ use kindred_domain::ids::ProgramId;
 use kindred_domain::programs::templates::{self, ProgramTemplate};
 use kindred_domain::programs::{ProgramDefinition, ProgramInput};
 use kindred_domain::schedule::default_schedule;
-use kindred_storage::{ProgramOverview, Session, StoredProgram};
+use kindred_storage::Session;
 
 use crate::audit::entry;
 use crate::policy::Manager;
 use crate::{Actor, App, AppError, Result};
+
+/// A program as listed (for choosing one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgramSummary {
+    pub id: ProgramId,
+    pub name: String,
+    pub description: String,
+    pub template_code: Option<String>,
+    pub active: bool,
+}
+
+impl From<kindred_storage::Program> for ProgramSummary {
+    fn from(p: kindred_storage::Program) -> Self {
+        let kindred_storage::Program { id, name, description, template_code, active } = p;
+        Self { id, name, description, template_code, active }
+    }
+}
+
+/// A line of the programs page: the program and how much is in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgramOverview {
+    pub program: ProgramSummary,
+    pub target_caseload: Option<i32>,
+    pub step_count: i64,
+    /// Participants active or stepped down in it.
+    pub participant_count: i64,
+}
+
+impl From<kindred_storage::ProgramOverview> for ProgramOverview {
+    fn from(o: kindred_storage::ProgramOverview) -> Self {
+        Self {
+            program: o.program.into(),
+            target_caseload: o.target_caseload,
+            step_count: o.step_count,
+            participant_count: o.participant_count,
+        }
+    }
+}
+
+/// A program with everything that defines it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgramDetail {
+    pub id: ProgramId,
+    pub definition: ProgramDefinition,
+}
+
+impl From<kindred_storage::StoredProgram> for ProgramDetail {
+    fn from(p: kindred_storage::StoredProgram) -> Self {
+        Self { id: p.id, definition: p.definition }
+    }
+}
 
 impl App {
     /// The ten ready-made programs, each citing its study.
@@ -22,13 +73,14 @@ impl App {
 
     /// The organisation's programs with their step and participant counts.
     pub async fn program_overviews(&self, actor: &Actor) -> Result<Vec<ProgramOverview>> {
-        Ok(actor.tenant().read().await?.program_overviews().await?)
+        let overviews = actor.tenant().read().await?.program_overviews().await?;
+        Ok(overviews.into_iter().map(ProgramOverview::from).collect())
     }
 
     /// One program with everything that defines it.
-    pub async fn program_detail(&self, actor: &Actor, id: ProgramId) -> Result<StoredProgram> {
+    pub async fn program_detail(&self, actor: &Actor, id: ProgramId) -> Result<ProgramDetail> {
         let mut session = actor.tenant().read().await?;
-        session.program_definition(id).await?.ok_or(AppError::NotFound)
+        session.program_definition(id).await?.map(ProgramDetail::from).ok_or(AppError::NotFound)
     }
 
     /// Creates a program, from a template (`template_code`, its fields filling what the input
@@ -37,7 +89,7 @@ impl App {
         &self,
         manager: &Manager<'_>,
         input: &ProgramInput,
-    ) -> Result<StoredProgram> {
+    ) -> Result<ProgramDetail> {
         let actor = manager.actor();
         let definition = ProgramDefinition::create(input)?;
         let mut tx = actor.tenant().write().await?;
@@ -58,7 +110,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(StoredProgram { id, definition })
+        Ok(ProgramDetail { id, definition })
     }
 
     /// Changes the fields present in `input`; a list given replaces the whole list. Tasks
@@ -68,14 +120,14 @@ impl App {
         manager: &Manager<'_>,
         id: ProgramId,
         input: &ProgramInput,
-    ) -> Result<StoredProgram> {
+    ) -> Result<ProgramDetail> {
         let actor = manager.actor();
         let mut tx = actor.tenant().write().await?;
         let current = tx.program_definition(id).await?.ok_or(AppError::NotFound)?;
         let next = current.definition.change(input)?;
         let changed = changed_parts(&current.definition, &next);
         if changed.is_empty() {
-            return Ok(current);
+            return Ok(current.into());
         }
         if next.name != current.definition.name {
             check_name_is_free(&mut tx, &next.name, Some(id)).await?;
@@ -89,7 +141,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(StoredProgram { id, definition: next })
+        Ok(ProgramDetail { id, definition: next })
     }
 }
 

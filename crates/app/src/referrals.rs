@@ -4,12 +4,14 @@
 
 use kindred_domain::FieldErrors;
 use kindred_domain::audit::AuditAction;
-use kindred_domain::ids::{ParticipantId, ReferralId};
+use kindred_domain::ids::{ParticipantId, ReferralId, ResourceId, UserId};
 use kindred_domain::referral::{
-    NewReferral, ReferralInput, ReferralStatusInput, Sharing, covering_consent, parse_transition,
+    NewReferral, ReferralEvent, ReferralInput, ReferralStatusInput, Sharing, covering_consent,
+    parse_transition,
 };
-use kindred_domain::vocabulary::Vocabulary;
-use kindred_storage::{NewReferralRecord, RecordWork, ReferralFollowUp, SeeWork, StoredReferral};
+use kindred_domain::vocabulary::{ReferralStatus, Vocabulary};
+use kindred_storage::{NewReferralRecord, RecordWork, SeeWork, StoredReferral};
+use time::{Date, OffsetDateTime};
 
 use crate::audit::entry;
 use crate::{Actor, App, AppError, Result};
@@ -18,13 +20,72 @@ const RECORD: &str = "referral";
 /// The most open referrals one follow-up list shows (oldest first).
 const FOLLOW_UP_LIMIT: i64 = 200;
 
+/// A referral with the names people read and its loop (oldest step first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Referral {
+    pub id: ReferralId,
+    pub participant_id: ParticipantId,
+    pub resource_id: ResourceId,
+    pub organisation_name: String,
+    pub service_name: String,
+    pub made_by: UserId,
+    pub made_by_name: String,
+    pub made_on: Date,
+    pub status: ReferralStatus,
+    /// What was shared and the consent relied on; `None` when nothing was shared.
+    pub sharing: Option<Sharing>,
+    pub note: Option<String>,
+    pub updated_at: OffsetDateTime,
+    pub events: Vec<ReferralEvent>,
+}
+
+impl From<StoredReferral> for Referral {
+    fn from(r: StoredReferral) -> Self {
+        Self {
+            id: r.id,
+            participant_id: r.participant_id,
+            resource_id: r.resource_id,
+            organisation_name: r.organisation_name,
+            service_name: r.service_name,
+            made_by: r.made_by,
+            made_by_name: r.made_by_name,
+            made_on: r.made_on,
+            status: r.status,
+            sharing: r.sharing,
+            note: r.note,
+            updated_at: r.updated_at,
+            events: r.events,
+        }
+    }
+}
+
+/// A referral still open, with whose it is (for the follow-up list).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferralFollowUp {
+    pub referral: Referral,
+    pub participant_reference: String,
+    pub participant_name: String,
+    pub coach_name: Option<String>,
+}
+
+impl From<kindred_storage::ReferralFollowUp> for ReferralFollowUp {
+    fn from(f: kindred_storage::ReferralFollowUp) -> Self {
+        Self {
+            referral: f.referral.into(),
+            participant_reference: f.participant_reference,
+            participant_name: f.participant_name,
+            coach_name: f.coach_name,
+        }
+    }
+}
+
 impl App {
     /// A participant's referrals, newest first, each with its loop.
     pub async fn referrals(
         &self,
         actor: &Actor,
         participant: ParticipantId,
-    ) -> Result<Vec<StoredReferral>> {
+    ) -> Result<Vec<Referral>> {
         let mut session = actor.tenant().read().await?;
         let grant = self.authorise::<SeeWork, _>(&mut session, actor, participant).await?;
         let referrals = session.referrals_of(&grant).await?;
@@ -35,7 +96,7 @@ impl App {
             entry(actor, AuditAction::Read, RECORD, Some(participant.to_string()), detail),
         )
         .await?;
-        Ok(referrals)
+        Ok(referrals.into_iter().map(Referral::from).collect())
     }
 
     pub async fn referral(
@@ -43,7 +104,7 @@ impl App {
         actor: &Actor,
         participant: ParticipantId,
         id: ReferralId,
-    ) -> Result<StoredReferral> {
+    ) -> Result<Referral> {
         let mut session = actor.tenant().read().await?;
         let grant = self.authorise::<SeeWork, _>(&mut session, actor, participant).await?;
         let referral = session.referral(&grant, id).await?.ok_or(AppError::NotFound)?;
@@ -54,7 +115,7 @@ impl App {
             entry(actor, AuditAction::Read, RECORD, Some(id.to_string()), detail),
         )
         .await?;
-        Ok(referral)
+        Ok(referral.into())
     }
 
     /// Refers a participant to a resource. Sharing details with it is refused, with the reason
@@ -65,7 +126,7 @@ impl App {
         actor: &Actor,
         participant: ParticipantId,
         input: &ReferralInput,
-    ) -> Result<StoredReferral> {
+    ) -> Result<Referral> {
         let today = self.clock().today();
         let new = NewReferral::parse(input, today)?;
         let mut tx = actor.tenant().write().await?;
@@ -115,7 +176,7 @@ impl App {
         .await?;
         let saved = tx.referral(&grant, id).await?.ok_or(AppError::NotFound)?;
         tx.commit().await?;
-        Ok(saved)
+        Ok(saved.into())
     }
 
     /// Moves a referral along its loop (see `kindred_domain::referral` for the allowed moves).
@@ -125,7 +186,7 @@ impl App {
         participant: ParticipantId,
         id: ReferralId,
         input: &ReferralStatusInput,
-    ) -> Result<StoredReferral> {
+    ) -> Result<Referral> {
         let mut tx = actor.tenant().write().await?;
         let grant = self.authorise::<RecordWork, _>(&mut tx, actor, participant).await?;
         let current = tx.referral(&grant, id).await?.ok_or(AppError::NotFound)?;
@@ -142,7 +203,7 @@ impl App {
         .await?;
         let moved = tx.referral(&grant, id).await?.ok_or(AppError::NotFound)?;
         tx.commit().await?;
-        Ok(moved)
+        Ok(moved.into())
     }
 
     /// Open referrals (sent or accepted) of the participants the actor follows, the longest
@@ -153,6 +214,6 @@ impl App {
         let references: Vec<&str> = open.iter().map(|f| f.participant_reference.as_str()).collect();
         let detail = format!("open referrals: {}", references.join(" "));
         self.audit_read(actor, entry(actor, AuditAction::List, RECORD, None, detail)).await?;
-        Ok(open)
+        Ok(open.into_iter().map(ReferralFollowUp::from).collect())
     }
 }

@@ -2,18 +2,87 @@
 
 use kindred_domain::FieldErrors;
 use kindred_domain::audit::AuditAction;
-use kindred_domain::ids::UserId;
+use kindred_domain::ids::{ParticipantId, UserId};
 use kindred_domain::supervision::{
     ConcernInput, NewBoundaryConcern, NewSupervisionSession, Resolution, ResolutionInput,
     SupervisionInput,
 };
 use kindred_domain::user::User;
-use kindred_domain::vocabulary::ConcernStatus;
-use kindred_storage::{BoundaryConcern, CoachFilter, Session, SupervisionSession};
+use kindred_domain::vocabulary::{ConcernCategory, ConcernStatus, SupervisionFormat};
+use kindred_storage::{CoachFilter, Session};
+use time::Date;
 use uuid::Uuid;
 
 use crate::audit::entry;
 use crate::{Actor, App, AppError, Result, policy};
+
+/// A supervision session as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupervisionSession {
+    pub id: Uuid,
+    pub supervisor_id: UserId,
+    pub supervisor_name: String,
+    pub coach_id: UserId,
+    pub coach_name: String,
+    pub held_on: Date,
+    pub minutes: i32,
+    pub format: SupervisionFormat,
+    pub topics: String,
+    pub notes: Option<String>,
+}
+
+impl From<kindred_storage::SupervisionSession> for SupervisionSession {
+    fn from(s: kindred_storage::SupervisionSession) -> Self {
+        Self {
+            id: s.id,
+            supervisor_id: s.supervisor_id,
+            supervisor_name: s.supervisor_name,
+            coach_id: s.coach_id,
+            coach_name: s.coach_name,
+            held_on: s.held_on,
+            minutes: s.minutes,
+            format: s.format,
+            topics: s.topics,
+            notes: s.notes,
+        }
+    }
+}
+
+/// A boundary concern as raised (and perhaps resolved).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoundaryConcern {
+    pub id: Uuid,
+    pub coach_id: UserId,
+    pub coach_name: String,
+    pub participant_id: Option<ParticipantId>,
+    pub participant_reference: Option<String>,
+    pub raised_by: UserId,
+    pub raised_on: Date,
+    pub category: ConcernCategory,
+    pub description: String,
+    pub status: ConcernStatus,
+    pub resolution: Option<String>,
+    pub resolved_on: Option<Date>,
+}
+
+impl From<kindred_storage::BoundaryConcern> for BoundaryConcern {
+    fn from(c: kindred_storage::BoundaryConcern) -> Self {
+        Self {
+            id: c.id,
+            coach_id: c.coach_id,
+            coach_name: c.coach_name,
+            participant_id: c.participant_id,
+            participant_reference: c.participant_reference,
+            raised_by: c.raised_by,
+            raised_on: c.raised_on,
+            category: c.category,
+            description: c.description,
+            status: c.status,
+            resolution: c.resolution,
+            resolved_on: c.resolved_on,
+        }
+    }
+}
 
 /// The coach named in a form, if the actor may supervise them (else a `coach_id` field error).
 async fn supervised_coach<M>(
@@ -62,7 +131,7 @@ impl App {
             .find(|s| s.id == id)
             .ok_or(AppError::NotFound)?;
         tx.commit().await?;
-        Ok(recorded)
+        Ok(recorded.into())
     }
 
     /// Recent sessions the actor may read (optionally one coach's), newest first.
@@ -80,7 +149,8 @@ impl App {
             }
             filter.coach = Some(coach);
         }
-        Ok(actor.tenant().read().await?.supervision_sessions(filter, 200).await?)
+        let sessions = actor.tenant().read().await?.supervision_sessions(filter, 200).await?;
+        Ok(sessions.into_iter().map(SupervisionSession::from).collect())
     }
 
     pub async fn raise_concern(
@@ -115,7 +185,7 @@ impl App {
         .await?;
         let raised = tx.boundary_concern(id).await?.ok_or(AppError::NotFound)?;
         tx.commit().await?;
-        Ok(raised)
+        Ok(raised.into())
     }
 
     /// Concerns the actor may read, open first. Concerns can name participants, so the read
@@ -136,7 +206,7 @@ impl App {
         );
         self.audit_read(actor, entry(actor, AuditAction::List, "boundary_concern", None, detail))
             .await?;
-        Ok(concerns)
+        Ok(concerns.into_iter().map(BoundaryConcern::from).collect())
     }
 
     pub async fn resolve_concern(
@@ -164,6 +234,6 @@ impl App {
         .await?;
         let resolved = tx.boundary_concern(id).await?.ok_or(AppError::NotFound)?;
         tx.commit().await?;
-        Ok(resolved)
+        Ok(resolved.into())
     }
 }

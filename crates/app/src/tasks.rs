@@ -5,14 +5,39 @@
 use kindred_domain::FieldErrors;
 use kindred_domain::audit::AuditAction;
 use kindred_domain::fields::required_text;
+use kindred_domain::ids::UserId;
 use kindred_domain::ids::{ParticipantId, TaskId};
 use kindred_domain::tasks::{Due, Task, UPCOMING_DAYS};
-use kindred_storage::{CancelTasks, DueTask, Reach, SeeWork};
+use kindred_storage::{CancelTasks, Reach, SeeWork};
 use time::{Date, Duration};
 
 use crate::audit::entry;
 use crate::policy::ListReach;
 use crate::{Actor, App, AppError, Result};
+
+/// An open task on a due list, with whose it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueTask {
+    pub task: Task,
+    pub participant_reference: String,
+    pub participant_name: String,
+    pub coach_id: Option<UserId>,
+    pub coach_name: Option<String>,
+    pub assignee_name: Option<String>,
+}
+
+impl From<kindred_storage::DueTask> for DueTask {
+    fn from(d: kindred_storage::DueTask) -> Self {
+        Self {
+            task: d.task,
+            participant_reference: d.participant_reference,
+            participant_name: d.participant_name,
+            coach_id: d.coach_id,
+            coach_name: d.coach_name,
+            assignee_name: d.assignee_name,
+        }
+    }
+}
 
 /// The most tasks one due list shows (an overdue backlog beyond this needs a supervisor, not
 /// a longer page).
@@ -64,7 +89,7 @@ impl App {
             due_today: Vec::new(),
             upcoming: Vec::new(),
         };
-        for task in tasks {
+        for task in tasks.into_iter().map(DueTask::from) {
             match task.task.due(today) {
                 Due::Overdue => list.overdue.push(task),
                 Due::Today => list.due_today.push(task),

@@ -32,7 +32,7 @@ const NOTES: &[&str] = &[
     "",
 ];
 
-pub async fn populate(app: &App, tenant: &Tenant, rng: &mut impl Rng) -> Result<()> {
+pub(super) async fn populate(app: &App, tenant: &Tenant, rng: &mut impl Rng) -> Result<()> {
     let users = tenant.read().await?.users().await?;
     let coaches: HashMap<UserId, Actor> = users
         .iter()

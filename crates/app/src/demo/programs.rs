@@ -70,7 +70,7 @@ fn find<'a>(staff: &'a [User], local: &str) -> Result<&'a User> {
 
 /// Creates a program from every template (as the manager) and records the coaches'
 /// qualifications (as the admin).
-pub async fn create(app: &App, tenant: &Tenant, staff: &[User]) -> Result<DemoPrograms> {
+pub(super) async fn create(app: &App, tenant: &Tenant, staff: &[User]) -> Result<DemoPrograms> {
     let manager = Actor::new(find(staff, "manager")?.clone(), tenant.clone());
     let admin = Actor::new(find(staff, "admin")?.clone(), tenant.clone());
     let today = app.clock().today();
@@ -128,7 +128,7 @@ pub async fn create(app: &App, tenant: &Tenant, staff: &[User]) -> Result<DemoPr
 /// Appointments for the enrolled participants (with the escorts and rides they anchor and the
 /// outcomes of those already past), an override of eligibility and a task cancelled by the
 /// supervisor.
-pub async fn appointments_and_overrides(
+pub(super) async fn appointments_and_overrides(
     app: &App,
     tenant: &Tenant,
     staff: &[User],

@@ -307,7 +307,7 @@ const GOALS: &[(&str, &str, &[&str])] = &[
 
 /// Fills the directory, and gives participants plans and referrals. `rng` is the demo's
 /// seeded generator, so the demo stays the same from run to run.
-pub async fn populate(app: &App, tenant: &Tenant, rng: &mut impl Rng) -> Result<()> {
+pub(super) async fn populate(app: &App, tenant: &Tenant, rng: &mut impl Rng) -> Result<()> {
     let users = tenant.read().await?.users().await?;
     let Some(manager) = users.iter().find(|u| u.roles.has(Role::Manager)) else {
         return Ok(());

@@ -77,9 +77,10 @@ pub use roles::{
     capabilities, curator, directory_reader, manager,
 };
 pub use staff::{
-    FidelityView, StaffVisibility, boundary_concerns, change_supervisor, edit_staff_profile,
-    fidelity, filter_by_coach, staff_list, supervise, supervision_sessions, view_staff_profile,
+    FidelityView, StaffVisibility, change_supervisor, edit_staff_profile, fidelity,
+    filter_by_coach, staff_list, supervise, view_staff_profile,
 };
+pub(crate) use staff::{boundary_concerns, supervision_sessions};
 
 /// What may be done to one participant's record: the storage access markers, named for the
 /// policy's table.

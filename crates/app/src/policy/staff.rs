@@ -52,7 +52,7 @@ pub fn supervise(actor: &Actor, coach: &User) -> std::result::Result<(), String>
 }
 
 /// Whose supervision sessions `actor` may read.
-pub fn supervision_sessions(actor: &Actor) -> Result<CoachFilter> {
+pub(crate) fn supervision_sessions(actor: &Actor) -> Result<CoachFilter> {
     let me = actor.user_id();
     if actor.has_role(Role::Manager) {
         Ok(CoachFilter::default())
@@ -67,7 +67,7 @@ pub fn supervision_sessions(actor: &Actor) -> Result<CoachFilter> {
 
 /// Whose boundary concerns `actor` may read (they may name participants: supervisors and
 /// managers only).
-pub fn boundary_concerns(actor: &Actor) -> Result<CoachFilter> {
+pub(crate) fn boundary_concerns(actor: &Actor) -> Result<CoachFilter> {
     if actor.has_role(Role::Manager) {
         Ok(CoachFilter::default())
     } else if actor.has_role(Role::Supervisor) {

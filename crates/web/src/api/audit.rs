@@ -2,8 +2,8 @@
 
 use axum::Json;
 use axum::extract::State;
+use kindred_app::audit::AuditQuery;
 use kindred_app::policy;
-use kindred_app::records::AuditQuery;
 use kindred_domain::audit::AuditAction;
 use kindred_domain::vocabulary::{self, Listing};
 use serde::Deserialize;

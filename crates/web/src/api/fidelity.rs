@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kindred_app::fidelity::{Figures, Period};
-use kindred_app::records::{BoundaryConcern, SupervisionSession};
+use kindred_app::supervision::{BoundaryConcern, SupervisionSession};
 use kindred_domain::ids::{ProgramId, UserId};
 use kindred_domain::supervision::{ConcernInput, ResolutionInput, SupervisionInput};
 use kindred_domain::vocabulary::{

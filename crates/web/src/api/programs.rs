@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kindred_app::policy;
-use kindred_app::records::{ProgramOverview, StoredProgram};
+use kindred_app::programs::{ProgramDetail, ProgramOverview};
 use kindred_domain::ids::ProgramId;
 use kindred_domain::programs::costs::format_amount;
 use kindred_domain::programs::templates::{self, ProgramTemplate, Study};
@@ -165,8 +165,8 @@ pub struct ProgramBody {
     pub program: ProgramFields,
 }
 
-impl From<&StoredProgram> for ProgramBody {
-    fn from(p: &StoredProgram) -> Self {
+impl From<&ProgramDetail> for ProgramBody {
+    fn from(p: &ProgramDetail) -> Self {
         let template = p.definition.template_code.as_deref().and_then(templates::template);
         Self {
             id: p.id,

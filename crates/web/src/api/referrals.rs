@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kindred_app::records::{ReferralFollowUp, StoredReferral};
+use kindred_app::referrals::{Referral, ReferralFollowUp};
 use kindred_domain::ids::{ConsentId, ParticipantId, ReferralId, ResourceId, UserId};
 use kindred_domain::referral::{ReferralInput, ReferralStatusInput, next_statuses};
 use kindred_domain::vocabulary::{DisclosureItem, ReferralStatus};
@@ -54,8 +54,8 @@ pub struct ReferralBody {
     pub events: Vec<ReferralEventBody>,
 }
 
-impl From<&StoredReferral> for ReferralBody {
-    fn from(r: &StoredReferral) -> Self {
+impl From<&Referral> for ReferralBody {
+    fn from(r: &Referral) -> Self {
         Self {
             id: r.id,
             participant_id: r.participant_id,

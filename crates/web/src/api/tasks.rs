@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use kindred_app::policy::ListReach;
-use kindred_app::records::DueTask;
+use kindred_app::tasks::DueTask;
 use kindred_domain::ids::{ParticipantId, ProgramId, TaskId, UserId};
 use kindred_domain::tasks::{Due, Task};
 use kindred_domain::vocabulary::{TaskKind, TaskStatus};

@@ -261,7 +261,7 @@ pub async fn page(
     .into_response())
 }
 
-pub fn concern_line(c: kindred_app::records::BoundaryConcern) -> ConcernLine {
+pub fn concern_line(c: kindred_app::supervision::BoundaryConcern) -> ConcernLine {
     ConcernLine {
         id: c.id.to_string(),
         coach: c.coach_name,

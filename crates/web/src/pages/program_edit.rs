@@ -4,7 +4,7 @@
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use kindred_app::records::StoredProgram;
+use kindred_app::programs::ProgramDetail;
 use kindred_app::{AppError, policy};
 use kindred_domain::FieldErrors;
 use kindred_domain::ids::ProgramId;
@@ -68,7 +68,7 @@ pub struct DetailsForm {
 }
 
 impl DetailsForm {
-    fn from_program(program: &StoredProgram) -> Self {
+    fn from_program(program: &ProgramDetail) -> Self {
         let input = program.definition.to_input();
         let cost = |mode| {
             program
@@ -183,7 +183,7 @@ async fn managed_program(
     state: &AppState,
     signed_in: &SignedIn,
     id: ProgramId,
-) -> Result<StoredProgram, AppError> {
+) -> Result<ProgramDetail, AppError> {
     policy::manager(&signed_in.actor)?;
     state.app.program_detail(&signed_in.actor, id).await
 }
@@ -426,7 +426,7 @@ pub async fn new_component_form(
     Ok(component_page(&signed_in, id, &ComponentInput::default()).into_response())
 }
 
-fn component_inputs(program: &StoredProgram) -> Vec<ComponentInput> {
+fn component_inputs(program: &ProgramDetail) -> Vec<ComponentInput> {
     program.definition.to_input().components.unwrap_or_default()
 }
 

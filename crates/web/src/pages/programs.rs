@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kindred_app::AppError;
 use kindred_app::policy;
-use kindred_app::records::StoredProgram;
+use kindred_app::programs::ProgramDetail;
 use kindred_domain::ids::ProgramId;
 use kindred_domain::programs::costs::format_amount;
 use kindred_domain::programs::templates::{self, ProgramTemplate};
@@ -223,7 +223,7 @@ impl StepRow {
     }
 }
 
-fn program_facts(program: &StoredProgram) -> Vec<(&'static str, String)> {
+fn program_facts(program: &ProgramDetail) -> Vec<(&'static str, String)> {
     let d = &program.definition;
     let costs: Vec<String> = d
         .costs

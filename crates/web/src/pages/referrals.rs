@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kindred_app::AppError;
 use kindred_app::policy;
 use kindred_app::policy::ParticipantAction;
-use kindred_app::records::StoredReferral;
+use kindred_app::referrals::Referral;
 use kindred_app::resources::ResourceFilter;
 use kindred_domain::FieldErrors;
 use kindred_domain::consent::ConsentStatus;
@@ -46,7 +46,7 @@ struct ReferralCard {
     history: Vec<String>,
 }
 
-fn card(r: &StoredReferral) -> ReferralCard {
+fn card(r: &Referral) -> ReferralCard {
     ReferralCard {
         id: r.id.to_string(),
         title: format!("{} — {}", r.service_name, r.organisation_name),
@@ -83,7 +83,7 @@ fn card(r: &StoredReferral) -> ReferralCard {
 
 pub fn referrals_section(
     participant: ParticipantId,
-    referrals: &[StoredReferral],
+    referrals: &[Referral],
     csrf_token: &str,
     can_edit: bool,
 ) -> ReferralsSection {
