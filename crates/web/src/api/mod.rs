@@ -16,6 +16,7 @@ mod participants;
 mod programs;
 mod recovery_plans;
 mod referrals;
+mod research;
 mod resources;
 mod schema;
 mod staff;
@@ -117,4 +118,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(instruments::import))
         .routes(routes!(outcome_events::list, outcome_events::create))
         .routes(routes!(group_sessions::create))
+        .routes(routes!(research::participants))
 }
