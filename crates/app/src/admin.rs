@@ -8,7 +8,7 @@ use kindred_domain::ids::{ProgramId, UserId};
 use kindred_domain::org::{OrgSlug, Organisation};
 use kindred_domain::user::{EmailAddress, NewPassword, Roles, User};
 use kindred_domain::vocabulary::{Role, Vocabulary};
-use kindred_storage::{NewUser, Program, Tenant};
+use kindred_storage::{Conflict, NewUser, Program, Tenant};
 
 use crate::programs::ProgramSummary;
 
@@ -50,9 +50,7 @@ impl App {
         let name = errors.check("name", required_text(Some(name), 200));
         let (Some(slug), Some(name)) = (slug, name) else { return Err(errors.into()) };
         if self.database.organisation_by_slug(&slug).await?.is_some() {
-            return Err(AppError::Conflict(format!(
-                "an organisation called {slug} already exists"
-            )));
+            return Err(AppError::conflict(Conflict::OrganisationSlug));
         }
         Ok(self.database.create_organisation(&slug, &name, self.clock().now()).await?)
     }
@@ -107,7 +105,7 @@ impl App {
         if let Some(email) = &email
             && session.user_for_login(email).await?.is_some()
         {
-            return Err(AppError::Conflict(format!("{email} already has an account")));
+            return Err(AppError::conflict(Conflict::UserEmail));
         }
         drop(session);
         let (Some(email), Some(password), Some(display_name)) = (email, password, display_name)

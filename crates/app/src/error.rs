@@ -3,13 +3,17 @@
 //! - A use case returns [`AppError`]: the few outcomes a caller must treat differently (not
 //!   signed in, not allowed, not found, invalid input with its fields, a conflict, a refused
 //!   login) are variants, and the web layer maps each to one HTTP status and message.
-//! - Storage failures that are not one of those become [`AppError::Internal`]: logged here
-//!   with their cause, shown to people only as "something went wrong", never with SQL.
+//! - Storage failures that are not one of those become [`AppError::Internal`], which keeps
+//!   the cause (its whole chain) for the log. It is logged once, at the web edge where the
+//!   error becomes a response, with the request's id; people see only "something went wrong
+//!   on our side" and that id, never SQL.
+//! - A conflict from storage is a [`Conflict`] kind, never database text; [`conflict_sentence`]
+//!   writes the sentence people read ("a program with this name already exists").
 //! - A record of another organisation is [`AppError::NotFound`], never `Forbidden`: the
 //!   answer must not reveal that it exists.
 
 use kindred_domain::FieldErrors;
-use kindred_storage::StorageError;
+use kindred_storage::{Conflict, StorageError};
 use time::OffsetDateTime;
 
 /// Why a use case did not complete.
@@ -31,8 +35,9 @@ pub enum AppError {
     /// same request may simply be sent again after `seconds`.
     #[error("Kindred is busy: try again in {}", count(*seconds, "second"))]
     Busy { seconds: i64 },
+    /// The cause, for the log only.
     #[error("something went wrong on our side")]
-    Internal(String),
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// Why a login was refused.
@@ -78,11 +83,39 @@ impl From<StorageError> for AppError {
     fn from(error: StorageError) -> Self {
         match error {
             StorageError::NotFound => AppError::NotFound,
-            StorageError::Conflict(message) => AppError::Conflict(message),
-            other => {
-                tracing::error!(error = %other, "storage failure");
-                AppError::Internal(other.to_string())
-            }
+            StorageError::Conflict(conflict) => AppError::Conflict(conflict_sentence(&conflict)),
+            other => AppError::Internal(Box::new(other)),
         }
     }
+}
+
+impl AppError {
+    /// A conflict of this kind, with its sentence (for checks made before the database's).
+    pub(crate) fn conflict(conflict: Conflict) -> Self {
+        AppError::Conflict(conflict_sentence(&conflict))
+    }
+}
+
+/// The sentence people read for a refused write.
+pub(crate) fn conflict_sentence(conflict: &Conflict) -> String {
+    let sentence = match conflict {
+        Conflict::OrganisationSlug => "an organisation with this short name already exists",
+        Conflict::UserEmail => {
+            "someone in this organisation already has an account with this email"
+        }
+        Conflict::ApiToken => "this API token already exists",
+        Conflict::ProgramName => "a program with this name already exists",
+        Conflict::ParticipantReference => "a participant with this reference already exists",
+        Conflict::ProtocolStepTask => "this participant already has a task for this protocol step",
+        Conflict::FollowUpTask => {
+            "this participant already has this follow-up task for this time point"
+        }
+        Conflict::ResourceSource => "this resource was already imported from that source",
+        Conflict::Duplicate => "this record already exists",
+        Conflict::Changed => {
+            "this record was changed by someone else since you opened it; reload to see their changes"
+        }
+        Conflict::Refused(message) => return message.clone(),
+    };
+    sentence.to_owned()
 }

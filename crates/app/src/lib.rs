@@ -33,6 +33,7 @@ pub mod referrals;
 pub mod research;
 pub mod resources;
 pub mod staff;
+pub mod studies;
 pub mod supervision;
 pub mod tasks;
 

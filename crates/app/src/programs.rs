@@ -2,13 +2,12 @@
 //! from scratch. Everyone signed in may read them (coaches need to know the protocol they
 //! deliver); only managers create and change them.
 
-use kindred_domain::FieldErrors;
 use kindred_domain::audit::AuditAction;
 use kindred_domain::ids::ProgramId;
 use kindred_domain::programs::templates::{self, ProgramTemplate};
 use kindred_domain::programs::{ProgramDefinition, ProgramInput};
 use kindred_domain::schedule::default_schedule;
-use kindred_storage::Session;
+use kindred_storage::{Conflict, Session};
 
 use crate::audit::entry;
 use crate::policy::Manager;
@@ -145,7 +144,8 @@ impl App {
     }
 }
 
-/// Program names are unique in an organisation (ignoring case, so the lists stay readable).
+/// Program names are unique in an organisation (ignoring case, so the lists stay readable;
+/// the database's unique index catches two saves racing past this check, with the same sentence).
 async fn check_name_is_free<M>(
     session: &mut Session<M>,
     name: &str,
@@ -156,11 +156,7 @@ async fn check_name_is_free<M>(
         .await?
         .into_iter()
         .any(|p| Some(p.id) != except && p.name.to_lowercase() == name.to_lowercase());
-    if taken {
-        Err(FieldErrors::single("name", format!("another program is already called {name}")).into())
-    } else {
-        Ok(())
-    }
+    if taken { Err(AppError::conflict(Conflict::ProgramName)) } else { Ok(()) }
 }
 
 fn changed_parts(before: &ProgramDefinition, after: &ProgramDefinition) -> Vec<&'static str> {

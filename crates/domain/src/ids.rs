@@ -125,3 +125,7 @@ typed_id!(
     /// One way to reach a participant, on their locator record.
     LocatorEntryId
 );
+typed_id!(
+    /// A study: an evaluation of one or more programs, run from the record.
+    StudyId
+);

@@ -95,6 +95,56 @@ pub enum BenchCommand {
     /// Contact logging: seed participants and contacts into a fresh SQLite file, then POST
     /// /api/v1/contacts from concurrent clients over HTTP, and insert straight through storage
     Contacts(BenchContactsArgs),
+    /// Leave the scale database (participants, contacts over two years, tasks, appointments,
+    /// assessments, referrals, group sessions) in --dir (SQLite) or --database-url, and print
+    /// the accounts to sign in with
+    Seed(BenchSeedArgs),
+    /// Serve a seeded database in-process and time every list and page as each role, with one
+    /// reader and with many, against the 50 ms p99 target
+    Pages(BenchPagesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchSeedArgs {
+    /// The directory to leave the SQLite database in (what `kindred serve --data-dir` opens);
+    /// without it, the global --data-dir or --database-url
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    #[arg(long, default_value_t = 10_000)]
+    pub participants: usize,
+    #[arg(long, default_value_t = 1_000_000)]
+    pub contacts: usize,
+    #[arg(long, default_value_t = 50)]
+    pub coaches: usize,
+    /// The generator's seed: the same seed gives the same data (row ids aside)
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchPagesArgs {
+    /// The directory holding a seeded SQLite database; without it, the global --data-dir or
+    /// --database-url
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Concurrent readers in the second phase
+    #[arg(long, default_value_t = 50)]
+    pub readers: usize,
+    /// Requests of the one-reader phase, per route and role
+    #[arg(long, default_value_t = 30)]
+    pub single: usize,
+    /// Requests of the concurrent phase, per route and role
+    #[arg(long, default_value_t = 300)]
+    pub requests: usize,
+    /// Each phase stops after this many seconds even if requests remain
+    #[arg(long, default_value_t = 4.0)]
+    pub seconds: f64,
+    /// A request not answered in this many seconds counts as failed
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+    /// Only the routes containing this text
+    #[arg(long)]
+    pub only: Option<String>,
 }
 
 #[derive(Debug, Args)]

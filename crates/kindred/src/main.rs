@@ -30,6 +30,12 @@ fn main() -> std::process::ExitCode {
             Command::Bench(cli::BenchCommand::Contacts(args)) => {
                 commands::bench::contacts(args).await
             }
+            Command::Bench(cli::BenchCommand::Seed(args)) => {
+                commands::bench::seed(&cli.database, args).await
+            }
+            Command::Bench(cli::BenchCommand::Pages(args)) => {
+                commands::bench::pages(&cli.database, args).await
+            }
         }
     });
     match result {

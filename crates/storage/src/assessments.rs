@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::access::{Grant, Identifies, RecordWork};
 use crate::session::{Session, Write, on_conn};
-use crate::{Result, StorageError, Timestamp};
+use crate::{Conflict, Result, StorageError, Timestamp};
 
 #[derive(sqlx::FromRow)]
 struct AssessmentRow {
@@ -235,14 +235,7 @@ impl Session<Write> {
             .await?
             .rows_affected()
         });
-        if updated == 1 {
-            Ok(())
-        } else {
-            Err(StorageError::Conflict(
-                "this assessment was completed or saved by someone else meanwhile; reload it"
-                    .into(),
-            ))
-        }
+        if updated == 1 { Ok(()) } else { Err(StorageError::Conflict(Conflict::Changed)) }
     }
 
     /// Opens an urgent task for a participant, assigned to `assignee` and due on `due_on`

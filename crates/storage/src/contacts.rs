@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::access::{Grant, Identifies, RecordWork, Scope, SeeWork};
 use crate::error::decode_code;
 use crate::session::{Session, Write, on_conn, scoped_sql};
-use crate::{Result, StorageError, Timestamp};
+use crate::{Conflict, Result, StorageError, Timestamp};
 
 /// A page of contacts, newest first, within the scope or grant it is run over.
 #[derive(Debug, Clone, Copy, Default)]
@@ -449,7 +449,7 @@ impl Session<Write> {
             updated
         });
         if updated != 1 {
-            return Err(StorageError::Conflict("the contact was changed meanwhile".into()));
+            return Err(StorageError::Conflict(Conflict::Changed));
         }
         self.write_contact_terms(id, fields).await
     }

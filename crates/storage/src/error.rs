@@ -1,15 +1,18 @@
 //! Storage errors: the few cases callers act on (not found, conflict) are their own variants;
 //! everything else is a database failure the application reports as an internal error.
 
+use crate::conflict::Conflict;
+
 /// Why a storage call failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     /// The record does not exist in this organisation.
     #[error("not found")]
     NotFound,
-    /// A uniqueness rule or a concurrent change refused the write.
-    #[error("conflict: {0}")]
-    Conflict(String),
+    /// A uniqueness rule, a concurrent change or a rule of the record refused the write
+    /// (classified in [`crate::conflict`], never the database's own text).
+    #[error("conflict: {0:?}")]
+    Conflict(Conflict),
     /// A stored value could not be read back (an unknown code, a malformed timestamp).
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
@@ -27,7 +30,7 @@ impl From<sqlx::Error> for StorageError {
         match &error {
             sqlx::Error::RowNotFound => StorageError::NotFound,
             sqlx::Error::Database(db) if db.is_unique_violation() => {
-                StorageError::Conflict(db.message().to_owned())
+                StorageError::Conflict(crate::conflict::classify(db.as_ref()))
             }
             _ => StorageError::Database(error),
         }

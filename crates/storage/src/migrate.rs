@@ -54,6 +54,18 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0009_login_address_throttle.sql"),
     ),
     (
+        10,
+        "list indexes",
+        include_str!("../migrations/sqlite/0010_list_indexes.sql"),
+        include_str!("../migrations/postgres/0010_list_indexes.sql"),
+    ),
+    (
+        11,
+        "studies",
+        include_str!("../migrations/sqlite/0011_studies.sql"),
+        include_str!("../migrations/postgres/0011_studies.sql"),
+    ),
+    (
         12,
         "research record",
         include_str!("../migrations/sqlite/0012_research_record.sql"),

@@ -67,10 +67,13 @@ impl Session<Write> {
         if inserted == 1 {
             Ok(())
         } else {
-            Err(StorageError::Conflict(format!(
-                "an instrument with code {} was already imported; give the new one its own code",
-                definition.code
-            )))
+            Err(StorageError::Conflict(
+                format!(
+                    "an instrument with code {} was already imported; give the new one its own code",
+                    definition.code
+                )
+                .into(),
+            ))
         }
     }
 }

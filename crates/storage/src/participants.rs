@@ -15,7 +15,7 @@ use crate::error::{decode_code, decode_optional_code};
 use crate::participant_lists::ParticipantSummary;
 use crate::search_keys::IdentityKeys;
 use crate::session::{Session, Write, on_conn};
-use crate::{Result, StorageError, Timestamp};
+use crate::{Conflict, Result, StorageError, Timestamp};
 
 /// A participant with what the policy and the participant page need about their coach.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -404,7 +404,7 @@ impl Session<Write> {
         if updated == 1 {
             Ok(participant.version + 1)
         } else {
-            Err(StorageError::Conflict("the participant was changed by someone else".into()))
+            Err(StorageError::Conflict(Conflict::Changed))
         }
     }
 }

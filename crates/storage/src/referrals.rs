@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::access::{Grant, Identifies, RecordWork, Scope, SeeWork};
 use crate::error::decode_code;
 use crate::session::{Session, Write, on_conn, scoped_sql};
-use crate::{Result, StorageError, Timestamp};
+use crate::{Conflict, Result, StorageError, Timestamp};
 
 /// A referral with the names people read and its loop (oldest step first).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -319,9 +319,7 @@ impl Session<Write> {
             .rows_affected()
         });
         if updated != 1 {
-            return Err(StorageError::Conflict(
-                "the referral was changed by someone else; reload to see where it stands".into(),
-            ));
+            return Err(StorageError::Conflict(Conflict::Changed));
         }
         self.append_referral_event(id, to, by, now, note).await
     }

@@ -1,5 +1,10 @@
 //! How failures reach people: a page for browsers, `{"error": {...}}` for the API. The HTTP
 //! status for each [`AppError`] is decided here and only here.
+//!
+//! This is also the one place an internal error's cause is logged: where it becomes a
+//! response, inside the request's span (method, route, request id). The answer says only
+//! "something went wrong on our side" and the request id as a reference, so support can find
+//! the log line; never SQL or other internal text.
 
 use std::collections::BTreeMap;
 
@@ -10,6 +15,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kindred_app::{AppError, LoginRefused};
 use serde::Serialize;
+
+use crate::request_context::current_request_id;
 
 /// The status a failure is answered with.
 pub fn status_of(error: &AppError) -> StatusCode {
@@ -74,6 +81,9 @@ pub struct ErrorDetail {
     pub message: String,
     /// Per-field messages, for validation errors; empty otherwise.
     pub fields: BTreeMap<String, String>,
+    /// For a failure on our side: the request id support finds the log line by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
 }
 
 /// A failure answered as JSON.
@@ -86,8 +96,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
-        let detail =
-            ErrorDetail { code: code.into(), message: message.into(), fields: BTreeMap::new() };
+        let detail = ErrorDetail {
+            code: code.into(),
+            message: message.into(),
+            fields: BTreeMap::new(),
+            reference: None,
+        };
         Self { status, body: ErrorBody { error: detail }, retry_after: None }
     }
 
@@ -100,6 +114,11 @@ impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
         let mut api = ApiError::new(status_of(&error), code_of(&error), error.to_string());
         api.retry_after = retry_after_of(&error);
+        if let AppError::Internal(cause) = &error {
+            let reference = log_internal(cause.as_ref());
+            api.body.error.message = internal_message(&reference);
+            api.body.error.reference = Some(reference);
+        }
         if let AppError::Invalid(errors) = &error {
             api.body.error.message = "some fields need attention".into();
             api.body.error.fields =
@@ -156,6 +175,7 @@ impl IntoResponse for PageError {
             _ => "That did not work",
         };
         let message = match &self.0 {
+            AppError::Internal(cause) => sentence(&internal_message(&log_internal(cause.as_ref()))),
             AppError::NotFound => {
                 "There is nothing here, or it is not part of your organisation.".into()
             }
@@ -166,6 +186,25 @@ impl IntoResponse for PageError {
             &self.0,
         )
     }
+}
+
+/// Logs an internal error's whole cause chain (once: only the two conversions above call
+/// this) and returns the reference to show.
+fn log_internal(cause: &(dyn std::error::Error + 'static)) -> String {
+    let mut chain = cause.to_string();
+    let mut next = cause.source();
+    while let Some(inner) = next {
+        chain.push_str(": ");
+        chain.push_str(&inner.to_string());
+        next = inner.source();
+    }
+    let reference = current_request_id().unwrap_or_else(|| "none".into());
+    tracing::error!(reference = %reference, cause = %chain, "internal error");
+    reference
+}
+
+fn internal_message(reference: &str) -> String {
+    format!("something went wrong on our side; reference {reference}")
 }
 
 /// Capitalises a message for display on its own.

@@ -15,6 +15,7 @@ mod extract;
 mod forms;
 mod pages;
 mod rate_chart;
+mod request_context;
 mod security;
 
 use std::future::Future;
@@ -60,7 +61,11 @@ pub fn router(app: App, client_addresses: ClientAddresses) -> Router {
         .fallback(pages::not_found);
     security::with_security_headers(routes)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
-        .layer(TraceLayer::new_for_http())
+        // A 500's cause is logged once, with the request's span, by the error module.
+        .layer(
+            TraceLayer::new_for_http().make_span_with(request_context::request_span).on_failure(()),
+        )
+        .layer(axum::middleware::from_fn(request_context::with_request_id))
         .layer(CatchPanicLayer::new())
         .with_state(state)
 }

@@ -34,8 +34,10 @@ impl App {
             a.created_at.to_offset(UtcOffset::UTC).time(),
             UtcOffset::UTC,
         );
-        let meta = ResponseMeta::new(&format!("Patient/{reference}"), authored)
-            .map_err(|message| AppError::Internal(format!("participant reference: {message}")))?;
+        let meta =
+            ResponseMeta::new(&format!("Patient/{reference}"), authored).map_err(|message| {
+                AppError::Internal(format!("participant reference: {message}").into())
+            })?;
         Ok(response_to_fhir(&view.definition, &a.answers, &meta))
     }
 

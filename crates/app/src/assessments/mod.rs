@@ -215,7 +215,7 @@ impl App {
             ));
         }
         let definition = definition(&mut tx, &current.instrument_code).await?.ok_or_else(|| {
-            AppError::Internal(format!("instrument {} is gone", current.instrument_code))
+            AppError::Internal(format!("instrument {} is gone", current.instrument_code).into())
         })?;
         let today = self.clock().today();
         let saved_fields = AdministrationFields {
@@ -279,7 +279,7 @@ impl App {
         let stored = session.participant(&grant).await?;
         let definition =
             definition(&mut session, &found.instrument_code).await?.ok_or_else(|| {
-                AppError::Internal(format!("instrument {} is gone", found.instrument_code))
+                AppError::Internal(format!("instrument {} is gone", found.instrument_code).into())
             })?;
         let history = session.assessments_of_participant(&grant).await?;
         drop(session);

@@ -35,10 +35,10 @@ impl Hasher {
             Argon2::default()
                 .hash_password(password.as_bytes())
                 .map(|hash| hash.to_string())
-                .map_err(|e| AppError::Internal(format!("hashing a password failed: {e}")))
+                .map_err(|e| AppError::Internal(format!("hashing a password failed: {e}").into()))
         })
         .await
-        .map_err(|e| AppError::Internal(format!("hashing task failed: {e}")))?
+        .map_err(|e| AppError::Internal(format!("hashing task failed: {e}").into()))?
     }
 
     /// Whether `password` matches `stored`. When there is no account, pass `None`: a hash is

@@ -12,7 +12,8 @@ use crate::{AppError, Result};
 /// 32 random bytes, hex-encoded.
 pub(crate) fn random_secret() -> Result<String> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes)
+        .map_err(|e| AppError::Internal(format!("no randomness: {e}").into()))?;
     Ok(hex::encode(bytes))
 }
 

@@ -123,7 +123,7 @@ pub async fn populate(app: &App, participants: usize, seed: u64) -> Result<Vec<D
         app.database
             .organisation_by_slug(
                 &kindred_domain::org::OrgSlug::parse(DEMO_ORGANISATION)
-                    .map_err(crate::AppError::Internal)?,
+                    .map_err(|e| crate::AppError::Internal(e.into()))?,
             )
             .await?
             .ok_or(crate::AppError::NotFound)?

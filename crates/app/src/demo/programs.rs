@@ -65,7 +65,7 @@ fn find<'a>(staff: &'a [User], local: &str) -> Result<&'a User> {
     staff
         .iter()
         .find(|u| u.email.as_str().split('@').next() == Some(local))
-        .ok_or_else(|| AppError::Internal(format!("demo account {local} is missing")))
+        .ok_or_else(|| AppError::Internal(format!("demo account {local} is missing").into()))
 }
 
 /// Creates a program from every template (as the manager) and records the coaches'

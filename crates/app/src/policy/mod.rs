@@ -44,6 +44,18 @@
 //! | change who supervises whom     | –              | –                   | –       | –              | yes   |
 //! | view the instrument library    | yes            | yes                 | yes     | yes            | yes   |
 //! | import an instrument (FHIR)    | –              | –                   | yes     | –              | –     |
+//! | view studies (design, arms)    | yes            | yes                 | yes     | yes            | –     |
+//! | define, open, lock, amend a study | –           | –                   | –       | yes            | –     |
+//! | enrol a participant in a study | own caseload   | own + their coaches | all     | –              | –     |
+//! | see a participant's arm        | own caseload, after allocation | own + their coaches | all | research only | – |
+//! | allocation log, counts by arm, re-derive | –    | –                   | –       | yes            | –     |
+//!
+//! Studies: enrolling someone in a study changes their record, so it takes the same grant as
+//! editing it; the enrolling person learns the arm drawn and nothing else (never the seed,
+//! the sequence or the next arm). The evaluator ([`StudyLead`]) sees the log and the counts
+//! by arm, never chooses whom to enrol, and never sees names. (A blinded assessor, who records
+//! follow-up without seeing arms, is a study option in the plan; the role that enforces it is
+//! not built yet.)
 //!
 //! "Own caseload" is the participants a coach works with *now*: a participant moved to another
 //! coach leaves the first coach's lists and pages at once, whoever wrote the rows. A
@@ -73,8 +85,8 @@ mod roles;
 mod staff;
 
 pub use roles::{
-    AuditReader, Capabilities, CaseloadKind, Curator, DirectoryReader, Manager, audit_reader,
-    capabilities, curator, directory_reader, manager,
+    AuditReader, Capabilities, CaseloadKind, Curator, DirectoryReader, Manager, StudyLead,
+    audit_reader, capabilities, curator, directory_reader, manager, study_lead,
 };
 pub use staff::{
     FidelityView, StaffVisibility, change_supervisor, edit_staff_profile, fidelity,

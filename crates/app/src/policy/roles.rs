@@ -43,6 +43,11 @@ role_handle! {
     /// An organisation admin reading the audit log.
     AuditReader
 }
+role_handle! {
+    /// An evaluator running studies: defines them, opens them, reads the allocation log and
+    /// re-derives it, locks and amends the analysis plan. Never enrols (see [`study_lead`]).
+    StudyLead
+}
 
 /// `actor` as a program manager.
 pub fn manager(actor: &Actor) -> Result<Manager<'_>> {
@@ -87,6 +92,23 @@ pub fn audit_reader(actor: &Actor) -> Result<AuditReader<'_>> {
     }
 }
 
+/// `actor` as the lead of the organisation's studies.
+///
+/// Evaluators only. Enrolment is kept apart from the allocation log on purpose: the person who
+/// enrols (a coach, supervisor or manager who may edit the participant) never sees the log, the
+/// seed or the next arm, and the evaluator who sees the log never chooses whom to enrol, so
+/// nobody can use a partly filled block to steer a participant into an arm.
+pub fn study_lead(actor: &Actor) -> Result<StudyLead<'_>> {
+    if actor.has_role(Role::Evaluator) {
+        Ok(StudyLead { actor })
+    } else {
+        Err(AppError::Forbidden(
+            "only evaluators define studies, read their allocation logs and lock their plans"
+                .into(),
+        ))
+    }
+}
+
 /// Whose caseload the actor's participant list is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaseloadKind {
@@ -117,6 +139,8 @@ pub struct Capabilities {
     pub boundary_concerns: bool,
     /// Change who supervises whom.
     pub assign_supervisors: bool,
+    /// Define and run studies.
+    pub lead_studies: bool,
 }
 
 /// What `actor` may open.
@@ -142,5 +166,6 @@ pub fn capabilities(actor: &Actor) -> Capabilities {
         override_eligibility: super::override_eligibility(actor).is_ok(),
         boundary_concerns: super::boundary_concerns(actor).is_ok(),
         assign_supervisors: super::change_supervisor(actor).is_ok(),
+        lead_studies: study_lead(actor).is_ok(),
     }
 }

@@ -21,6 +21,8 @@ pub mod outcome;
 pub mod outcome_input;
 pub mod plan;
 pub mod randomisation;
+pub mod records;
+pub mod status;
 pub mod template;
 mod values;
 
@@ -43,6 +45,7 @@ pub use outcome::{
 pub use outcome_input::{BinaryRuleInput, EventInput, OutcomeInput};
 pub use plan::{AnalysisPlan, AnalysisPlanInput, Covariate, CovariateInput};
 pub use randomisation::{Randomisation, RandomisationInput};
+pub use status::StudyStatus;
 pub use template::StudyTemplate;
 
 /// The time point a study's baseline is read from when it does not say.

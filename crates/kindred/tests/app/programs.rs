@@ -113,11 +113,8 @@ async fn a_manager_creates_a_program_from_a_template_and_changes_it(app: TestApp
     assert_eq!(scratch["steps"], json!([]));
     assert_eq!(scratch["active"], true);
     let again = manager.post("/api/v1/programs", json!({"name": "after discharge"})).await;
-    assert_eq!(again.status, 422);
-    assert_eq!(
-        again.json()["error"]["fields"]["name"],
-        "another program is already called after discharge"
-    );
+    assert_eq!(again.status, 409);
+    assert_eq!(again.json()["error"]["message"], "a program with this name already exists");
     let listed = manager.get("/api/v1/programs").await.json();
     let names: Vec<&str> =
         listed.as_array().expect("a list").iter().filter_map(|p| p["name"].as_str()).collect();

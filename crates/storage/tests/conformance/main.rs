@@ -12,3 +12,4 @@ mod name_order;
 mod search;
 mod search_key_fill;
 mod time_order;
+mod unique_rules;

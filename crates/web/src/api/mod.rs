@@ -19,7 +19,9 @@ mod referrals;
 mod research;
 mod resources;
 mod schema;
+pub(crate) use schema::timestamp;
 mod staff;
+mod studies;
 mod tasks;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -118,5 +120,15 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(instruments::import))
         .routes(routes!(outcome_events::list, outcome_events::create))
         .routes(routes!(group_sessions::create))
+        // Studies (issue 11).
+        .routes(routes!(studies::list, studies::create))
+        .routes(routes!(studies::replicate))
+        .routes(routes!(studies::read, studies::patch))
+        .routes(routes!(studies::open))
+        .routes(routes!(studies::enrol))
+        .routes(routes!(studies::allocations))
+        .routes(routes!(studies::verify))
+        .routes(routes!(studies::lock))
+        .routes(routes!(studies::amend))
         .routes(routes!(research::participants))
 }

@@ -206,7 +206,7 @@ impl From<ProgramOverview> for ProgramListItem {
 
 fn template_body(t: &ProgramTemplate) -> Result<ProgramTemplateBody, ApiError> {
     let definition = t.definition().map_err(|e| {
-        ApiError::from(kindred_app::AppError::Internal(format!("template {}: {e}", t.code)))
+        ApiError::from(kindred_app::AppError::Internal(format!("template {}: {e}", t.code).into()))
     })?;
     Ok(ProgramTemplateBody {
         code: t.code.into(),

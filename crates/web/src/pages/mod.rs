@@ -24,6 +24,7 @@ mod research;
 mod resources;
 mod sections;
 mod staff;
+mod studies;
 mod supervision;
 mod tasks;
 
@@ -56,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .merge(program_and_task_routes())
         .merge(plan_and_referral_routes())
         .merge(assessment_routes())
+        .merge(study_routes())
 }
 
 /// Recovery plans, referrals and the resource directory.
@@ -82,6 +84,19 @@ fn plan_and_referral_routes() -> Router<AppState> {
 
 /// Programs, staff qualifications, tasks and appointments.
 /// The instrument library and administering instruments.
+fn study_routes() -> Router<AppState> {
+    Router::new()
+        .route("/studies", get(studies::list))
+        .route("/studies/new", get(studies::new_form).post(studies::create))
+        .route("/studies/replicate", post(studies::replicate))
+        .route("/studies/{id}", get(studies::page))
+        .route("/studies/{id}/edit", get(studies::edit_form).post(studies::update))
+        .route("/studies/{id}/amend", post(studies::amend))
+        .route("/studies/{id}/open", post(studies::open))
+        .route("/studies/{id}/lock", post(studies::lock))
+        .route("/studies/{id}/verify", post(studies::verify))
+}
+
 fn assessment_routes() -> Router<AppState> {
     Router::new()
         .route("/instruments", get(instruments::page))
@@ -212,6 +227,11 @@ impl Chrome {
         }
         if may.fidelity {
             more.push(link("/fidelity", "Fidelity"));
+        }
+        if may.lead_studies {
+            nav.push(link("/studies", "Studies"));
+        } else {
+            more.push(link("/studies", "Studies"));
         }
         more.push(link("/programs", "Programs"));
         more.push(link("/instruments", "Instruments"));

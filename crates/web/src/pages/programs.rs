@@ -174,6 +174,12 @@ pub async fn create(
             );
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
+        // The name is taken: the form again, with the sentence and what was typed.
+        Err(AppError::Conflict(message)) => {
+            let page =
+                new_page(&signed_in, Some(sentence(&message)), form.name.unwrap_or_default());
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
         Err(other) => Err(other.into()),
     }
 }

@@ -38,7 +38,7 @@ pub async fn render(cx: &SectionContext<'_>) -> Result<Vec<String>, AppError> {
 }
 
 fn rendered(template: &impl Template) -> Result<String, AppError> {
-    template.render().map_err(|e| AppError::Internal(format!("rendering a section: {e}")))
+    template.render().map_err(|e| AppError::Internal(format!("rendering a section: {e}").into()))
 }
 
 async fn consents(cx: &SectionContext<'_>) -> Result<Option<String>, AppError> {

@@ -14,13 +14,12 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use axum::extract::Request;
 use axum::middleware::{self, Next};
-use axum::response::Response;
 use kindred_app::admin::NewAccount;
 use kindred_app::{App, Clock, DatabaseLocation};
 use kindred_domain::contact::{ContactFields, NewContact};
@@ -32,13 +31,8 @@ use sqlx::{AssertSqlSafe, Row, SqlitePool};
 use tokio::net::TcpListener;
 use uuid::Uuid;
 
+use super::{ORG, PASSWORD, Samples, record, rss_kib, summary, timed};
 use crate::cli::BenchContactsArgs;
-
-const ORG: &str = "bench";
-const PASSWORD: &str = "bench password, not a secret";
-
-/// Latencies in microseconds, shared by the middleware or the clients.
-type Samples = Arc<Mutex<Vec<u32>>>;
 
 pub async fn contacts(args: &BenchContactsArgs) -> anyhow::Result<ExitCode> {
     let dir = tempfile::Builder::new().prefix("kindred-bench-").tempdir()?;
@@ -199,37 +193,6 @@ pub async fn contacts(args: &BenchContactsArgs) -> anyhow::Result<ExitCode> {
     );
     database.close().await;
     Ok(ExitCode::SUCCESS)
-}
-
-async fn timed(request: Request, next: Next, samples: Samples) -> Response {
-    let began = Instant::now();
-    let response = next.run(request).await;
-    record(&samples, began.elapsed());
-    response
-}
-
-fn record(samples: &Samples, elapsed: Duration) {
-    let micros = u32::try_from(elapsed.as_micros()).unwrap_or(u32::MAX);
-    if let Ok(mut samples) = samples.lock() {
-        samples.push(micros);
-    }
-}
-
-struct Summary {
-    count: usize,
-    p50: f64,
-    p99: f64,
-    max: f64,
-}
-
-fn summary(samples: &Samples) -> anyhow::Result<Summary> {
-    let mut all = samples.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.clone();
-    all.sort_unstable();
-    let at = |q: f64| {
-        let index = ((all.len() as f64 * q).ceil() as usize).saturating_sub(1);
-        f64::from(all.get(index).copied().unwrap_or(0)) / 1000.0
-    };
-    Ok(Summary { count: all.len(), p50: at(0.5), p99: at(0.99), max: at(1.0) })
 }
 
 /// One client: POSTs contacts for its coach's participants until the deadline; returns how
@@ -440,17 +403,4 @@ async fn org_id(file: &Path) -> anyhow::Result<OrgId> {
         .await?;
     pool.close().await;
     Ok(OrgId(id))
-}
-
-/// The resident set size of this process, in KiB (Linux; 0 elsewhere).
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|kib| kib.parse().ok()))
-        })
-        .unwrap_or(0)
 }
