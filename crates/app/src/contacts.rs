@@ -6,7 +6,8 @@
 
 use kindred_domain::audit::AuditAction;
 use kindred_domain::contact::{
-    Contact, ContactFields, ContactInput, FieldChange, NewContact, Revision, fulfils,
+    Contact, ContactFields, ContactInput, FieldChange, NewContact, Revision, check_component,
+    fulfils,
 };
 use kindred_domain::ids::{ContactId, GroupSessionId, ParticipantId, UserId};
 use kindred_domain::tasks::Task;
@@ -54,6 +55,34 @@ pub struct ContactOptions {
     pub participant: ParticipantRecord,
     /// Open protocol-step tasks whose window is open or overdue, soonest due first.
     pub steps: Vec<Task>,
+    /// The names of the participant's program's components (empty without a program or
+    /// components): what the contact may say it delivered.
+    pub components: Vec<String>,
+}
+
+/// The participant's program's component names, for the form and the check.
+pub(crate) async fn program_components<M>(
+    session: &mut Session<M>,
+    facts: &kindred_storage::ParticipantFacts,
+) -> Result<Vec<String>> {
+    let Some(program) = facts.program_id() else { return Ok(Vec::new()) };
+    Ok(session
+        .program_definition(program)
+        .await?
+        .map(|p| p.definition.components.into_iter().map(|c| c.name).collect())
+        .unwrap_or_default())
+}
+
+/// Refuses a component that is not one of the participant's program's.
+async fn check_contact_component<M>(
+    session: &mut Session<M>,
+    facts: &kindred_storage::ParticipantFacts,
+    fields: &ContactFields,
+) -> Result<()> {
+    let Some(named) = fields.component.as_deref() else { return Ok(()) };
+    let components = program_components(session, facts).await?;
+    check_component(Some(named), components.iter().map(String::as_str))
+        .map_err(|message| FieldErrors::single("component", message).into())
 }
 
 /// Short description for the audit log: never the note.
@@ -79,6 +108,7 @@ pub(crate) async fn record_contact(
     now: OffsetDateTime,
 ) -> Result<ContactId> {
     let on = new.fields.occurred_at.date();
+    check_contact_component(tx, grant.facts(), &new.fields).await?;
     if let Some(task_id) = new.task_id {
         let task = tx
             .task(grant, task_id)
@@ -131,6 +161,7 @@ impl App {
             .filter(|t| fulfils(t, today))
             .collect();
         steps.sort_by_key(|t| t.due_on);
+        let components = program_components(&mut session, grant.facts()).await?;
         drop(session);
         let detail = format!("{}: {} steps offered", grant.facts().reference(), steps.len());
         self.audit_read(
@@ -138,7 +169,7 @@ impl App {
             entry(actor, AuditAction::Read, "task", Some(participant.to_string()), detail),
         )
         .await?;
-        Ok(ContactOptions { participant: record, steps })
+        Ok(ContactOptions { participant: record, steps, components })
     }
 
     /// Logs a contact (and closes or makes the tasks it implies).
@@ -193,6 +224,11 @@ impl App {
         let (fields, changes) = current.apply(input, now)?;
         if changes.is_empty() {
             return Ok(current);
+        }
+        // Only a changed component is checked: an old contact keeps the component it
+        // delivered even after the participant moved program.
+        if changes.iter().any(|c| c.field == "component") {
+            check_contact_component(&mut tx, grant.facts(), &fields).await?;
         }
         tx.update_contact(&grant, id, current.version, &fields, &changes, actor.user_id(), now)
             .await?;

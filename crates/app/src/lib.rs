@@ -30,6 +30,7 @@ pub mod programs;
 mod protocol_tasks;
 pub mod recovery_plans;
 pub mod referrals;
+pub mod research;
 pub mod resources;
 pub mod staff;
 pub mod studies;

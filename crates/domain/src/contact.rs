@@ -24,6 +24,8 @@ pub const DEFAULT_MINUTES: i32 = 30;
 const MAX_MINUTES: i32 = 720;
 /// A note is a line or two, never a clinical record.
 pub const NOTE_MAX: usize = 280;
+/// A component's name, as the program's definition caps it.
+const COMPONENT_MAX: usize = 120;
 /// How old a contact may be when logged or edited; older is almost surely a typo of the year.
 const MAX_AGE_DAYS: i64 = 366;
 /// The furthest a follow-up may be set.
@@ -56,6 +58,10 @@ pub struct ContactInput {
     pub task_id: Option<String>,
     /// A setting code (where the contact happened), blank for none.
     pub setting: Option<String>,
+    /// The name of the participant's program's component this contact delivered, blank for
+    /// none; it must be one of the program's components. Lets the evaluation tell peer
+    /// support apart from the program's other services.
+    pub component: Option<String>,
     /// A short nonclinical note (at most 280 characters).
     pub note: Option<String>,
     /// ISO 8601 date of the next follow-up; makes a follow-up task. Blank clears it.
@@ -74,6 +80,9 @@ pub struct ContactFields {
     /// In vocabulary order, no repeats.
     pub activities: Vec<Activity>,
     pub setting: Option<Setting>,
+    /// The program component delivered, by name (checked against the participant's program
+    /// by the application, which knows it).
+    pub component: Option<String>,
     pub note: Option<String>,
     pub next_follow_up_on: Option<Date>,
 }
@@ -214,6 +223,8 @@ impl ContactFields {
         let activities = input.activities.as_deref().unwrap_or_default();
         let activities = codes::<Activity>(&mut errors, "activities", activities);
         let setting = optional_code::<Setting>(&mut errors, "setting", input.setting.as_deref());
+        let component =
+            errors.check("component", optional_text(input.component.as_deref(), COMPONENT_MAX));
         let note = errors.check("note", optional_text(input.note.as_deref(), NOTE_MAX));
         let next =
             errors.check("next_follow_up_on", optional_date(input.next_follow_up_on.as_deref()));
@@ -233,6 +244,7 @@ impl ContactFields {
                 support_kinds: support_kinds?,
                 activities: activities?,
                 setting: setting?,
+                component: component?,
                 note: note?,
                 next_follow_up_on: next?,
             })
@@ -251,6 +263,7 @@ impl ContactFields {
             activities: Some(self.activities.iter().map(|a| a.code().into()).collect()),
             task_id: None,
             setting: Some(self.setting.map(|s| s.code().into()).unwrap_or_default()),
+            component: Some(self.component.clone().unwrap_or_default()),
             note: Some(self.note.clone().unwrap_or_default()),
             next_follow_up_on: Some(
                 self.next_follow_up_on.map(|d| d.to_string()).unwrap_or_default(),
@@ -259,7 +272,7 @@ impl ContactFields {
     }
 
     /// Each field as shown in the edit history.
-    fn shown(&self) -> [(&'static str, String); 9] {
+    fn shown(&self) -> [(&'static str, String); 10] {
         let labels = |terms: Vec<&'static str>| terms.join(", ");
         [
             ("occurred_at", moment_input(self.occurred_at).replace('T', " ")),
@@ -269,6 +282,7 @@ impl ContactFields {
             ("support_kinds", labels(self.support_kinds.iter().map(|k| k.label()).collect())),
             ("activities", labels(self.activities.iter().map(|a| a.label()).collect())),
             ("setting", self.setting.map(|s| s.label()).unwrap_or_default().into()),
+            ("component", self.component.clone().unwrap_or_default()),
             ("note", self.note.clone().unwrap_or_default()),
             (
                 "next_follow_up_on",
@@ -342,12 +356,30 @@ impl Contact {
             activities: input.activities.clone().or(current.activities),
             task_id: None,
             setting: input.setting.clone().or(current.setting),
+            component: input.component.clone().or(current.component),
             note: input.note.clone().or(current.note),
             next_follow_up_on: input.next_follow_up_on.clone().or(current.next_follow_up_on),
         };
         let fields = ContactFields::parse(&merged, now)?;
         let changes = fields.changes_from(&self.fields);
         Ok((fields, changes))
+    }
+}
+
+/// The component named, if it is one of `components` (the participant's program's, by name);
+/// the refusal is worded for the `component` field.
+pub fn check_component<'c>(
+    named: Option<&str>,
+    components: impl IntoIterator<Item = &'c str>,
+) -> Result<(), String> {
+    let Some(named) = named else { return Ok(()) };
+    let names: Vec<&str> = components.into_iter().collect();
+    if names.contains(&named) {
+        Ok(())
+    } else if names.is_empty() {
+        Err("the participant's program has no components to record".into())
+    } else {
+        Err(format!("must be one of the program's components: {}", names.join(", ")))
     }
 }
 
@@ -492,6 +524,18 @@ mod tests {
         );
         let (_, none) = contact.apply(&ContactInput::default(), NOW).unwrap();
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn a_component_must_be_the_programs() {
+        let program = ["Motivational interview", "Referral"];
+        assert_eq!(check_component(None, program), Ok(()));
+        assert_eq!(check_component(Some("Referral"), program), Ok(()));
+        assert_eq!(
+            check_component(Some("Massage"), program),
+            Err("must be one of the program's components: Motivational interview, Referral".into())
+        );
+        assert!(check_component(Some("Referral"), []).is_err());
     }
 
     #[test]

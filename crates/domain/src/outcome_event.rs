@@ -6,7 +6,7 @@ use time::{Date, Duration, OffsetDateTime};
 
 use crate::fields::{FieldErrors, optional_text, required_date};
 use crate::ids::{OutcomeEventId, ParticipantId, UserId};
-use crate::vocabulary::{OutcomeEventKind, PrimarySubstance, Vocabulary};
+use crate::vocabulary::{HospitalisationKind, OutcomeEventKind, PrimarySubstance, Vocabulary};
 
 const DETAIL_MAX: usize = 280;
 /// How far back an event may be dated: the evaluation follows people for a few years.
@@ -23,6 +23,9 @@ pub struct OutcomeEventInput {
     pub occurred_on: Option<String>,
     /// A primary-substance code, for use and overdose events.
     pub substance: Option<String>,
+    /// For a hospitalisation: its kind (`psychiatric`, `medical`, `detox`, `residential`), so
+    /// an outcome can count only the kind it names. Refused on any other event.
+    pub hospitalisation_kind: Option<String>,
     /// A short nonclinical detail (at most 280 characters).
     pub detail: Option<String>,
 }
@@ -33,6 +36,8 @@ pub struct NewOutcomeEvent {
     pub kind: OutcomeEventKind,
     pub occurred_on: Date,
     pub substance: Option<PrimarySubstance>,
+    /// Only on a hospitalisation, and optional there (an old admission of unknown kind).
+    pub hospitalisation_kind: Option<HospitalisationKind>,
     pub detail: Option<String>,
 }
 
@@ -69,12 +74,23 @@ impl NewOutcomeEvent {
             None | Some("") => Some(None),
             Some(code) => errors.check("substance", PrimarySubstance::parse(code).map(Some)),
         };
+        let hospitalisation_kind = match input.hospitalisation_kind.as_deref().map(str::trim) {
+            None | Some("") => Some(None),
+            Some(_) if kind.is_some_and(|k| k != OutcomeEventKind::Hospitalisation) => {
+                errors.add("hospitalisation_kind", "is only recorded for a hospitalisation");
+                None
+            }
+            Some(code) => {
+                errors.check("hospitalisation_kind", HospitalisationKind::parse(code).map(Some))
+            }
+        };
         let detail = errors.check("detail", optional_text(input.detail.as_deref(), DETAIL_MAX));
         errors.into_result(|| {
             Some(NewOutcomeEvent {
                 kind: kind?,
                 occurred_on: occurred_on?,
                 substance: substance?,
+                hospitalisation_kind: hospitalisation_kind?,
                 detail: detail?,
             })
         })
@@ -103,5 +119,32 @@ mod tests {
         let event = NewOutcomeEvent::parse(&ok, today).unwrap();
         assert_eq!(event.kind, OutcomeEventKind::Arrest);
         assert_eq!(event.substance, None);
+        assert_eq!(event.hospitalisation_kind, None);
+    }
+
+    #[test]
+    fn a_hospitalisation_kind_belongs_to_a_hospitalisation() {
+        let today = date!(2026 - 11 - 23);
+        let stay = OutcomeEventInput {
+            kind: Some("hospitalisation".into()),
+            occurred_on: Some("2026-11-20".into()),
+            hospitalisation_kind: Some("psychiatric".into()),
+            ..Default::default()
+        };
+        let event = NewOutcomeEvent::parse(&stay, today).unwrap();
+        assert_eq!(event.hospitalisation_kind, Some(HospitalisationKind::Psychiatric));
+        let arrest = OutcomeEventInput { kind: Some("arrest".into()), ..stay.clone() };
+        let errors = NewOutcomeEvent::parse(&arrest, today).unwrap_err();
+        assert_eq!(
+            errors.get("hospitalisation_kind"),
+            Some("is only recorded for a hospitalisation")
+        );
+        let unknown = OutcomeEventInput { hospitalisation_kind: Some("spa".into()), ..stay };
+        assert!(
+            NewOutcomeEvent::parse(&unknown, today)
+                .unwrap_err()
+                .get("hospitalisation_kind")
+                .is_some()
+        );
     }
 }

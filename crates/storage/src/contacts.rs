@@ -42,6 +42,7 @@ struct ContactRow {
     mode: String,
     format: String,
     setting: Option<String>,
+    component: Option<String>,
     note: Option<String>,
     next_follow_up_on: Option<Date>,
     group_session_id: Option<Uuid>,
@@ -94,7 +95,7 @@ macro_rules! contact_page {
             concat!(
                 "SELECT c.id, c.participant_id, i.given_name, i.family_name, i.preferred_name,
                         c.coach_id, u.display_name AS coach_name,
-                        c.occurred_at, c.minutes, c.mode, c.format, c.setting, c.note,
+                        c.occurred_at, c.minutes, c.mode, c.format, c.setting, c.component, c.note,
                         c.next_follow_up_on, c.group_session_id, c.task_id, c.version,
                         c.created_at, c.updated_at
                  FROM contacts c
@@ -130,7 +131,7 @@ macro_rules! one_contact {
     () => {
         "SELECT c.id, c.participant_id, i.given_name, i.family_name, i.preferred_name,
                 c.coach_id, u.display_name AS coach_name,
-                c.occurred_at, c.minutes, c.mode, c.format, c.setting, c.note,
+                c.occurred_at, c.minutes, c.mode, c.format, c.setting, c.component, c.note,
                 c.next_follow_up_on, c.group_session_id, c.task_id, c.version,
                 c.created_at, c.updated_at
          FROM contacts c
@@ -311,6 +312,7 @@ fn assemble(
                     support_kinds,
                     activities,
                     setting: r.setting.as_deref().map(decode_code).transpose()?,
+                    component: r.component,
                     note: r.note,
                     next_follow_up_on: r.next_follow_up_on,
                 },
@@ -341,8 +343,8 @@ impl Session<Write> {
             c.query(
                 "INSERT INTO contacts (org_id, id, participant_id, coach_id, occurred_at, minutes,
                     mode, format, setting, note, next_follow_up_on, group_session_id, task_id,
-                    version, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14)",
+                    version, created_at, updated_at, component)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14, $15)",
             )
             .bind(id.0)
             .bind(participant)
@@ -357,6 +359,7 @@ impl Session<Write> {
             .bind(group_session.map(|g| g.0))
             .bind(contact.task_id.map(|t| t.0))
             .bind(Timestamp(now))
+            .bind(f.component.as_deref())
             .execute(&mut *c)
             .await?;
         });
@@ -411,7 +414,7 @@ impl Session<Write> {
             let updated = c.query(
                 "UPDATE contacts SET occurred_at = $4, minutes = $5, mode = $6, format = $7,
                     setting = $8, note = $9, next_follow_up_on = $10, version = version + 1,
-                    updated_at = $11
+                    updated_at = $11, component = $13
                  WHERE org_id = $1 AND id = $2 AND version = $3 AND participant_id = $12",
             )
             .bind(id.0)
@@ -425,6 +428,7 @@ impl Session<Write> {
             .bind(fields.next_follow_up_on)
             .bind(Timestamp(now))
             .bind(participant)
+            .bind(fields.component.as_deref())
             .execute(&mut *c)
             .await?
             .rows_affected();

@@ -65,6 +65,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0011_studies.sql"),
         include_str!("../migrations/postgres/0011_studies.sql"),
     ),
+    (
+        12,
+        "research record",
+        include_str!("../migrations/sqlite/0012_research_record.sql"),
+        include_str!("../migrations/postgres/0012_research_record.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy)]

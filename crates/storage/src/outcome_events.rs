@@ -18,6 +18,7 @@ struct EventRow {
     kind: String,
     occurred_on: Date,
     substance: Option<String>,
+    hospitalisation_kind: Option<String>,
     detail: Option<String>,
     recorded_by: Uuid,
     recorded_by_name: String,
@@ -33,7 +34,8 @@ impl<M> Session<M> {
         let participant = grant.bound_to(self.org_id)?;
         let rows: Vec<EventRow> = on_conn!(self.conn(), c => {
             c.query_as(
-                "SELECT e.id, e.participant_id, e.kind, e.occurred_on, e.substance, e.detail,
+                "SELECT e.id, e.participant_id, e.kind, e.occurred_on, e.substance,
+                        e.hospitalisation_kind, e.detail,
                         e.recorded_by, u.display_name AS recorded_by_name, e.recorded_at
                  FROM outcome_events e
                  JOIN users u ON u.org_id = e.org_id AND u.id = e.recorded_by
@@ -53,6 +55,11 @@ impl<M> Session<M> {
                         kind: decode_code(&r.kind)?,
                         occurred_on: r.occurred_on,
                         substance: r.substance.as_deref().map(decode_code).transpose()?,
+                        hospitalisation_kind: r
+                            .hospitalisation_kind
+                            .as_deref()
+                            .map(decode_code)
+                            .transpose()?,
                         detail: r.detail,
                     },
                     recorded_by: UserId(r.recorded_by),
@@ -77,14 +84,15 @@ impl Session<Write> {
         on_conn!(self.conn(), c => {
             c.query(
                 "INSERT INTO outcome_events (org_id, id, participant_id, kind, occurred_on,
-                    substance, detail, recorded_by, recorded_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    substance, hospitalisation_kind, detail, recorded_by, recorded_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(id.0)
             .bind(participant)
             .bind(event.kind.code())
             .bind(event.occurred_on)
             .bind(event.substance.map(|s| s.code()))
+            .bind(event.hospitalisation_kind.map(|h| h.code()))
             .bind(event.detail.as_deref())
             .bind(by.0)
             .bind(Timestamp(now))

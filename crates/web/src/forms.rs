@@ -148,7 +148,7 @@ pub fn attach_errors(fieldsets: &mut [Fieldset], errors: &FieldErrors) -> Vec<Su
     summary
 }
 
-fn select_from(
+pub fn select_from(
     name: &'static str,
     label: &'static str,
     options: Vec<(String, String)>,

@@ -11,7 +11,8 @@ use kindred_domain::ids::{ParticipantId, UserId};
 use kindred_domain::outcome_event::OutcomeEventInput;
 use kindred_domain::tasks::Task;
 use kindred_domain::vocabulary::{
-    Activity, ContactMode, OutcomeEventKind, Role, SupportKind, TaskKind, TaskStatus, Vocabulary,
+    Activity, ContactMode, HospitalisationKind, OutcomeEventKind, Role, SupportKind, TaskKind,
+    TaskStatus, Vocabulary,
 };
 use kindred_storage::Tenant;
 use rand::seq::IndexedRandom;
@@ -88,6 +89,12 @@ pub(super) async fn populate(app: &App, tenant: &Tenant, rng: &mut impl Rng) -> 
                     kind: Some(kind.code().into()),
                     occurred_on: Some(on.to_string()),
                     substance: None,
+                    // Drawn from the date, not the generator, so the rest of the demo stays as
+                    // it was.
+                    hospitalisation_kind: (kind == OutcomeEventKind::Hospitalisation).then(|| {
+                        let kinds = HospitalisationKind::ALL;
+                        kinds[on.day() as usize % kinds.len()].code().into()
+                    }),
                     detail: None,
                 };
                 app.record_outcome_event(actor, participant.id, &input).await?;
@@ -173,6 +180,7 @@ fn contact_input(participant: ParticipantId, day: Date, rng: &mut impl Rng) -> C
         activities: Some(activities),
         task_id: None,
         setting: None,
+        component: None,
         note: Some(note.into()),
         next_follow_up_on: None,
     }

@@ -33,6 +33,7 @@ mod programs;
 mod reassignment;
 mod recovery_plans;
 mod referrals;
+mod research_record;
 mod resources;
 mod roles;
 mod schema;

@@ -32,6 +32,8 @@ pub struct ContactBody {
     pub support_kinds: Vec<SupportKind>,
     pub activities: Vec<Activity>,
     pub setting: Option<Setting>,
+    /// The program component the contact delivered, by name.
+    pub component: Option<String>,
     pub note: Option<String>,
     pub next_follow_up_on: Option<String>,
     /// The protocol-step task the contact did.
@@ -58,6 +60,7 @@ impl From<&Contact> for ContactBody {
             support_kinds: f.support_kinds.clone(),
             activities: f.activities.clone(),
             setting: f.setting,
+            component: f.component.clone(),
             note: f.note.clone(),
             next_follow_up_on: f.next_follow_up_on.map(|d| d.to_string()),
             task_id: c.task_id,

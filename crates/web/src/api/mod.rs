@@ -16,6 +16,7 @@ mod participants;
 mod programs;
 mod recovery_plans;
 mod referrals;
+mod research;
 mod resources;
 mod schema;
 pub(crate) use schema::timestamp;
@@ -129,4 +130,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(studies::verify))
         .routes(routes!(studies::lock))
         .routes(routes!(studies::amend))
+        .routes(routes!(research::participants))
 }

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kindred_domain::ids::{OutcomeEventId, ParticipantId, UserId};
 use kindred_domain::outcome_event::{OutcomeEvent, OutcomeEventInput};
-use kindred_domain::vocabulary::{OutcomeEventKind, PrimarySubstance};
+use kindred_domain::vocabulary::{HospitalisationKind, OutcomeEventKind, PrimarySubstance};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -24,6 +24,8 @@ pub struct OutcomeEventBody {
     /// ISO 8601 date.
     pub occurred_on: String,
     pub substance: Option<PrimarySubstance>,
+    /// A hospitalisation's kind, when recorded (never on another event).
+    pub hospitalisation_kind: Option<HospitalisationKind>,
     pub detail: Option<String>,
     pub recorded_by: UserId,
     pub recorded_by_name: String,
@@ -39,6 +41,7 @@ impl From<&OutcomeEvent> for OutcomeEventBody {
             kind: e.event.kind,
             occurred_on: e.event.occurred_on.to_string(),
             substance: e.event.substance,
+            hospitalisation_kind: e.event.hospitalisation_kind,
             detail: e.event.detail.clone(),
             recorded_by: e.recorded_by,
             recorded_by_name: e.recorded_by_name.clone(),

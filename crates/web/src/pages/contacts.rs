@@ -21,7 +21,7 @@ use super::form_page::FormPage;
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CsrfForm, PagePath, SignedIn};
-use crate::forms::{Choice, Field, Fieldset};
+use crate::forms::{Choice, Field, Fieldset, select_from};
 
 /// The form as a browser sends it: checkbox groups repeat their name.
 #[derive(Debug, Default, Deserialize)]
@@ -35,6 +35,7 @@ pub struct ContactForm {
     activities: Vec<String>,
     task_id: Option<String>,
     setting: Option<String>,
+    component: Option<String>,
     note: Option<String>,
     next_follow_up_on: Option<String>,
 }
@@ -52,6 +53,7 @@ impl ContactForm {
             activities: Some(self.activities),
             task_id: self.task_id,
             setting: self.setting,
+            component: self.component,
             note: self.note,
             next_follow_up_on: self.next_follow_up_on,
         }
@@ -68,8 +70,12 @@ fn checkboxes<V: Vocabulary>(name: &'static str, label: &'static str, on: &[Stri
 }
 
 /// The fields of the form. `steps` are the protocol steps this contact may do (only on a
-/// new contact).
-fn contact_fieldsets(input: &ContactInput, steps: Option<&[Task]>) -> Vec<Fieldset> {
+/// new contact); `components` the participant's program's (a select when there are any).
+fn contact_fieldsets(
+    input: &ContactInput,
+    steps: Option<&[Task]>,
+    components: &[String],
+) -> Vec<Fieldset> {
     let none = Vec::new();
     let kinds = input.support_kinds.as_ref().unwrap_or(&none);
     let activities = input.activities.as_ref().unwrap_or(&none);
@@ -97,6 +103,14 @@ fn contact_fieldsets(input: &ContactInput, steps: Option<&[Task]>) -> Vec<Fields
         .collect();
         field.value = input.task_id.clone().unwrap_or_default();
         what.push(field);
+    }
+    if !components.is_empty() {
+        let options = components.iter().map(|c| (c.clone(), c.clone())).collect();
+        what.push(
+            select_from("component", "Program component delivered", options, input.component.as_deref())
+                .with_blank("None in particular")
+                .hint("Which part of the program this contact was, so its effect can be told apart from the rest."),
+        );
     }
     vec![
         Fieldset {
@@ -143,7 +157,7 @@ async fn new_page(
         format!("/participants/{id}/contacts/new"),
         format!("/participants/{id}#contacts"),
         "Save contact",
-        contact_fieldsets(input, Some(&options.steps)),
+        contact_fieldsets(input, Some(&options.steps), &options.components),
     )
     .lede(format!("With {name}.")))
 }
@@ -267,6 +281,7 @@ pub async fn page(
         ("Kind of support", labels(f.support_kinds.iter().map(|k| k.label()).collect())),
         ("What was done", labels(f.activities.iter().map(|a| a.label()).collect())),
         ("Setting", f.setting.map_or("–", |s| s.label()).to_owned()),
+        ("Program component", f.component.clone().unwrap_or_else(|| "–".into())),
         ("Note", f.note.clone().unwrap_or_else(|| "–".into())),
         ("Next follow-up", f.next_follow_up_on.map_or("–".into(), |d| d.to_string())),
         ("Logged by", contact.coach_name.clone()),
@@ -313,7 +328,7 @@ fn edit_page(signed_in: &SignedIn, contact: &Contact, input: &ContactInput) -> F
         format!("/contacts/{}/edit", contact.id),
         format!("/contacts/{}", contact.id),
         "Save changes",
-        contact_fieldsets(input, None),
+        contact_fieldsets(input, None, &[]),
     )
     .lede(format!(
         "With {}. What you change is kept in the contact's history.",

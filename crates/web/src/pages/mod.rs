@@ -20,6 +20,7 @@ mod program_follow_up;
 mod programs;
 mod recovery_plans;
 mod referrals;
+mod research;
 mod resources;
 mod sections;
 mod staff;
@@ -165,6 +166,7 @@ fn program_and_task_routes() -> Router<AppState> {
         // Contacts (issue 5).
         .route("/participants/{id}/contacts/new", get(contacts::new_form).post(contacts::create))
         .route("/contacts", get(contacts::list))
+        .route("/research", get(research::page))
         .route("/contacts/{id}", get(contacts::page))
         .route("/contacts/{id}/edit", get(contacts::edit_form).post(contacts::update))
         .route("/group-sessions/new", get(group_sessions::new_form).post(group_sessions::create))

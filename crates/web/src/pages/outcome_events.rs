@@ -7,7 +7,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kindred_app::AppError;
 use kindred_domain::ids::ParticipantId;
 use kindred_domain::outcome_event::{OutcomeEvent, OutcomeEventInput};
-use kindred_domain::vocabulary::{OutcomeEventKind, PrimarySubstance, Vocabulary};
+use kindred_domain::vocabulary::{
+    HospitalisationKind, OutcomeEventKind, PrimarySubstance, Vocabulary,
+};
 
 use super::form_page::FormPage;
 use crate::AppState;
@@ -20,7 +22,7 @@ use crate::forms::{Field, Fieldset};
 pub struct EventsSection {
     participant_id: String,
     /// (date, what, detail, who)
-    events: Vec<(String, &'static str, String, String)>,
+    events: Vec<(String, String, String, String)>,
 }
 
 pub fn events_section(participant: ParticipantId, events: &[OutcomeEvent]) -> EventsSection {
@@ -33,12 +35,11 @@ pub fn events_section(participant: ParticipantId, events: &[OutcomeEvent]) -> Ev
                 if let Some(substance) = e.event.substance {
                     detail = format!("{} {detail}", substance.label()).trim().to_owned();
                 }
-                (
-                    e.event.occurred_on.to_string(),
-                    e.event.kind.label(),
-                    detail,
-                    e.recorded_by_name.clone(),
-                )
+                let what = match e.event.hospitalisation_kind {
+                    Some(kind) => format!("{} ({})", e.event.kind.label(), kind.label()),
+                    None => e.event.kind.label().to_owned(),
+                };
+                (e.event.occurred_on.to_string(), what, detail, e.recorded_by_name.clone())
             })
             .collect(),
     }
@@ -50,6 +51,13 @@ fn event_page(signed_in: &SignedIn, id: ParticipantId, input: &OutcomeEventInput
             .with_blank("Choose")
             .required(),
         Field::new("date", "occurred_on", "When").value(input.occurred_on.as_deref()).required(),
+        Field::vocabulary::<HospitalisationKind>(
+            "hospitalisation_kind",
+            "Kind of hospitalisation",
+            input.hospitalisation_kind.as_deref(),
+        )
+        .with_blank("Not a hospitalisation, or not known")
+        .hint("Only for a hospitalisation: outcomes can count one kind (a psychiatric readmission is not a detox stay)."),
         Field::vocabulary::<PrimarySubstance>("substance", "Substance", input.substance.as_deref())
             .with_blank("Not about a substance"),
         Field::new("textarea", "detail", "Detail")

@@ -248,6 +248,7 @@ fn contact_for(participant: ParticipantId) -> NewContact {
             support_kinds: vec![SupportKind::Emotional, SupportKind::Informational],
             activities: vec![Activity::CheckIn],
             setting: None,
+            component: None,
             note: Some("Checked in about the week ahead".into()),
             next_follow_up_on: None,
         },

@@ -186,6 +186,7 @@ pub fn fields(at: OffsetDateTime, note: &str) -> ContactFields {
         support_kinds: vec![SupportKind::Emotional],
         activities: vec![Activity::CheckIn],
         setting: None,
+        component: None,
         note: Some(note.to_owned()),
         next_follow_up_on: None,
     }
