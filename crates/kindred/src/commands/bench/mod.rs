@@ -2,13 +2,14 @@
 //!
 //! - [`contacts`]: how fast contacts can be logged (a fresh SQLite file, seeded, then POSTs).
 //! - [`seed`]: leaves the scale database (participants, a year or two of work) in a directory
-//!   or a PostgreSQL database, for anyone to serve and measure.
+//!   or a PostgreSQL database, for anyone to serve and measure; [`seed_sql`] writes its rows.
 //! - [`pages`]: reads every list and page of such a database over HTTP, as each role, with one
 //!   reader and with many, against the p99 target.
 
 mod contacts;
 mod pages;
 mod seed;
+mod seed_sql;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
