@@ -8,18 +8,16 @@
 //! `--requests` requests or `--seconds`, whichever ends first. Latency is client-side, around
 //! each request and its whole body.
 
-use std::net::{IpAddr, Ipv4Addr};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use kindred_app::auth::Credentials;
 use kindred_app::{App, Clock};
 use serde_json::Value;
 
-use super::seed::{serve, token};
-use super::{ORG, PASSWORD, Samples, Summary, load_average, record, summary};
+use super::seed::{credentials, serve, token};
+use super::{ORG, Samples, Summary, load_average, record, summary};
 use crate::cli::{BenchPagesArgs, DatabaseArgs};
 
 /// The target: every list and page answers within this at the 99th percentile.
@@ -48,14 +46,8 @@ pub async fn pages(database: &DatabaseArgs, args: &BenchPagesArgs) -> anyhow::Re
         ("manager", format!("manager@{ORG}.test")),
         ("evaluator", format!("evaluator@{ORG}.test")),
     ] {
-        let credentials = Credentials {
-            organisation: ORG,
-            email: &email,
-            password: PASSWORD,
-            client: IpAddr::V4(Ipv4Addr::LOCALHOST),
-        };
         let session =
-            app.sign_in(credentials).await.with_context(|| format!("{email} signs in"))?;
+            app.sign_in(credentials(&email)).await.with_context(|| format!("{email} signs in"))?;
         readers.push(Reader {
             role,
             token: token(&app, &email).await?,

@@ -141,13 +141,17 @@ pub(super) async fn serve(app: &App) -> anyhow::Result<String> {
 
 /// An API token, issued by the application (argon2 once).
 pub(super) async fn token(app: &App, email: &str) -> anyhow::Result<String> {
-    let credentials = Credentials {
+    Ok(app.issue_api_token(credentials(email)).await?.token)
+}
+
+/// A bench account's credentials, from this machine.
+pub(super) fn credentials(email: &str) -> Credentials<'_> {
+    Credentials {
         organisation: ORG,
         email,
         password: PASSWORD,
         client: IpAddr::V4(Ipv4Addr::LOCALHOST),
-    };
-    Ok(app.issue_api_token(credentials).await?.token)
+    }
 }
 
 /// A small API client with one token.
