@@ -182,7 +182,10 @@ fn views(load: &ResearchLoad) -> Vec<ResearchParticipant> {
 /// One participant's record as the evaluation engine reads it: their research rows of `load`,
 /// their program's schedule and the study's end (the data cut-off). `None` when the load
 /// does not hold them.
-#[allow(dead_code, reason = "its caller, the study analysis endpoint (issue 11 item 6), is not built yet")]
+#[allow(
+    dead_code,
+    reason = "its caller, the study analysis endpoint (issue 11 item 6), is not built yet"
+)]
 pub(crate) fn evaluation_record(
     load: &ResearchLoad,
     participant: ParticipantId,
