@@ -5,14 +5,15 @@
 //! storage's research load reads none of them. Every read is audited (record type
 //! `research_record`), naming the participants shown.
 //!
-//! The same load feeds the study analyses: [`evaluation_record`] turns one participant's rows
-//! into the evaluation crate's `ParticipantRecord`.
+//! The same load feeds the study analyses: [`evaluation_records`] turns participants' rows into
+//! the evaluation crate's `ParticipantRecord`s.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use kindred_domain::audit::AuditAction;
 use kindred_domain::follow_up_log::{Evidence, statuses};
-use kindred_domain::ids::ParticipantId;
+use kindred_domain::ids::{ParticipantId, ProgramId};
+use kindred_domain::schedule::Schedule;
 use kindred_domain::study::baseline_values;
 use kindred_domain::vocabulary::{
     AppointmentKind, HospitalisationKind, OutcomeEventKind, ParticipantStatus, SupportKind,
@@ -179,63 +180,69 @@ fn views(load: &ResearchLoad) -> Vec<ResearchParticipant> {
         .collect()
 }
 
-/// One participant's record as the evaluation engine reads it: their research rows of `load`,
-/// their program's schedule and the study's end (the data cut-off). `None` when the load
-/// does not hold them.
-#[allow(
-    dead_code,
-    reason = "its caller, the study analysis endpoint (issue 11 item 6), is not built yet"
-)]
-pub(crate) fn evaluation_record(
+/// The records, as the evaluation engine reads them, of the participants of `load` that are
+/// in `wanted`: their research rows, their program's schedule and the study's end (the data
+/// cut-off). One pass over each kind of row, so 10 000 participants cost no more than their
+/// rows.
+pub(crate) fn evaluation_records(
     load: &ResearchLoad,
-    participant: ParticipantId,
-    schedule: &kindred_domain::schedule::Schedule,
+    wanted: &BTreeSet<ParticipantId>,
+    schedules: &HashMap<ProgramId, Schedule>,
     study_end: Date,
-) -> Option<ParticipantRecord> {
-    let r = load.participants.iter().find(|r| r.id == participant)?;
-    let assessments = load
-        .assessments
+) -> BTreeMap<ParticipantId, ParticipantRecord> {
+    let mut records: BTreeMap<ParticipantId, ParticipantRecord> = load
+        .participants
         .iter()
-        .filter(|a| a.participant_id == participant)
-        .map(|a| AssessmentRecord {
-            instrument: a.instrument_code.clone(),
-            time_point: a.time_point_code.clone(),
-            administered_on: a.administered_on,
-            total: a.score,
-            subscores: a.subscores.clone(),
-            band: a.band.clone(),
-            // Answers are small whole numbers: exact in f64.
-            answers: a.answers.iter().map(|(k, v)| (k.clone(), *v as f64)).collect(),
+        .filter(|r| wanted.contains(&r.id))
+        .map(|r| {
+            let schedule = r.enrolment.program_id.and_then(|p| schedules.get(&p));
+            let record = ParticipantRecord {
+                enrolled_on: r.enrolment.enrolled_on,
+                status: r.enrolment.status,
+                // The record keeps no date of leaving yet: derivation treats it as unknown
+                // and censors at the last follow-up.
+                left_on: None,
+                baseline: baseline_values(&r.enrolment, &r.baseline),
+                schedule: schedule
+                    .map(|s| s.points.iter().map(|p| p.time_point.clone()).collect())
+                    .unwrap_or_default(),
+                assessments: Vec::new(),
+                events: Vec::new(),
+                last_follow_up_on: load.last_seen.get(&r.id).copied(),
+                study_end,
+            };
+            (r.id, record)
         })
         .collect();
-    let events = load
-        .events
-        .iter()
-        .filter(|e| e.participant_id == participant)
-        .map(|e| EventRecord {
-            kind: e.kind,
-            on: e.occurred_on,
-            hospitalisation: e.hospitalisation_kind,
-            appointment: e.appointment_kind,
-        })
-        .collect();
-    Some(ParticipantRecord {
-        enrolled_on: r.enrolment.enrolled_on,
-        status: r.enrolment.status,
-        // The record keeps no date of leaving yet: derivation treats it as unknown.
-        left_on: None,
-        baseline: baseline_values(&r.enrolment, &r.baseline),
-        schedule: schedule.points.iter().map(|p| p.time_point.clone()).collect(),
-        assessments,
-        events,
-        last_follow_up_on: load.last_seen.get(&participant).copied(),
-        study_end,
-    })
+    for a in &load.assessments {
+        if let Some(record) = records.get_mut(&a.participant_id) {
+            record.assessments.push(AssessmentRecord {
+                instrument: a.instrument_code.clone(),
+                time_point: a.time_point_code.clone(),
+                administered_on: a.administered_on,
+                total: a.score,
+                subscores: a.subscores.clone(),
+                band: a.band.clone(),
+                // Answers are small whole numbers: exact in f64.
+                answers: a.answers.iter().map(|(k, v)| (k.clone(), *v as f64)).collect(),
+            });
+        }
+    }
+    for e in &load.events {
+        if let Some(record) = records.get_mut(&e.participant_id) {
+            record.events.push(EventRecord {
+                kind: e.kind,
+                on: e.occurred_on,
+                hospitalisation: e.hospitalisation_kind,
+                appointment: e.appointment_kind,
+            });
+        }
+    }
+    records
 }
 
 #[cfg(test)]
 mod tests {
-    use kindred_domain::schedule::Schedule;
     use kindred_storage::ResearchLoad;
     use time::macros::date;
 
@@ -244,10 +251,9 @@ mod tests {
     #[test]
     fn a_participant_missing_from_the_load_has_no_record() {
         let load = ResearchLoad::default();
-        let id = ParticipantId::generate();
-        assert!(
-            evaluation_record(&load, id, &Schedule::default(), date!(2026 - 12 - 01)).is_none()
-        );
+        let wanted = BTreeSet::from([ParticipantId::generate()]);
+        let records = evaluation_records(&load, &wanted, &HashMap::new(), date!(2026 - 12 - 01));
+        assert!(records.is_empty());
         assert!(views(&load).is_empty());
     }
 }

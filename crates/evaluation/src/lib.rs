@@ -7,6 +7,7 @@
 
 pub mod allocation;
 pub mod analysis;
+pub mod assemble;
 pub mod observation;
 pub mod outcomes;
 pub mod record;

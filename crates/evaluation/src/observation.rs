@@ -1,12 +1,12 @@
 //! One participant's value of one outcome: what outcome derivation produces and what the
 //! analyses consume.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A participant's value of one outcome, by the outcome's type. `Missing` is its own value
 /// (not assessed, outside the window, lost to follow-up): analyses count it per arm and never
 /// treat it as zero or as "no event".
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Observation {
     /// The outcome could not be observed for this participant (the reason, in plain words).
@@ -29,7 +29,7 @@ pub enum Observation {
 }
 
 /// One time point of a repeated measure.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RepeatedPoint {
     /// The time point's code (`intake`, `6m`…).
     pub time_point: String,

@@ -23,12 +23,12 @@
 use std::collections::BTreeSet;
 
 use kindred_domain::vocabulary::{SupportKind, Vocabulary};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::Observation;
 
 /// One study's analysed table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnalysedTable {
     /// Arm names, by arm index (`["usual care", "peer support"]`); one for pre-post.
     pub arms: Vec<String>,
@@ -45,7 +45,7 @@ pub struct AnalysedTable {
 }
 
 /// One participant.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ParticipantRow {
     /// A pseudonymous key, stable within the study (never a name or record id).
     pub key: String,
@@ -67,7 +67,7 @@ pub struct ParticipantRow {
 }
 
 /// The coach a participant was assigned, with the qualifications the reviews ask about.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CoachRecord {
     /// A pseudonymous key for the coach: the cluster of the by-whom analysis.
     pub key: String,
@@ -80,7 +80,7 @@ pub struct CoachRecord {
 }
 
 /// Contacts and minutes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dose {
     pub contacts: u32,
     pub minutes: u32,
@@ -94,7 +94,7 @@ impl From<kindred_domain::fidelity::Dose> for Dose {
 
 /// The support a participant received: in total, by support kind and by program component.
 /// A contact with two support kinds counts toward both, as in the fidelity figures.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DoseRecord {
     pub total: Dose,
     /// One entry per support kind, in [`SupportKind::ALL`] order.

@@ -6,6 +6,7 @@
 //! receives); counts by arm, the allocation log and the plan's history are the evaluator's
 //! ([`StudyLead`]).
 
+mod analysis;
 mod enrolment;
 mod plan;
 
@@ -22,6 +23,7 @@ use kindred_domain::vocabulary::Vocabulary;
 use kindred_storage::{Session, StudyWrite};
 use time::Date;
 
+pub use analysis::{AnalysedStudy, PooledFollowUp, PooledOutcome, StudyResults};
 pub use enrolment::{AllocationVerification, StudyEnrolment};
 pub use plan::PlanView;
 

@@ -14,6 +14,10 @@ fn codes<V: Vocabulary>() -> Vec<&'static str> {
     V::ALL.iter().map(|term| term.code()).collect()
 }
 
+fn label<V: Vocabulary>(code: &str) -> Option<&'static str> {
+    V::from_code(code).map(Vocabulary::label)
+}
+
 impl BaselineField {
     /// The codes this field may take (the participant vocabulary it reads).
     pub fn allowed_values(self) -> Vec<&'static str> {
@@ -28,6 +32,23 @@ impl BaselineField {
             Self::JusticeInvolvement => codes::<JusticeInvolvement>(),
             Self::CoOccurringMentalDisorder | Self::Veteran | Self::Pregnant => {
                 codes::<YesNoUnknown>()
+            }
+        }
+    }
+
+    /// The label of one of this field's codes (`25_34` → "25–34"); `None` for an unknown code.
+    pub fn value_label(self, code: &str) -> Option<&'static str> {
+        match self {
+            Self::ReferralSource => label::<ReferralSource>(code),
+            Self::Setting => label::<Setting>(code),
+            Self::TreatmentPhase => label::<TreatmentPhase>(code),
+            Self::AgeBand => label::<AgeBand>(code),
+            Self::Gender => label::<Gender>(code),
+            Self::PrimarySubstance => label::<PrimarySubstance>(code),
+            Self::Housing => label::<Housing>(code),
+            Self::JusticeInvolvement => label::<JusticeInvolvement>(code),
+            Self::CoOccurringMentalDisorder | Self::Veteran | Self::Pregnant => {
+                label::<YesNoUnknown>(code)
             }
         }
     }

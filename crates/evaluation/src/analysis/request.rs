@@ -1,10 +1,10 @@
 //! What to analyse: the integrator maps a study's locked plan onto an [`AnalysisRequest`].
 
 pub use kindred_domain::vocabulary::StudyDesign;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The analyses a locked plan names, in the engine's terms.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnalysisRequest {
     /// Randomised, quasi-experimental or pre-post: decides which comparisons are made (a
     /// pre-post study compares people with their own baseline; a quasi-experimental one adds
@@ -35,7 +35,7 @@ pub struct AnalysisRequest {
 }
 
 /// One outcome of the plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutcomePlan {
     pub kind: OutcomeKind,
     pub role: OutcomeRole,
@@ -43,7 +43,7 @@ pub struct OutcomePlan {
 
 /// The type of an outcome; each participant's [`crate::Observation`] must be of it (or
 /// missing).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutcomeKind {
     Binary,
@@ -55,7 +55,7 @@ pub enum OutcomeKind {
 }
 
 /// Whether the plan made an outcome primary (the study's question) or secondary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutcomeRole {
     Primary,
@@ -63,7 +63,7 @@ pub enum OutcomeRole {
 }
 
 /// Seed and size of the bootstrap; the same seed gives the same interval on every machine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BootstrapPlan {
     pub seed: u64,
     pub replicates: usize,
@@ -71,7 +71,7 @@ pub struct BootstrapPlan {
 
 /// Which binary outcome, and which of its values, is a good outcome (abstinent = `true`;
 /// rehospitalised within 90 days = `false`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GoodOutcome {
     /// Index of the outcome in the table.
     pub outcome: usize,
@@ -80,7 +80,7 @@ pub struct GoodOutcome {
 }
 
 /// The population the weighted comparison speaks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Estimand {
     /// Everyone in the study (average treatment effect).
@@ -90,7 +90,7 @@ pub enum Estimand {
 }
 
 /// Inverse-probability weights: estimand, stabilisation and truncation.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct WeightingPlan {
     pub estimand: Estimand,
     pub stabilised: bool,

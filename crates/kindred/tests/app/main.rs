@@ -39,6 +39,7 @@ mod roles;
 mod schema;
 mod staff;
 mod studies;
+mod study_analysis;
 mod supervision;
 mod tasks;
 mod tenancy;

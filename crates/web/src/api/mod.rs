@@ -22,6 +22,7 @@ mod schema;
 pub(crate) use schema::timestamp;
 mod staff;
 mod studies;
+mod study_analysis;
 mod tasks;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -130,5 +131,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(studies::verify))
         .routes(routes!(studies::lock))
         .routes(routes!(studies::amend))
+        .routes(routes!(study_analysis::results))
+        .routes(routes!(study_analysis::table))
         .routes(routes!(research::participants))
 }

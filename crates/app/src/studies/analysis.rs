@@ -1,0 +1,363 @@
+//! A study's results: the evaluator's only. Until the plan is locked, pooled follow-up figures
+//! (how many are enrolled, and how many have each outcome, all arms together); once it is,
+//! every analysis the locked plan names, computed by the evaluation engine from the record.
+//!
+//! The load is set-based (the research load, the allocation log, the staff's qualifications
+//! and the programs' costs: a handful of queries whatever the study's size), and the
+//! analysis runs off the async runtime's threads. Nothing random depends on the run: the
+//! bootstrap seed comes from the plan's hash, so the same record gives the same JSON.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use kindred_domain::audit::AuditAction;
+use kindred_domain::ids::{ParticipantId, ProgramId, StudyId, UserId};
+use kindred_domain::programs::CostSettings;
+use kindred_domain::staff::{Certification, StaffProfile};
+use kindred_domain::study::StudyDefinition;
+use kindred_domain::vocabulary::{ContactMode, SupportKind};
+use kindred_evaluation::analysis::{ANALYSIS_VERSION, StudyAnalysis, analyse};
+use kindred_evaluation::assemble::{Assembled, StudyParticipant, assemble, planned_outcomes};
+use kindred_evaluation::outcomes::derive;
+use kindred_evaluation::table::{CoachRecord, Dose};
+use kindred_storage::{Among, Research, ResearchLoad};
+use time::{Date, Duration};
+
+use super::{StudyView, load_view};
+use crate::audit::entry;
+use crate::policy::StudyLead;
+use crate::research::evaluation_records;
+use crate::{App, AppError, Result};
+
+/// What an evaluator may see of a study's results.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StudyResults {
+    /// The plan is not locked: nothing by arm.
+    Pooled(PooledFollowUp),
+    /// The plan is locked: every analysis it names.
+    Analysed(Box<AnalysedStudy>),
+}
+
+/// Follow-up of the whole study, all arms together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PooledFollowUp {
+    pub enrolled: usize,
+    pub data_cut_off: Date,
+    /// Per planned outcome, in plan order.
+    pub outcomes: Vec<PooledOutcome>,
+}
+
+/// How many have an outcome and how many miss it, all arms together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PooledOutcome {
+    pub code: String,
+    pub name: String,
+    pub observed: usize,
+    pub missing: usize,
+}
+
+/// The analyses of a locked plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalysedStudy {
+    /// The hash of the plan analysed (the lock's, or the last amendment's).
+    pub plan_hash: String,
+    /// Nothing after this day is counted: the study's end, or today while it runs.
+    pub data_cut_off: Date,
+    pub analysis: StudyAnalysis,
+}
+
+impl App {
+    /// The study's results as the evaluator may see them now. Audited as a read.
+    pub async fn study_results(
+        &self,
+        lead: &StudyLead<'_>,
+        study: StudyId,
+    ) -> Result<StudyResults> {
+        let (view, loaded) = self.load_study_participants(lead, study).await?;
+        let cut_off = loaded.cut_off;
+        let results = if view.plan_locked() {
+            let plan_hash = view.plan.current_hash.clone();
+            let assembled = assemble_table(&view.definition, &plan_hash, &loaded.participants)?;
+            let analysis =
+                tokio::task::spawn_blocking(move || analyse(&assembled.table, &assembled.request))
+                    .await
+                    .map_err(|e| {
+                        AppError::Internal(
+                            format!("study {study}: the analysis stopped: {e}").into(),
+                        )
+                    })?
+                    .map_err(|e| AppError::Internal(format!("study {study}: {e}").into()))?;
+            StudyResults::Analysed(Box::new(AnalysedStudy {
+                plan_hash,
+                data_cut_off: cut_off,
+                analysis,
+            }))
+        } else {
+            StudyResults::Pooled(pooled(&view.definition, &loaded.participants, cut_off))
+        };
+        let detail = match &results {
+            StudyResults::Pooled(p) => format!("pooled follow-up of {} participants", p.enrolled),
+            StudyResults::Analysed(a) => format!(
+                "analysis {ANALYSIS_VERSION} of {} participants, plan {}",
+                loaded.participants.len(),
+                a.plan_hash
+            ),
+        };
+        let actor = lead.actor();
+        self.audit_read(
+            actor,
+            entry(actor, AuditAction::Read, "study_analysis", Some(study.to_string()), detail),
+        )
+        .await?;
+        Ok(results)
+    }
+
+    /// The analysed table and request of a locked study: what its analyses read, one row per
+    /// participant under a key that names nobody, so anyone can recompute them. Refused
+    /// (409) before the plan is locked: the table holds outcomes by arm. Audited as a read.
+    pub async fn study_analysis_table(
+        &self,
+        lead: &StudyLead<'_>,
+        study: StudyId,
+    ) -> Result<Assembled> {
+        let (view, loaded) = self.load_study_participants(lead, study).await?;
+        if !view.plan_locked() {
+            return Err(AppError::Conflict(
+                "lock the analysis plan first: until then no outcome is shown by arm".into(),
+            ));
+        }
+        let assembled =
+            assemble_table(&view.definition, &view.plan.current_hash, &loaded.participants)?;
+        let actor = lead.actor();
+        let detail = format!("analysed table of {} participants", assembled.table.rows.len());
+        self.audit_read(
+            actor,
+            entry(actor, AuditAction::Read, "study_analysis", Some(study.to_string()), detail),
+        )
+        .await?;
+        Ok(assembled)
+    }
+
+    async fn load_study_participants(
+        &self,
+        lead: &StudyLead<'_>,
+        study: StudyId,
+    ) -> Result<(StudyView, Loaded)> {
+        let actor = lead.actor();
+        let scope = self.policy.scope::<Research>(actor)?;
+        let mut session = actor.tenant().read().await?;
+        let view = load_view(&mut session, study, true).await?;
+        let allocations = session.study_allocations(&scope, study).await?;
+        let load = session.research_load(Among::All(&scope)).await?;
+        let schedules = session.schedules(None).await?;
+        let profiles = session.staff_profiles().await?;
+        let certifications = session.all_certifications().await?;
+        let programs: BTreeSet<ProgramId> =
+            load.participants.iter().filter_map(|r| r.enrolment.program_id).collect();
+        let mut costs = BTreeMap::new();
+        for program in programs {
+            if let Some(stored) = session.program_definition(program).await? {
+                costs.insert(program, stored.definition.costs);
+            }
+        }
+        drop(session);
+        let definition = &view.definition;
+        let study_end = definition
+            .enrolment
+            .to
+            .checked_add(Duration::days(i64::from(definition.follow_up_days)))
+            .unwrap_or(Date::MAX);
+        let cut_off = study_end.min(self.clock().today());
+        let wanted: BTreeSet<ParticipantId> =
+            allocations.iter().map(|a| a.participant_id).collect();
+        let mut records = evaluation_records(&load, &wanted, &schedules, cut_off);
+        let mut doses = Doses::of(&load);
+        let qualifications =
+            Qualifications { profiles: &profiles, certifications: &certifications };
+        let mut coach_keys: BTreeMap<UserId, String> = BTreeMap::new();
+        let coach_of: BTreeMap<ParticipantId, UserId> = load
+            .participants
+            .iter()
+            .filter_map(|r| r.enrolment.coach_id.map(|c| (r.id, c)))
+            .collect();
+        let program_of: BTreeMap<ParticipantId, ProgramId> = load
+            .participants
+            .iter()
+            .filter_map(|r| r.enrolment.program_id.map(|p| (r.id, p)))
+            .collect();
+        let mut participants = Vec::with_capacity(allocations.len());
+        for allocation in &allocations {
+            let id = allocation.participant_id;
+            let Some(record) = records.remove(&id) else { continue };
+            let coach = coach_of.get(&id).map(|coach| {
+                let next = coach_keys.len() + 1;
+                let key = coach_keys.entry(*coach).or_insert_with(|| format!("coach {next}"));
+                qualifications.of(*coach, key.clone(), record.enrolled_on)
+            });
+            let dose = doses.total.get(&id).copied().unwrap_or_default();
+            let cost_cents = program_of.get(&id).and_then(|p| costs.get(p)).and_then(|c| {
+                cost_of(c, dose, doses.by_mode.get(&id).map_or(&[][..], Vec::as_slice))
+            });
+            participants.push(StudyParticipant {
+                key: format!("S{:04}", allocation.sequence),
+                arm: allocation.arm.clone(),
+                record,
+                coach,
+                dose,
+                dose_by_support_kind: doses.by_kind.remove(&id).unwrap_or_default(),
+                dose_by_component: doses.by_component.remove(&id).unwrap_or_default(),
+                cost_cents,
+            });
+        }
+        Ok((view, Loaded { participants, cut_off }))
+    }
+}
+
+struct Loaded {
+    participants: Vec<StudyParticipant>,
+    cut_off: Date,
+}
+
+fn assemble_table(
+    definition: &StudyDefinition,
+    plan_hash: &str,
+    participants: &[StudyParticipant],
+) -> Result<Assembled> {
+    assemble(definition, plan_hash, participants)
+        .map_err(|e| AppError::Internal(format!("study analysis: {e}").into()))
+}
+
+fn pooled(
+    definition: &StudyDefinition,
+    participants: &[StudyParticipant],
+    cut_off: Date,
+) -> PooledFollowUp {
+    let outcomes = planned_outcomes(definition)
+        .into_iter()
+        .map(|(i, _)| {
+            let outcome = &definition.outcomes[i];
+            let missing = participants
+                .iter()
+                .filter(|p| derive(outcome, &p.record, definition).is_missing())
+                .count();
+            PooledOutcome {
+                code: outcome.code.clone(),
+                name: outcome.name.clone(),
+                observed: participants.len() - missing,
+                missing,
+            }
+        })
+        .collect();
+    PooledFollowUp { enrolled: participants.len(), data_cut_off: cut_off, outcomes }
+}
+
+/// The research load's doses, by participant.
+struct Doses {
+    total: BTreeMap<ParticipantId, Dose>,
+    by_kind: BTreeMap<ParticipantId, Vec<(SupportKind, Dose)>>,
+    by_component: BTreeMap<ParticipantId, Vec<(String, Dose)>>,
+    by_mode: BTreeMap<ParticipantId, Vec<(ContactMode, Dose)>>,
+}
+
+impl Doses {
+    fn of(load: &ResearchLoad) -> Self {
+        let dose = |contacts: i64, minutes: i64| Dose {
+            contacts: u32::try_from(contacts).unwrap_or(u32::MAX),
+            minutes: u32::try_from(minutes).unwrap_or(u32::MAX),
+        };
+        let mut doses = Self {
+            total: BTreeMap::new(),
+            by_kind: BTreeMap::new(),
+            by_component: BTreeMap::new(),
+            by_mode: BTreeMap::new(),
+        };
+        for d in &load.dose_totals {
+            doses.total.insert(d.participant_id, dose(d.contacts, d.minutes));
+        }
+        for d in &load.dose_by_support_kind {
+            doses
+                .by_kind
+                .entry(d.participant_id)
+                .or_default()
+                .push((d.key, dose(d.contacts, d.minutes)));
+        }
+        for d in &load.dose_by_component {
+            doses
+                .by_component
+                .entry(d.participant_id)
+                .or_default()
+                .push((d.key.clone(), dose(d.contacts, d.minutes)));
+        }
+        for d in &load.dose_by_mode {
+            doses
+                .by_mode
+                .entry(d.participant_id)
+                .or_default()
+                .push((d.key, dose(d.contacts, d.minutes)));
+        }
+        doses
+    }
+}
+
+/// The cost of a participant's support in cents: staff time at the hourly cost, plus each
+/// contact's cost by mode. `None` when the program sets no cost at all.
+fn cost_of(costs: &CostSettings, total: Dose, by_mode: &[(ContactMode, Dose)]) -> Option<i64> {
+    if costs.hourly_staff_cost_cents.is_none() && costs.per_contact.is_empty() {
+        return None;
+    }
+    let time =
+        costs.hourly_staff_cost_cents.map_or(0, |hourly| hourly * i64::from(total.minutes) / 60);
+    let contacts: i64 = by_mode
+        .iter()
+        .map(|(mode, dose)| costs.contact_cost(*mode).unwrap_or(0) * i64::from(dose.contacts))
+        .sum();
+    Some(time + contacts)
+}
+
+/// The coaches' qualifications, as the by-whom analysis reads them.
+struct Qualifications<'a> {
+    profiles: &'a [StaffProfile],
+    certifications: &'a [Certification],
+}
+
+impl Qualifications<'_> {
+    /// A coach's qualifications on the day a participant enrolled, under a key that names
+    /// nobody.
+    fn of(&self, coach: UserId, key: String, on: Date) -> CoachRecord {
+        let profile = self.profiles.iter().find(|p| p.user_id == coach);
+        let certified = self.certifications.iter().any(|c| {
+            c.user_id == coach
+                && c.issued_on.is_none_or(|issued| issued <= on)
+                && c.expires_on.is_none_or(|expires| expires > on)
+        });
+        CoachRecord {
+            key,
+            months_in_recovery: profile
+                .and_then(|p| p.recovery_start_date)
+                .filter(|start| *start <= on)
+                // The average month, so twelve of them make a year.
+                .map(|start| (on - start).whole_days() as f64 / 30.436_875),
+            certified: Some(certified),
+            training_hours: profile.map(|p| f64::from(p.training_hours)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cost_is_staff_time_and_each_contact_by_mode() {
+        let costs = CostSettings {
+            hourly_staff_cost_cents: Some(3_000),
+            per_contact: vec![(ContactMode::InPerson, 450)],
+        };
+        let total = Dose { contacts: 3, minutes: 90 };
+        let by_mode = [
+            (ContactMode::InPerson, Dose { contacts: 2, minutes: 60 }),
+            (ContactMode::Phone, Dose { contacts: 1, minutes: 30 }),
+        ];
+        assert_eq!(cost_of(&costs, total, &by_mode), Some(4_500 + 900));
+        assert_eq!(cost_of(&CostSettings::default(), total, &by_mode), None);
+    }
+}
