@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use kindred_domain::audit::AuditAction;
 use kindred_domain::follow_up_log::{Evidence, statuses};
-use kindred_domain::ids::{ParticipantId, ProgramId};
+use kindred_domain::ids::{ParticipantId, ProgramId, StudyId};
 use kindred_domain::schedule::Schedule;
 use kindred_domain::study::baseline_values;
 use kindred_domain::vocabulary::{
@@ -24,6 +24,7 @@ use kindred_storage::{Among, ResearchLoad};
 use time::Date;
 
 use crate::audit::entry;
+use crate::studies::load_view;
 use crate::{Actor, App, Result};
 
 const RECORD: &str = "research_record";
@@ -46,6 +47,18 @@ pub struct ResearchParticipant {
     pub follow_up: Vec<(String, String, &'static str)>,
     /// The last day they were seen (a contact, or a follow-up attempt that reached them).
     pub last_seen_on: Option<Date>,
+    /// The studies they are enrolled in, by study title.
+    pub studies: Vec<StudyArm>,
+}
+
+/// A participant's place in one study. The arm is shown only once the study's plan is
+/// locked: before that, arms beside outcomes would show outcomes by arm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StudyArm {
+    pub study_id: StudyId,
+    pub study_title: String,
+    /// (arm code, arm name), when the plan is locked.
+    pub arm: Option<(String, String)>,
 }
 
 /// Contacts and minutes, in total, by support kind and by program component.
@@ -88,10 +101,30 @@ impl App {
         let load = session.research_load(Among::All(&scope)).await?;
         let schedules = session.schedules(None).await?;
         let evidence = session.follow_up_evidence(Among::All(&scope)).await?;
+        let mut arms: BTreeMap<ParticipantId, Vec<StudyArm>> = BTreeMap::new();
+        for summary in session.studies().await? {
+            if summary.enrolled == 0 {
+                continue;
+            }
+            let view = load_view(&mut session, summary.id, true).await?;
+            let locked = view.plan_locked();
+            for allocation in session.study_allocations(&scope, summary.id).await? {
+                let arm = locked.then(|| {
+                    let name = view.definition.arm(&allocation.arm).map(|a| a.name.clone());
+                    (allocation.arm.clone(), name.unwrap_or_default())
+                });
+                arms.entry(allocation.participant_id).or_default().push(StudyArm {
+                    study_id: summary.id,
+                    study_title: summary.title.clone(),
+                    arm,
+                });
+            }
+        }
         drop(session);
         let none = Evidence::default();
         let mut shown = views(&load);
         for (view, record) in shown.iter_mut().zip(&load.participants) {
+            view.studies = arms.remove(&record.id).unwrap_or_default();
             let Some(program) = record.enrolment.program_id else { continue };
             let Some(schedule) = schedules.get(&program) else { continue };
             let e = evidence.get(&record.id).unwrap_or(&none);
@@ -128,6 +161,7 @@ fn views(load: &ResearchLoad) -> Vec<ResearchParticipant> {
                 events: Vec::new(),
                 assessments: Vec::new(),
                 follow_up: Vec::new(),
+                studies: Vec::new(),
                 last_seen_on: load.last_seen.get(&r.id).copied(),
             };
             (r.id, view)

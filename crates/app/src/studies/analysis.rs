@@ -15,6 +15,7 @@ use kindred_domain::programs::CostSettings;
 use kindred_domain::staff::{Certification, StaffProfile};
 use kindred_domain::study::StudyDefinition;
 use kindred_domain::vocabulary::{ContactMode, SupportKind};
+use kindred_evaluation::analysis::headline::{Headline, headlines};
 use kindred_evaluation::analysis::{ANALYSIS_VERSION, StudyAnalysis, analyse};
 use kindred_evaluation::assemble::{Assembled, StudyParticipant, assemble, planned_outcomes};
 use kindred_evaluation::outcomes::derive;
@@ -63,6 +64,13 @@ pub struct AnalysedStudy {
     /// Nothing after this day is counted: the study's end, or today while it runs.
     pub data_cut_off: Date,
     pub analysis: StudyAnalysis,
+}
+
+impl AnalysedStudy {
+    /// Per outcome, its sample per arm and each effect with its CI (or why there is none).
+    pub fn headlines(&self) -> Vec<Headline> {
+        headlines(&self.analysis)
+    }
 }
 
 impl App {

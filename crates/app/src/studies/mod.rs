@@ -25,6 +25,7 @@ use time::Date;
 
 pub use analysis::{AnalysedStudy, PooledFollowUp, PooledOutcome, StudyResults};
 pub use enrolment::{AllocationVerification, StudyEnrolment};
+pub use kindred_evaluation::analysis::OutcomeRole;
 pub use plan::PlanView;
 
 use crate::audit::entry;

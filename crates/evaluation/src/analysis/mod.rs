@@ -31,6 +31,7 @@ pub mod dose;
 mod effects;
 mod explain;
 mod finite;
+pub mod headline;
 mod model;
 mod parallel;
 pub mod propensity;

@@ -10,7 +10,7 @@
 use serde_json::{Value, json};
 use time::{Date, Duration};
 
-use crate::support::{Api, TestApp, World, on_both_backends};
+use crate::support::{Api, PASSWORD, TestApp, World, on_both_backends};
 
 on_both_backends!(
     a_planted_effect_lies_inside_the_served_intervals,
@@ -191,6 +191,22 @@ async fn a_planted_effect_lies_inside_the_served_intervals(app: TestApp) {
         assert!(!pooled.body.contains(arm), "the pooled figures name an arm: {}", pooled.body);
     }
     assert_eq!(evaluator.get(&table).await.status, 409, "the table holds outcomes by arm");
+    let mut browser = app.browser();
+    browser.sign_in(world.org, world.evaluator, PASSWORD).await;
+    let page = browser.get(&format!("/studies/{id}/results")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("nothing is shown by arm"), "{}", page.body);
+    assert!(!page.body.contains("Usual care"), "the pooled page names an arm");
+    // The research view names the study but keeps the arm until the lock.
+    let research = evaluator.get("/api/v1/research/participants").await.json();
+    let enrolled: Vec<&Value> = research
+        .as_array()
+        .expect("records")
+        .iter()
+        .filter(|r| !r["studies"].as_array().is_none_or(Vec::is_empty))
+        .collect();
+    assert_eq!(enrolled.len(), PER_STUDY);
+    assert!(enrolled.iter().all(|r| r["studies"][0]["arm"].is_null()), "an arm before the lock");
 
     // Coaches and supervisors never see results; another organisation does not find them.
     for who in [world.coach, world.supervisor, world.manager] {
@@ -230,6 +246,23 @@ async fn a_planted_effect_lies_inside_the_served_intervals(app: TestApp) {
     assert_eq!(analysed, PER_STUDY as u64, "{sample}");
     assert!(sample.as_array().expect("a sample").iter().all(|s| s["missing"] == 0));
     assert!(!served.body.contains("NaN") && !served.body.contains("null"), "a number failed");
+
+    // The results page shows the effects; the research view now shows each arm.
+    let page = browser.get(&format!("/studies/{id}/results")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("risk ratio, Peer support vs Usual care"), "{}", page.body);
+    assert!(page.body.contains("hazard ratio"), "{}", page.body);
+    let mut coach_browser = app.browser();
+    coach_browser.sign_in(world.org, world.coach, PASSWORD).await;
+    assert_eq!(coach_browser.get(&format!("/studies/{id}/results")).await.status, 403);
+    let research = evaluator.get("/api/v1/research/participants").await.json();
+    for (participant, arm) in &people {
+        let record = research
+            .as_array()
+            .and_then(|r| r.iter().find(|r| r["id"] == participant.as_str()))
+            .expect("a research record");
+        assert_eq!(record["studies"][0]["arm"], arm.as_str(), "{record}");
+    }
 
     // The same analysis twice is the same JSON.
     let again = evaluator.get(&results).await;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::State;
 use kindred_app::research::ResearchParticipant;
-use kindred_domain::ids::ParticipantId;
+use kindred_domain::ids::{ParticipantId, StudyId};
 use kindred_domain::vocabulary::{
     AppointmentKind, HospitalisationKind, OutcomeEventKind, ParticipantStatus, SupportKind,
 };
@@ -40,6 +40,21 @@ pub struct ResearchRecordBody {
     pub follow_up: Vec<FollowUpPointBody>,
     /// ISO 8601 date of the last contact or follow-up attempt that reached them.
     pub last_seen_on: Option<String>,
+    /// The studies they are enrolled in, with their arm once the study's plan is locked.
+    pub studies: Vec<StudyArmBody>,
+}
+
+/// A participant's place in one study.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StudyArmBody {
+    pub study_id: StudyId,
+    pub study_title: String,
+    /// The arm's code; absent until the plan is locked (arms beside outcomes would show
+    /// outcomes by arm).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arm: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arm_name: Option<String>,
 }
 
 /// Contacts and minutes.
@@ -153,6 +168,16 @@ impl From<&ResearchParticipant> for ResearchRecordBody {
                 })
                 .collect(),
             last_seen_on: p.last_seen_on.map(|d| d.to_string()),
+            studies: p
+                .studies
+                .iter()
+                .map(|s| StudyArmBody {
+                    study_id: s.study_id,
+                    study_title: s.study_title.clone(),
+                    arm: s.arm.as_ref().map(|(code, _)| code.clone()),
+                    arm_name: s.arm.as_ref().map(|(_, name)| name.clone()),
+                })
+                .collect(),
         }
     }
 }

@@ -25,6 +25,7 @@ mod resources;
 mod sections;
 mod staff;
 mod studies;
+mod study_results;
 mod supervision;
 mod tasks;
 
@@ -95,6 +96,7 @@ fn study_routes() -> Router<AppState> {
         .route("/studies/{id}/open", post(studies::open))
         .route("/studies/{id}/lock", post(studies::lock))
         .route("/studies/{id}/verify", post(studies::verify))
+        .route("/studies/{id}/results", get(study_results::page))
 }
 
 fn assessment_routes() -> Router<AppState> {

@@ -30,6 +30,7 @@ struct Row {
     events: String,
     scores: String,
     follow_up: String,
+    studies: String,
 }
 
 fn list(items: Vec<String>) -> String {
@@ -85,6 +86,15 @@ pub async fn page(
             ),
             follow_up: list(
                 p.follow_up.iter().map(|(_, label, status)| format!("{label}: {status}")).collect(),
+            ),
+            studies: list(
+                p.studies
+                    .iter()
+                    .map(|s| match &s.arm {
+                        Some((_, arm)) => format!("{}: {arm}", s.study_title),
+                        None => format!("{}: arm shown once the plan is locked", s.study_title),
+                    })
+                    .collect(),
             ),
         })
         .collect();
