@@ -150,7 +150,11 @@ fn gap(contacts: usize, coach_rank: usize, rng: &mut impl Rng) -> i64 {
     base + 2 * coach_rank as i64 + rng.random_range(0..6)
 }
 
-fn contact_input(participant: ParticipantId, day: Date, rng: &mut impl Rng) -> ContactInput {
+pub(super) fn contact_input(
+    participant: ParticipantId,
+    day: Date,
+    rng: &mut impl Rng,
+) -> ContactInput {
     let mode = [ContactMode::InPerson, ContactMode::Phone, ContactMode::Phone, ContactMode::Text]
         .choose(rng)
         .copied()

@@ -18,6 +18,7 @@ mod contacts;
 mod follow_up;
 mod programs;
 mod referrals;
+mod studies;
 
 use kindred_domain::consent::Consent;
 use kindred_domain::ids::ParticipantId;
@@ -194,6 +195,18 @@ pub async fn populate(app: &App, participants: usize, seed: u64) -> Result<Vec<D
     programs::appointments_and_overrides(app, &tenant, &staff_users, &demo_programs, &mut rng)
         .await?;
     contacts::populate(app, &tenant, &mut rng).await?;
+    // Before the follow-up, so the studies' participants are followed up like everyone.
+    let member = |local: &str| {
+        let email = format!("{local}@riverside.example");
+        staff_users
+            .iter()
+            .find(|u| u.email.as_str() == email)
+            .map(|u| Actor::new(u.clone(), tenant.clone()))
+            .ok_or(AppError::NotFound)
+    };
+    let (coach, evaluator) = (member("supervisor")?, member("evaluator")?);
+    let study_staff = studies::StudyStaff { coach: &coach, evaluator: &evaluator };
+    studies::populate(app, &study_staff, &demo_programs, &mut rng).await?;
     follow_up::populate(app, &tenant, &staff_users, &mut rng).await?;
     Ok(logins)
 }

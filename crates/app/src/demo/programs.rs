@@ -59,6 +59,12 @@ impl DemoPrograms {
         let (_, programs) = self.eligible.iter().find(|(c, _)| *c == coach)?;
         programs.choose(rng).copied()
     }
+
+    /// The program made from a template.
+    pub fn of_template(&self, code: &str) -> Option<ProgramId> {
+        let name = PROGRAM_NAMES.iter().find(|(c, _)| *c == code).map(|(_, name)| *name)?;
+        self.programs.iter().find(|(_, n)| n == name).map(|(id, _)| *id)
+    }
 }
 
 fn find<'a>(staff: &'a [User], local: &str) -> Result<&'a User> {

@@ -292,7 +292,12 @@ async fn unmet<M, A: Identifies>(
         assessments: Vec::new(),
         events: events
             .iter()
-            .map(|e| EventRecord::new(e.event.kind, e.event.occurred_on))
+            // With the hospitalisation's kind: "a psychiatric stay in the two years before"
+            // is a common rule.
+            .map(|e| EventRecord {
+                hospitalisation: e.event.hospitalisation_kind,
+                ..EventRecord::new(e.event.kind, e.event.occurred_on)
+            })
             .collect(),
         last_follow_up_on: None,
         study_end: definition.enrolment.to,

@@ -20,6 +20,7 @@ mod contact_fidelity;
 mod contact_pages;
 mod contacts;
 mod demo_follow_up;
+mod demo_studies;
 mod eligibility;
 mod errors;
 mod follow_up;
