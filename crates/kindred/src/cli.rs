@@ -102,6 +102,20 @@ pub enum BenchCommand {
     /// Serve a seeded database in-process and time every list and page as each role, with one
     /// reader and with many, against the 50 ms p99 target
     Pages(BenchPagesArgs),
+    /// On a seeded database, define a randomised study, enrol every participant (once; a
+    /// second run reuses it) and time its full analysis set, served and engine alone
+    Analysis(BenchAnalysisArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchAnalysisArgs {
+    /// The directory holding a seeded SQLite database; without it, the global --data-dir or
+    /// --database-url
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Timed runs of each path, after one warm-up
+    #[arg(long, default_value_t = 5)]
+    pub runs: usize,
 }
 
 #[derive(Debug, Args)]

@@ -36,6 +36,9 @@ fn main() -> std::process::ExitCode {
             Command::Bench(cli::BenchCommand::Pages(args)) => {
                 commands::bench::pages(&cli.database, args).await
             }
+            Command::Bench(cli::BenchCommand::Analysis(args)) => {
+                commands::bench::analysis(&cli.database, args).await
+            }
         }
     });
     match result {

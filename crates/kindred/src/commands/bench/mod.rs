@@ -5,7 +5,9 @@
 //!   or a PostgreSQL database, for anyone to serve and measure; [`seed_sql`] writes its rows.
 //! - [`pages`]: reads every list and page of such a database over HTTP, as each role, with one
 //!   reader and with many, against the p99 target.
+//! - [`analysis`]: the full analysis set of one study over such a database, against 1 s.
 
+mod analysis;
 mod contacts;
 mod pages;
 mod seed;
@@ -18,6 +20,7 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
 
+pub use analysis::analysis;
 pub use contacts::contacts;
 pub use pages::pages;
 pub use seed::seed;

@@ -162,6 +162,15 @@ pub(super) struct Api {
 }
 
 impl Api {
+    pub async fn get(&self, path: &str) -> anyhow::Result<Value> {
+        let reply =
+            self.http.get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await?;
+        let status = reply.status();
+        let text = reply.text().await?;
+        anyhow::ensure!(status.is_success(), "GET {path}: {status} {text}");
+        Ok(serde_json::from_str(&text)?)
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> anyhow::Result<Value> {
         let reply = self
             .http
