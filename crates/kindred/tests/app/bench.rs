@@ -1,5 +1,6 @@
-//! `kindred bench seed` and `kindred bench pages`, tiny: the seeded database opens with the
-//! accounts the seed prints, its lists are not empty, and the page bench runs to its table.
+//! `kindred bench seed`, `kindred bench pages` and `kindred bench analysis`, tiny: the seeded
+//! database opens with the accounts the seed prints, its lists are not empty, and the page and
+//! analysis benches run to their tables.
 
 use crate::support::{TestApp, on_both_backends};
 
@@ -65,4 +66,24 @@ async fn a_tiny_seed_serves_its_printed_accounts_and_the_page_bench_completes(ap
         assert!(table.contains(row), "{row} in {table}");
     }
     assert!(table.contains("miss the 50 ms p99 target"), "{table}");
+
+    // The analysis bench sets its study up once and times both paths; a second run reuses it.
+    for run in 0..2 {
+        let analysed = app.kindred(&["bench", "analysis", "--runs", "1"]);
+        assert!(analysed.status.success(), "{}", text(&analysed.stderr));
+        let table = text(&analysed.stdout);
+        assert!(table.contains("20 participants analysed"), "run {run}: {table}");
+        assert!(table.contains("| GET /api/v1/studies/{id}/analysis |"), "{table}");
+        assert!(table.contains("| engine alone (analyse) |"), "{table}");
+    }
+    let reply = app
+        .anonymous_api()
+        .post(
+            "/api/v1/auth/token",
+            serde_json::json!({"org": "bench", "email": "evaluator@bench.test", "password": password}),
+        )
+        .await;
+    let evaluator = app.anonymous_api().with_token(reply.json()["token"].as_str().expect("token"));
+    let studies = evaluator.get("/api/v1/studies").await.json();
+    assert_eq!(studies.as_array().map(Vec::len), Some(1), "the second run reused the study");
 }
