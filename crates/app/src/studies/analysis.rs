@@ -2,6 +2,11 @@
 //! (how many are enrolled, and how many have each outcome, all arms together); once it is,
 //! every analysis the locked plan names, computed by the evaluation engine from the record.
 //!
+//! Who is analysed: the allocation log — or, in a quasi-experimental study whose arms are
+//! formed by a program component received or not, every eligible participant of the program
+//! enrolled in the study's period, placed in an arm by their contacts (a component nobody
+//! could know at enrolment).
+//!
 //! The load is set-based (the research load, the allocation log, the staff's qualifications
 //! and the programs' costs: a handful of queries whatever the study's size), and the
 //! analysis runs off the async runtime's threads. Nothing random depends on the run: the
@@ -13,7 +18,7 @@ use kindred_domain::audit::AuditAction;
 use kindred_domain::ids::{ParticipantId, ProgramId, StudyId, UserId};
 use kindred_domain::programs::CostSettings;
 use kindred_domain::staff::{Certification, StaffProfile};
-use kindred_domain::study::StudyDefinition;
+use kindred_domain::study::{Membership, StudyDefinition};
 use kindred_domain::vocabulary::{ContactMode, SupportKind};
 use kindred_evaluation::analysis::headline::{Headline, headlines};
 use kindred_evaluation::analysis::{ANALYSIS_VERSION, StudyAnalysis, analyse};
@@ -175,8 +180,18 @@ impl App {
             .checked_add(Duration::days(i64::from(definition.follow_up_days)))
             .unwrap_or(Date::MAX);
         let cut_off = study_end.min(self.clock().today());
-        let wanted: BTreeSet<ParticipantId> =
-            allocations.iter().map(|a| a.participant_id).collect();
+        // Who is in the study: the allocation log, or — when arms are formed by a component
+        // received — every eligible participant of the arms' programs enrolled in the period,
+        // their arm read from their contacts below.
+        let members: Vec<(String, ParticipantId, Option<String>)> =
+            match by_component_received(definition, &load) {
+                Some(members) => members,
+                None => allocations
+                    .iter()
+                    .map(|a| (format!("S{:04}", a.sequence), a.participant_id, Some(a.arm.clone())))
+                    .collect(),
+            };
+        let wanted: BTreeSet<ParticipantId> = members.iter().map(|m| m.1).collect();
         let mut records = evaluation_records(&load, &wanted, &schedules, cut_off);
         let mut doses = Doses::of(&load);
         let qualifications =
@@ -192,10 +207,22 @@ impl App {
             .iter()
             .filter_map(|r| r.enrolment.program_id.map(|p| (r.id, p)))
             .collect();
-        let mut participants = Vec::with_capacity(allocations.len());
-        for allocation in &allocations {
-            let id = allocation.participant_id;
+        let mut participants = Vec::with_capacity(members.len());
+        for (key, id, arm) in members {
             let Some(record) = records.remove(&id) else { continue };
+            let by_component = doses.by_component.remove(&id).unwrap_or_default();
+            let arm = match arm {
+                Some(arm) => arm,
+                None if record.unmet_eligibility(&definition.eligibility).is_empty() => {
+                    let Some(arm) =
+                        arm_by_component(definition, program_of.get(&id), &by_component)
+                    else {
+                        continue;
+                    };
+                    arm
+                }
+                None => continue,
+            };
             let coach = coach_of.get(&id).map(|coach| {
                 let next = coach_keys.len() + 1;
                 let key = coach_keys.entry(*coach).or_insert_with(|| format!("coach {next}"));
@@ -206,18 +233,70 @@ impl App {
                 cost_of(c, dose, doses.by_mode.get(&id).map_or(&[][..], Vec::as_slice))
             });
             participants.push(StudyParticipant {
-                key: format!("S{:04}", allocation.sequence),
-                arm: allocation.arm.clone(),
+                key,
+                arm,
                 record,
                 coach,
                 dose,
                 dose_by_support_kind: doses.by_kind.remove(&id).unwrap_or_default(),
-                dose_by_component: doses.by_component.remove(&id).unwrap_or_default(),
+                dose_by_component: by_component,
                 cost_cents,
             });
         }
         Ok((view, Loaded { participants, cut_off }))
     }
+}
+
+/// When a study's arms are formed by a component received (or not): every participant of the
+/// arms' programs enrolled in the study's period, keyed by their order of reference, with
+/// their arm still to be read. `None` for studies whose members are the allocation log.
+fn by_component_received(
+    definition: &StudyDefinition,
+    load: &ResearchLoad,
+) -> Option<Vec<(String, ParticipantId, Option<String>)>> {
+    let programs: BTreeSet<ProgramId> = definition
+        .arms
+        .iter()
+        .filter_map(|arm| match &arm.membership {
+            Some(Membership::Component { program_id, .. }) => Some(*program_id),
+            _ => None,
+        })
+        .collect();
+    if programs.is_empty() {
+        return None;
+    }
+    let members = load
+        .participants
+        .iter()
+        .filter(|r| {
+            r.enrolment.program_id.is_some_and(|p| programs.contains(&p))
+                && definition.enrolment.contains(r.enrolment.enrolled_on)
+        })
+        .enumerate()
+        .map(|(n, r)| (format!("C{:04}", n + 1), r.id, None))
+        .collect();
+    Some(members)
+}
+
+/// The arm whose component rule the participant's contacts meet: a component is received
+/// when at least one contact delivered it.
+fn arm_by_component(
+    definition: &StudyDefinition,
+    program: Option<&ProgramId>,
+    by_component: &[(String, Dose)],
+) -> Option<String> {
+    let program = program?;
+    definition
+        .arms
+        .iter()
+        .find(|arm| match &arm.membership {
+            Some(Membership::Component { program_id, component, received }) => {
+                let had = by_component.iter().any(|(name, d)| name == component && d.contacts > 0);
+                program_id == program && had == *received
+            }
+            _ => false,
+        })
+        .map(|arm| arm.code.clone())
 }
 
 struct Loaded {

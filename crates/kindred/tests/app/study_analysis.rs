@@ -15,6 +15,7 @@ use crate::support::{Api, PASSWORD, TestApp, World, on_both_backends};
 on_both_backends!(
     a_planted_effect_lies_inside_the_served_intervals,
     a_study_that_cannot_be_estimated_says_so_in_words,
+    arms_by_a_component_received_are_read_from_the_contacts,
 );
 
 const PER_STUDY: usize = 120;
@@ -326,4 +327,80 @@ async fn a_study_that_cannot_be_estimated_says_so_in_words(app: TestApp) {
     let cox = &body["analysis"]["outcomes"][1]["comparison"]["time_to_event"]["cox"];
     assert_eq!(cox["estimable"], false, "{cox}");
     assert!(cox["reason"].is_string());
+}
+
+/// A quasi-experimental study whose arms are who received the brief intervention and who did
+/// not: nobody is enrolled one by one; the analysis reads each participant's arm from the
+/// components their contacts delivered.
+async fn arms_by_a_component_received_are_read_from_the_contacts(app: TestApp) {
+    let world = app.world().await;
+    let manager = app.api(world.org, world.manager).await;
+    let coach = app.api(world.org, world.coach).await;
+    let evaluator = app.api(world.org, world.evaluator).await;
+    let today = app.app.clock().today();
+    let program =
+        manager.post("/api/v1/programs", json!({"template_code": "ed_brief_intervention"})).await;
+    let program = program.json()["id"].as_str().expect("a program").to_owned();
+    let membership = |received: bool| {
+        json!({"by": "component", "program_id": program,
+               "component": "Brief motivational intervention", "received": received})
+    };
+    let study = json!({
+        "title": "Who had the conversation",
+        "question": "Are people who had the brief intervention admitted to treatment more often?",
+        "design": "quasi_experimental", "comparison": "component_not_received",
+        "program_ids": [program],
+        "arms": [
+            {"code": "without", "name": "Without the conversation", "role": "comparison",
+             "receives": "Written advice only", "membership": membership(false)},
+            {"code": "with", "name": "With the conversation", "role": "intervention",
+             "receives": "The brief motivational intervention", "membership": membership(true)},
+        ],
+        "enrolment_from": (today - Duration::days(200)).to_string(),
+        "enrolment_to": (today - Duration::days(100)).to_string(),
+        "follow_up_days": 90,
+        "outcomes": [{"code": "admitted_30d", "name": "Treatment admission within 30 days",
+                      "kind": "event_within", "event": {"kind": "treatment_admission"}, "days": 30}],
+        "plan": {"primary": "admitted_30d"},
+    });
+    let created = evaluator.post("/api/v1/studies", study).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.json()["id"].as_str().expect("an id").to_owned();
+    for n in 0..12 {
+        // Two enrolled outside the study's period, who are not in it.
+        let days_ago = if n < 10 { 150 } else { 20 };
+        let enrolled_on = today - Duration::days(days_ago);
+        let reply = manager
+            .post(
+                "/api/v1/participants",
+                json!({"given_name": format!("Corvina{n}"), "family_name": "Paxley",
+                       "date_of_birth": "1980-01-01", "program_id": program,
+                       "coach_id": world.coach_id.to_string(), "setting": "walk_in_clinic",
+                       "enrolled_on": enrolled_on.to_string(),
+                       "coach_override_reason": "The study's coach is still training"}),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        let participant = reply.json()["id"].as_str().expect("an id").to_owned();
+        let mut first = crate::contacts::contact(&participant, enrolled_on);
+        if n % 2 == 0 {
+            first["component"] = json!("Brief motivational intervention");
+        }
+        let logged = coach.post("/api/v1/contacts", first).await;
+        assert_eq!(logged.status, 201, "{}", logged.body);
+        let later = crate::contacts::contact(&participant, enrolled_on + Duration::days(10));
+        assert_eq!(coach.post("/api/v1/contacts", later).await.status, 201);
+    }
+    let locked = evaluator.post(&format!("/api/v1/studies/{id}/plan/lock"), json!({})).await;
+    assert_eq!(locked.status, 200, "{}", locked.body);
+    let served = evaluator.get(&format!("/api/v1/studies/{id}/analysis")).await;
+    assert_eq!(served.status, 200, "{}", served.body);
+    let arms = served.json()["analysis"]["arms"].clone();
+    let counts: Vec<u64> = arms
+        .as_array()
+        .expect("arms")
+        .iter()
+        .map(|a| a["participants"].as_u64().unwrap_or(0))
+        .collect();
+    assert_eq!(counts, vec![5, 5], "five with and five without the conversation: {arms}");
 }
