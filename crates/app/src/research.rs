@@ -233,9 +233,7 @@ pub(crate) fn evaluation_records(
             let record = ParticipantRecord {
                 enrolled_on: r.enrolment.enrolled_on,
                 status: r.enrolment.status,
-                // The record keeps no date of leaving yet: derivation treats it as unknown
-                // and censors at the last follow-up.
-                left_on: None,
+                left_on: r.enrolment.left_on,
                 baseline: baseline_values(&r.enrolment, &r.baseline),
                 schedule: schedule
                     .map(|s| s.points.iter().map(|p| p.time_point.clone()).collect())

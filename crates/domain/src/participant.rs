@@ -39,6 +39,10 @@ pub struct ParticipantInput {
     pub coach_override_reason: Option<String>,
     /// Defaults to `active`.
     pub status: Option<String>,
+    /// ISO 8601 date they withdrew or were lost to follow-up; only with those statuses, and
+    /// today when the status changes to one of them without it. Survival and exposure
+    /// outcomes end here.
+    pub left_on: Option<String>,
     pub gender: Option<String>,
     pub primary_substance: Option<String>,
     pub co_occurring_mental_disorder: Option<String>,
@@ -91,6 +95,8 @@ pub struct Enrolment {
     pub treatment_phase: Option<TreatmentPhase>,
     pub coach_id: Option<UserId>,
     pub status: ParticipantStatus,
+    /// The day they withdrew or were lost to follow-up, while their status says so.
+    pub left_on: Option<Date>,
 }
 
 /// A participant ready to be enrolled: every field already valid.
@@ -168,6 +174,7 @@ impl NewParticipant {
                     treatment_phase: fields.treatment_phase.flatten(),
                     coach_id: fields.coach_id.flatten().or(default_coach),
                     status: fields.status.flatten().unwrap_or(ParticipantStatus::Active),
+                    left_on: None,
                 },
                 baseline: baseline_fields?.into_baseline(age_in_years(born, enrolled_on), None),
             })
@@ -232,6 +239,7 @@ impl Participant {
                 errors.add("status", "cannot be cleared");
             }
         }
+        apply_departure(&mut next.enrolment, self.enrolment.status, input, today, &mut errors);
         check_dates(next.identity.date_of_birth, next.enrolment.enrolled_on, today, &mut errors);
         let age = age_in_years(next.identity.date_of_birth, next.enrolment.enrolled_on);
         if let Some(baseline) = parse_baseline_fields(input, &mut errors) {
@@ -372,6 +380,35 @@ fn parse_id<T>(
     }
 }
 
+/// Keeps the day of leaving in step with the status: given with a departure, today by
+/// default when the status changes to one, and cleared when they return.
+fn apply_departure(
+    e: &mut Enrolment,
+    before: ParticipantStatus,
+    input: &ParticipantInput,
+    today: Date,
+    errors: &mut FieldErrors,
+) {
+    let departed = |s: ParticipantStatus| {
+        matches!(s, ParticipantStatus::Withdrawn | ParticipantStatus::LostToFollowUp)
+    };
+    let given = errors.check("left_on", optional_date(input.left_on.as_deref())).flatten();
+    if !departed(e.status) {
+        if given.is_some() {
+            errors.add("left_on", "only for a participant who withdrew or was lost to follow-up");
+        }
+        e.left_on = None;
+        return;
+    }
+    match given {
+        Some(day) if day > today => errors.add("left_on", "must not be in the future"),
+        Some(day) if day < e.enrolled_on => errors.add("left_on", "must not be before enrolment"),
+        Some(day) => e.left_on = Some(day),
+        None if !departed(before) || e.left_on.is_none() => e.left_on = Some(today),
+        None => {}
+    }
+}
+
 fn check_dates(born: Date, enrolled: Date, today: Date, errors: &mut FieldErrors) {
     if born > today {
         errors.add("date_of_birth", "must not be in the future");
@@ -436,6 +473,7 @@ fn changed_fields(before: &Participant, after: &Participant) -> Vec<&'static str
         ("treatment_phase", e.treatment_phase != f.treatment_phase),
         ("coach_id", e.coach_id != f.coach_id),
         ("status", e.status != f.status),
+        ("left_on", e.left_on != f.left_on),
         ("baseline", x != y),
     ];
     checks.into_iter().filter(|(_, changed)| *changed).map(|(name, _)| name).collect()
@@ -533,7 +571,9 @@ mod tests {
         assert_eq!(after.enrolment.status, ParticipantStatus::Withdrawn);
         assert_eq!(after.baseline.housing, Some(Housing::Shelter));
         assert_eq!(after.identity, before.identity);
-        assert_eq!(changed, vec!["status", "baseline"]);
+        // Withdrawing without a day records today as the day they left.
+        assert_eq!(after.enrolment.left_on, Some(TODAY));
+        assert_eq!(changed, vec!["status", "left_on", "baseline"]);
     }
 
     #[test]

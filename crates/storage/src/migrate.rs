@@ -71,6 +71,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0012_research_record.sql"),
         include_str!("../migrations/postgres/0012_research_record.sql"),
     ),
+    (
+        13,
+        "participant left on",
+        include_str!("../migrations/sqlite/0013_participant_left_on.sql"),
+        include_str!("../migrations/postgres/0013_participant_left_on.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy)]

@@ -57,6 +57,7 @@ pub(crate) struct RecordRow {
     pregnant: String,
     veteran: String,
     version: i64,
+    left_on: Option<Date>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -79,7 +80,7 @@ macro_rules! record_columns {
         "p.id, p.reference, p.program_id, g.name AS program_name, p.enrolled_on, p.setting,
          p.referral_source, p.treatment_phase, p.coach_id, p.status, p.age_band, p.gender,
          p.primary_substance, p.co_occurring_mental_disorder, p.housing,
-         p.justice_involvement, p.pregnant, p.veteran, p.version"
+         p.justice_involvement, p.pregnant, p.veteran, p.version, p.left_on"
     };
 }
 
@@ -172,6 +173,7 @@ impl RecordRow {
             treatment_phase: decode_optional_code(self.treatment_phase.as_deref())?,
             coach_id: self.coach_id.map(UserId),
             status: decode_code(&self.status)?,
+            left_on: self.left_on,
         })
     }
 
@@ -382,13 +384,19 @@ impl Session<Write> {
                     referral_source = $7, treatment_phase = $8, coach_id = $9, status = $10,
                     age_band = $11, gender = $12, primary_substance = $13,
                     co_occurring_mental_disorder = $14, housing = $15, justice_involvement = $16,
-                    pregnant = $17, veteran = $18, version = version + 1, updated_at = $19
+                    pregnant = $17, veteran = $18, version = version + 1, updated_at = $19,
+                    left_on = $20
                  WHERE org_id = $1 AND id = $2 AND version = $3",
                 grant,
             )?
             .bind(p.version);
             let updated =
-                bind_record!(update, e, b).bind(Timestamp(now)).execute(&mut *c).await?.rows_affected();
+                bind_record!(update, e, b)
+                    .bind(Timestamp(now))
+                    .bind(e.left_on)
+                    .execute(&mut *c)
+                    .await?
+                    .rows_affected();
             if updated == 1 {
                 let update = c.granted_query(
                     "UPDATE participant_identities SET given_name = $3, family_name = $4,

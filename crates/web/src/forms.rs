@@ -207,6 +207,11 @@ pub fn participant_fieldsets(
             Field::vocabulary::<ParticipantStatus>("status", "Status", i.status.as_deref())
                 .required(),
         );
+        enrolment.push(
+            Field::new("date", "left_on", "Left on")
+                .value(i.left_on.as_deref())
+                .hint("The day they withdrew or were lost to follow-up; blank for today."),
+        );
     }
     vec![
         Fieldset {
@@ -282,6 +287,7 @@ pub fn participant_input(p: &Participant) -> ParticipantInput {
         coach_id: e.coach_id.map(|c| c.to_string()),
         coach_override_reason: None,
         status: Some(e.status.code().to_owned()),
+        left_on: e.left_on.map(|d| d.to_string()),
         gender: code(b.gender.map(|v| v.code())),
         primary_substance: code(b.primary_substance.map(|v| v.code())),
         co_occurring_mental_disorder: Some(b.co_occurring_mental_disorder.code().to_owned()),

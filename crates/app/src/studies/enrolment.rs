@@ -286,7 +286,7 @@ async fn unmet<M, A: Identifies>(
     let participant = ParticipantRecord {
         enrolled_on: record.enrolment.enrolled_on,
         status: record.enrolment.status,
-        left_on: None,
+        left_on: record.enrolment.left_on,
         baseline: baseline_values(&record.enrolment, &record.baseline),
         schedule: Vec::new(),
         assessments: Vec::new(),

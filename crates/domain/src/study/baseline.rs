@@ -117,6 +117,7 @@ mod tests {
             treatment_phase: None,
             coach_id: None,
             status: ParticipantStatus::Active,
+            left_on: None,
         };
         let baseline = Baseline {
             age_band: AgeBand::From25To34,

@@ -16,6 +16,7 @@ on_both_backends!(
     a_planted_effect_lies_inside_the_served_intervals,
     a_study_that_cannot_be_estimated_says_so_in_words,
     arms_by_a_component_received_are_read_from_the_contacts,
+    a_withdrawal_ends_follow_up_on_its_day,
 );
 
 const PER_STUDY: usize = 120;
@@ -403,4 +404,77 @@ async fn arms_by_a_component_received_are_read_from_the_contacts(app: TestApp) {
         .map(|a| a["participants"].as_u64().unwrap_or(0))
         .collect();
     assert_eq!(counts, vec![5, 5], "five with and five without the conversation: {arms}");
+}
+
+/// A participant who withdraws on day 100 is censored there, not at their last contact; the
+/// day is recorded with the status, refused without it, and cleared when they come back.
+async fn a_withdrawal_ends_follow_up_on_its_day(app: TestApp) {
+    let world = app.world().await;
+    let manager = app.api(world.org, world.manager).await;
+    let coach = app.api(world.org, world.coach).await;
+    let evaluator = app.api(world.org, world.evaluator).await;
+    let today = app.app.clock().today();
+    let program =
+        manager.post("/api/v1/programs", json!({"template_code": "ed_brief_intervention"})).await;
+    let program = program.json()["id"].as_str().expect("a program").to_owned();
+    let created = evaluator.post("/api/v1/studies", trial(&program, today)).await;
+    let study = created.json();
+    let id = study["id"].as_str().expect("an id").to_owned();
+    let opened = evaluator
+        .post(&format!("/api/v1/studies/{id}/open"), json!({"version": study["version"]}))
+        .await;
+    assert_eq!(opened.status, 200, "{}", opened.body);
+    let enrolled_on = today - Duration::days(330);
+    let mut people = Vec::new();
+    for n in 0..4 {
+        let reply = manager
+            .post(
+                "/api/v1/participants",
+                json!({"given_name": format!("Wren{n}"), "family_name": "Halloway",
+                       "date_of_birth": "1990-05-05", "program_id": program,
+                       "coach_id": world.coach_id.to_string(), "setting": "walk_in_clinic",
+                       "enrolled_on": enrolled_on.to_string(),
+                       "coach_override_reason": "The study's coach is still training"}),
+            )
+            .await;
+        let participant = reply.json()["id"].as_str().expect("an id").to_owned();
+        let enrolment = coach
+            .post(
+                &format!("/api/v1/studies/{id}/enrolments"),
+                json!({"participant_id": participant}),
+            )
+            .await;
+        assert_eq!(enrolment.status, 201, "{}", enrolment.body);
+        let seen =
+            crate::contacts::contact(&participant, enrolled_on + Duration::days(SEEN_ON_DAY));
+        assert_eq!(coach.post("/api/v1/contacts", seen).await.status, 201);
+        people.push(participant);
+    }
+    let path = format!("/api/v1/participants/{}", people[0]);
+    let refused = manager.patch(&path, json!({"left_on": today.to_string()}), None).await;
+    assert_eq!(refused.status, 422, "a day of leaving for someone still active: {}", refused.body);
+    assert!(refused.json()["error"]["fields"]["left_on"].is_string());
+    let left = (enrolled_on + Duration::days(100)).to_string();
+    let withdrawn =
+        manager.patch(&path, json!({"status": "withdrawn", "left_on": left}), None).await;
+    assert_eq!(withdrawn.status, 200, "{}", withdrawn.body);
+    assert_eq!(withdrawn.json()["left_on"], left.as_str());
+    // Lost without a day given: today.
+    let lost_path = format!("/api/v1/participants/{}", people[1]);
+    let lost = manager.patch(&lost_path, json!({"status": "lost_to_follow_up"}), None).await;
+    assert_eq!(lost.json()["left_on"], today.to_string().as_str(), "{}", lost.body);
+    let back = manager.patch(&lost_path, json!({"status": "active"}), None).await;
+    assert!(back.json()["left_on"].is_null(), "{}", back.body);
+
+    let locked = evaluator.post(&format!("/api/v1/studies/{id}/plan/lock"), json!({})).await;
+    assert_eq!(locked.status, 200, "{}", locked.body);
+    let exported = evaluator.get(&format!("/api/v1/studies/{id}/analysis/table")).await.json();
+    let rows = exported["table"]["rows"].as_array().expect("rows");
+    let days = |key: &str| {
+        let row = rows.iter().find(|r| r["key"] == key).expect("the row");
+        (row["outcomes"][1]["days"].as_f64(), row["outcomes"][1]["event"].as_bool())
+    };
+    assert_eq!(days("S0001"), (Some(100.0), Some(false)), "censored on the day they withdrew");
+    assert_eq!(days("S0002"), (Some(SEEN_ON_DAY as f64), Some(false)), "back, followed to day 300");
+    assert_eq!(days("S0003"), (Some(SEEN_ON_DAY as f64), Some(false)));
 }

@@ -77,6 +77,9 @@ pub struct ParticipantBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coach_name: Option<String>,
     pub status: ParticipantStatus,
+    /// ISO 8601 date they withdrew or were lost to follow-up, while their status says so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub left_on: Option<String>,
     pub age_band: AgeBand,
     pub gender: Option<Gender>,
     pub primary_substance: Option<PrimarySubstance>,
@@ -117,6 +120,7 @@ impl ParticipantBody {
             coach_id: e.coach_id,
             coach_name: None,
             status: e.status,
+            left_on: e.left_on.map(|d| d.to_string()),
             age_band: b.age_band,
             gender: b.gender,
             primary_substance: b.primary_substance,

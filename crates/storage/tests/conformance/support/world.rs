@@ -117,6 +117,7 @@ impl World<'_> {
                 treatment_phase: None,
                 coach_id: Some(self.coach),
                 status: ParticipantStatus::Active,
+                left_on: None,
             },
             baseline: Baseline {
                 age_band: AgeBand::From35To44,
