@@ -71,6 +71,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0012_research_record.sql"),
         include_str!("../migrations/postgres/0012_research_record.sql"),
     ),
+    (
+        14,
+        "contact rollups",
+        include_str!("../migrations/sqlite/0014_contact_rollups.sql"),
+        include_str!("../migrations/postgres/0014_contact_rollups.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy)]
