@@ -1,22 +1,26 @@
 //! The raw material of fidelity, aggregated in the database and grouped by coach, so a
 //! supervisor's page costs a handful of queries however large the organisation. The domain's
 //! `fidelity` module turns these rows into figures (one definition of "on time" for all).
+//!
+//! The dose (contacts, minutes, by support kind and activity) is read from per-day rollups
+//! and participants reached from one row per participant and coach who met (migration
+//! `0014_contact_rollups`, kept exact by triggers on every contact write), so a period reads
+//! one row per day, coach and caseload rather than every contact in it.
 
-use kindred_domain::ids::{ParticipantId, ProgramId, UserId};
+use kindred_domain::ids::{ProgramId, UserId};
 use kindred_domain::vocabulary::{Activity, SupportKind, Vocabulary};
 use time::{Date, OffsetDateTime, Time};
 use uuid::Uuid;
 
 use crate::access::{Access, Scope};
 use crate::error::decode_code;
-use crate::session::{Session, on_conn, scoped_sql};
+use crate::session::{Session, on_conn, rollup_scoped_sql, scoped_sql};
 use crate::{Result, Timestamp};
 
 /// Which part of the record to measure, within the participants of the policy's scope.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FidelityScope {
     pub program: Option<ProgramId>,
-    pub participant: Option<ParticipantId>,
     /// The period, from this date (inclusive) … It selects contacts by when they happened,
     /// protocol steps by their due date and participants (for time to first contact) by
     /// their enrolment date. Caseloads are always as of now.
@@ -78,48 +82,58 @@ pub struct CaseloadRow {
     pub target: Option<i64>,
 }
 
-/// The filters on participants `p` after the policy's scope (`$2`): `$3` program, `$4` one
-/// participant.
+/// The filter on participants `p` after the policy's scope (`$2`): `$3` program.
 macro_rules! participant_filter {
     () => {
-        " AND ($3 IS NULL OR p.program_id = $3) AND ($4 IS NULL OR p.id = $4)"
+        " AND ($3 IS NULL OR p.program_id = $3)"
     };
 }
 
-/// The period on contacts `c`, as instants in `$5`, `$6`.
-macro_rules! contact_period {
+/// The filter on a rollup `r` after its scope (`$2`): `$3` program, `$4`..`$5` the period's
+/// days.
+macro_rules! rollup_filter {
     () => {
-        " AND ($5 IS NULL OR c.occurred_at >= $5) AND ($6 IS NULL OR c.occurred_at < $6)"
+        " AND ($3 IS NULL OR r.participant_program_id = $3)
+          AND ($4 IS NULL OR r.day >= $4) AND ($5 IS NULL OR r.day < $5)"
     };
 }
 
-/// Binds the filters after the scope, `$3`, `$4`.
+/// A (participant, coach) pair `x` in contact during the period (instants `$4`, `$5`): its
+/// first or last contact falls in it, or (only when it has contacts both before and after)
+/// one of its contacts does.
+macro_rules! pair_in_period {
+    () => {
+        " AND ((($4 IS NULL OR x.first_at >= $4) AND ($5 IS NULL OR x.first_at < $5))
+            OR (($4 IS NULL OR x.last_at >= $4) AND ($5 IS NULL OR x.last_at < $5))
+            OR (x.first_at < $4 AND x.last_at >= $5 AND EXISTS (
+                SELECT 1 FROM contacts f
+                WHERE f.org_id = $1 AND f.participant_id = x.participant_id
+                  AND f.coach_id = x.coach_id AND f.occurred_at >= $4 AND f.occurred_at < $5)))"
+    };
+}
+
+/// Binds the filter after the scope, `$3`.
 macro_rules! bind_filters {
     ($query:expr, $filters:expr) => {
-        $query.bind($filters.program.map(|v| v.0)).bind($filters.participant.map(|v| v.0))
+        $query.bind($filters.program.map(|v| v.0))
     };
 }
 
-/// Contacts and minutes per coach and term of one of a contact's term tables (`$table` `t`
-/// with its `$column`), for contacts `c` of participants `p` in scope. Contacts count toward
-/// the coach who made them.
+/// Contacts and minutes per coach and term, from a term's day rollup (`$table` with its
+/// `$column`). Contacts count toward the coach who made them.
 macro_rules! dose_by {
     ($table:literal, $column:literal, $scope:literal) => {
         concat!(
-            "SELECT c.coach_id, t.",
+            "SELECT r.coach_id, r.",
             $column,
-            ", COUNT(*), COALESCE(SUM(c.minutes), 0)
-             FROM ",
+            ", SUM(r.contacts), SUM(r.minutes) FROM ",
             $table,
-            " t
-             JOIN contacts c ON c.org_id = $1 AND c.id = t.contact_id
-             JOIN participants p ON p.org_id = $1 AND p.id = c.participant_id
-             WHERE t.org_id = $1 AND ",
+            " r WHERE r.org_id = $1 AND ",
             $scope,
-            participant_filter!(),
-            contact_period!(),
-            " GROUP BY c.coach_id, t.",
-            $column
+            rollup_filter!(),
+            " GROUP BY r.coach_id, r.",
+            $column,
+            " HAVING SUM(r.contacts) <> 0"
         )
     };
 }
@@ -139,7 +153,7 @@ impl<M> Session<M> {
                      FROM tasks t JOIN participants p ON p.org_id = $1 AND p.id = t.participant_id
                      WHERE t.org_id = $1 AND t.kind = 'protocol_step' AND t.status <> 'cancelled'
                        AND t.step_code IS NOT NULL AND t.closes_on IS NOT NULL
-                       AND ($5 IS NULL OR t.due_on >= $5) AND ($6 IS NULL OR t.due_on < $6) AND ",
+                       AND ($4 IS NULL OR t.due_on >= $4) AND ($5 IS NULL OR t.due_on < $5) AND ",
                     $scope,
                     participant_filter!()
                 )
@@ -170,33 +184,52 @@ impl<M> Session<M> {
         scope: &Scope<A>,
         filters: &FidelityScope,
     ) -> Result<Vec<DoseTotalRow>> {
-        let (from, to) = filters.instants();
         macro_rules! sql {
             ($scope:literal) => {
                 concat!(
-                    "SELECT c.coach_id, COUNT(*), COALESCE(SUM(c.minutes), 0), COUNT(DISTINCT c.participant_id)
-                     FROM contacts c JOIN participants p ON p.org_id = $1 AND p.id = c.participant_id
-                     WHERE c.org_id = $1 AND ", $scope,
-                    participant_filter!(),
-                    contact_period!(),
-                    " GROUP BY c.coach_id"
+                    "SELECT r.coach_id, SUM(r.contacts), SUM(r.minutes)
+                     FROM contact_day_totals r
+                     WHERE r.org_id = $1 AND ",
+                    $scope,
+                    rollup_filter!(),
+                    " GROUP BY r.coach_id HAVING SUM(r.contacts) <> 0"
                 )
             };
         }
-        let rows: Vec<(Uuid, i64, i64, i64)> = on_conn!(self.conn(), c => {
-            bind_filters!(c.scoped_query_as(scoped_sql!(scope, sql), scope)?, filters)
+        macro_rules! reached_sql {
+            ($scope:literal) => {
+                concat!(
+                    "SELECT x.coach_id, COUNT(*)
+                     FROM contact_pairs x JOIN participants p ON p.org_id = $1 AND p.id = x.participant_id
+                     WHERE x.org_id = $1 AND ", $scope,
+                    participant_filter!(),
+                    pair_in_period!(),
+                    " GROUP BY x.coach_id"
+                )
+            };
+        }
+        let (from, to) = filters.instants();
+        let totals: Vec<(Uuid, i64, i64)> = on_conn!(self.conn(), c => {
+            bind_filters!(c.scoped_query_as(rollup_scoped_sql!(scope, sql), scope)?, filters)
+                .bind(filters.from)
+                .bind(filters.to)
+                .fetch_all(&mut *c)
+                .await?
+        });
+        let reached: Vec<(Uuid, i64)> = on_conn!(self.conn(), c => {
+            bind_filters!(c.scoped_query_as(scoped_sql!(scope, reached_sql), scope)?, filters)
                 .bind(from)
                 .bind(to)
                 .fetch_all(&mut *c)
                 .await?
         });
-        Ok(rows
+        Ok(totals
             .into_iter()
-            .map(|(coach, contacts, minutes, participants)| DoseTotalRow {
+            .map(|(coach, contacts, minutes)| DoseTotalRow {
                 coach_id: UserId(coach),
                 contacts,
                 minutes,
-                participants,
+                participants: reached.iter().find(|(c, _)| *c == coach).map_or(0, |(_, n)| *n),
             })
             .collect())
     }
@@ -209,10 +242,10 @@ impl<M> Session<M> {
     ) -> Result<Vec<DoseRow<SupportKind>>> {
         macro_rules! sql {
             ($scope:literal) => {
-                dose_by!("contact_support_kinds", "kind", $scope)
+                dose_by!("contact_day_support_kinds", "kind", $scope)
             };
         }
-        self.fidelity_dose_by(scope, filters, scoped_sql!(scope, sql)).await
+        self.fidelity_dose_by(scope, filters, rollup_scoped_sql!(scope, sql)).await
     }
 
     /// Contacts and minutes per coach and activity.
@@ -223,10 +256,10 @@ impl<M> Session<M> {
     ) -> Result<Vec<DoseRow<Activity>>> {
         macro_rules! sql {
             ($scope:literal) => {
-                dose_by!("contact_activities", "activity", $scope)
+                dose_by!("contact_day_activities", "activity", $scope)
             };
         }
-        self.fidelity_dose_by(scope, filters, scoped_sql!(scope, sql)).await
+        self.fidelity_dose_by(scope, filters, rollup_scoped_sql!(scope, sql)).await
     }
 
     /// Runs a [`dose_by!`] query and decodes its terms.
@@ -236,11 +269,10 @@ impl<M> Session<M> {
         filters: &FidelityScope,
         sql: &'static str,
     ) -> Result<Vec<DoseRow<T>>> {
-        let (from, to) = filters.instants();
         let rows: Vec<(Uuid, String, i64, i64)> = on_conn!(self.conn(), c => {
             bind_filters!(c.scoped_query_as(sql, scope)?, filters)
-                .bind(from)
-                .bind(to)
+                .bind(filters.from)
+                .bind(filters.to)
                 .fetch_all(&mut *c)
                 .await?
         });
@@ -265,7 +297,7 @@ impl<M> Session<M> {
                              WHERE f.org_id = $1 AND f.participant_id = p.id) AS first_contact_at
                      FROM participants p
                      WHERE p.org_id = $1
-                       AND ($5 IS NULL OR p.enrolled_on >= $5) AND ($6 IS NULL OR p.enrolled_on < $6)
+                       AND ($4 IS NULL OR p.enrolled_on >= $4) AND ($5 IS NULL OR p.enrolled_on < $5)
                        AND ", $scope,
                     participant_filter!()
                 )
@@ -334,11 +366,11 @@ impl<M> Session<M> {
         macro_rules! sql {
             ($scope:literal) => {
                 concat!(
-                    "SELECT COUNT(DISTINCT c.participant_id)
-                     FROM contacts c JOIN participants p ON p.org_id = $1 AND p.id = c.participant_id
-                     WHERE c.org_id = $1 AND ", $scope,
+                    "SELECT COUNT(DISTINCT x.participant_id)
+                     FROM contact_pairs x JOIN participants p ON p.org_id = $1 AND p.id = x.participant_id
+                     WHERE x.org_id = $1 AND ", $scope,
                     participant_filter!(),
-                    contact_period!()
+                    pair_in_period!()
                 )
             };
         }

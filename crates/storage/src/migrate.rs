@@ -77,6 +77,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0013_participant_left_on.sql"),
         include_str!("../migrations/postgres/0013_participant_left_on.sql"),
     ),
+    (
+        14,
+        "contact rollups",
+        include_str!("../migrations/sqlite/0014_contact_rollups.sql"),
+        include_str!("../migrations/postgres/0014_contact_rollups.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy)]

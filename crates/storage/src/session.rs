@@ -188,6 +188,22 @@ macro_rules! scoped_sql {
 }
 pub(crate) use scoped_sql;
 
+/// [`scoped_sql!`] for a rollup `r` keyed by the participant's current coach
+/// (`r.participant_coach_id`) instead of joined to the participant: the same three reaches.
+macro_rules! rollup_scoped_sql {
+    ($scope:expr, $sql:ident) => {
+        match $scope.reach() {
+            $crate::access::Reach::Organisation => $sql!("$2 IS NULL"),
+            $crate::access::Reach::Coach(_) => $sql!("r.participant_coach_id = $2"),
+            $crate::access::Reach::Team(_) => $sql!(
+                "(r.participant_coach_id = $2 OR r.participant_coach_id IN
+                  (SELECT s.id FROM users s WHERE s.org_id = $1 AND s.supervisor_id = $2))"
+            ),
+        }
+    };
+}
+pub(crate) use rollup_scoped_sql;
+
 /// [`scoped_sql!`] for an [`Among`](crate::access::Among): one participant (`p.id = $2`) or a
 /// scope. Bind `$2` with `among.bound_to(org)`.
 macro_rules! among_sql {

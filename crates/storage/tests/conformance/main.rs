@@ -7,6 +7,7 @@
 mod support;
 
 mod conflicts;
+mod contact_rollups;
 mod login_throttle;
 mod name_order;
 mod search;
