@@ -118,7 +118,7 @@ impl App {
         let view = policy::fidelity(actor)?;
         let today = self.clock().today();
         let (from, to) = period.bounds(today);
-        let filters = FidelityScope { program, from, to, ..FidelityScope::default() };
+        let filters = FidelityScope { program, from, to };
         let mut session = actor.tenant().read().await?;
         let program: Option<ProgramSummary> = match program {
             Some(id) => Some(session.program(id).await?.ok_or(AppError::NotFound)?.into()),
