@@ -54,6 +54,29 @@ fn trial(program: &str, today: Date) -> Value {
     })
 }
 
+/// A participant of `program` on the world's coach's caseload, enrolled on `enrolled_on`;
+/// the names and date of birth are ones the tests scan the results for.
+async fn participant(
+    manager: &Api,
+    world: &World,
+    program: &str,
+    (given, family, born): (String, &str, &str),
+    enrolled_on: Date,
+) -> String {
+    let reply = manager
+        .post(
+            "/api/v1/participants",
+            json!({"given_name": given, "family_name": family, "date_of_birth": born,
+                   "program_id": program, "coach_id": world.coach_id.to_string(),
+                   "setting": "walk_in_clinic", "primary_substance": "alcohol",
+                   "enrolled_on": enrolled_on.to_string(),
+                   "coach_override_reason": "The study's coach is still training"}),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.json()["id"].as_str().expect("an id").to_owned()
+}
+
 struct Trial {
     evaluator: Api,
     id: String,
@@ -83,18 +106,8 @@ async fn enrolled_trial(app: &TestApp, world: &World) -> (Trial, Vec<(String, St
     let enrolled_on = today - Duration::days(330);
     let mut people = Vec::new();
     for n in 0..PER_STUDY {
-        let reply = manager
-            .post(
-                "/api/v1/participants",
-                json!({"given_name": format!("Quennell{n}"), "family_name": "Atherbury",
-                       "date_of_birth": "1984-02-29", "program_id": program,
-                       "coach_id": world.coach_id.to_string(), "setting": "walk_in_clinic",
-                       "primary_substance": "alcohol", "enrolled_on": enrolled_on.to_string(),
-                       "coach_override_reason": "The study's coach is still training"}),
-            )
-            .await;
-        assert_eq!(reply.status, 201, "{}", reply.body);
-        let participant = reply.json()["id"].as_str().expect("an id").to_owned();
+        let names = (format!("Quennell{n}"), "Atherbury", "1984-02-29");
+        let participant = participant(&manager, world, &program, names, enrolled_on).await;
         let enrolment = coach
             .post(
                 &format!("/api/v1/studies/{id}/enrolments"),
@@ -371,18 +384,8 @@ async fn arms_by_a_component_received_are_read_from_the_contacts(app: TestApp) {
         // Two enrolled outside the study's period, who are not in it.
         let days_ago = if n < 10 { 150 } else { 20 };
         let enrolled_on = today - Duration::days(days_ago);
-        let reply = manager
-            .post(
-                "/api/v1/participants",
-                json!({"given_name": format!("Corvina{n}"), "family_name": "Paxley",
-                       "date_of_birth": "1980-01-01", "program_id": program,
-                       "coach_id": world.coach_id.to_string(), "setting": "walk_in_clinic",
-                       "enrolled_on": enrolled_on.to_string(),
-                       "coach_override_reason": "The study's coach is still training"}),
-            )
-            .await;
-        assert_eq!(reply.status, 201, "{}", reply.body);
-        let participant = reply.json()["id"].as_str().expect("an id").to_owned();
+        let names = (format!("Corvina{n}"), "Paxley", "1980-01-01");
+        let participant = participant(&manager, &world, &program, names, enrolled_on).await;
         let mut first = crate::contacts::contact(&participant, enrolled_on);
         if n % 2 == 0 {
             first["component"] = json!("Brief motivational intervention");
@@ -427,17 +430,8 @@ async fn a_withdrawal_ends_follow_up_on_its_day(app: TestApp) {
     let enrolled_on = today - Duration::days(330);
     let mut people = Vec::new();
     for n in 0..4 {
-        let reply = manager
-            .post(
-                "/api/v1/participants",
-                json!({"given_name": format!("Wren{n}"), "family_name": "Halloway",
-                       "date_of_birth": "1990-05-05", "program_id": program,
-                       "coach_id": world.coach_id.to_string(), "setting": "walk_in_clinic",
-                       "enrolled_on": enrolled_on.to_string(),
-                       "coach_override_reason": "The study's coach is still training"}),
-            )
-            .await;
-        let participant = reply.json()["id"].as_str().expect("an id").to_owned();
+        let names = (format!("Wren{n}"), "Halloway", "1990-05-05");
+        let participant = participant(&manager, &world, &program, names, enrolled_on).await;
         let enrolment = coach
             .post(
                 &format!("/api/v1/studies/{id}/enrolments"),
