@@ -1,6 +1,8 @@
 //! Follow-up: program schedules, where each participant stands at each time point, the
 //! attempts to reach them, their locator record, administrative exclusions and the list of
-//! open windows. Every read and write of a participant's follow-up record is audited (record
+//! open windows. A research assessor of a blinded study measures its participants, so they may
+//! read the follow-up record and log attempts and locator entries too (`policy::blinding`).
+//! Every read and write of a participant's follow-up record is audited (record
 //! types `follow_up`, `contact_attempt`, `locator_entry`, `follow_up_exclusion`).
 
 use kindred_domain::audit::AuditAction;
@@ -115,7 +117,8 @@ impl App {
     ) -> Result<ParticipantFollowUp> {
         let today = self.clock().today();
         let mut session = actor.tenant().read().await?;
-        let grant = self.authorise::<SeeWork, _>(&mut session, actor, participant).await?;
+        let (grant, _) =
+            self.authorise_measurement::<SeeWork, _>(&mut session, actor, participant).await?;
         let enrolment = session.participant(&grant).await?.participant.enrolment;
         let schedule = schedule_of(&mut session, enrolment.program_id).await?;
         let evidence = session.follow_up_evidence(Among::One(&grant)).await?.remove(&participant);
@@ -158,7 +161,8 @@ impl App {
         input: &AttemptInput,
     ) -> Result<ContactAttempt> {
         let mut tx = actor.tenant().write().await?;
-        let grant = self.authorise::<RecordWork, _>(&mut tx, actor, participant).await?;
+        let (grant, _) =
+            self.authorise_measurement::<RecordWork, _>(&mut tx, actor, participant).await?;
         let today = self.clock().today();
         let program = grant.facts().program_id();
         let attempt = NewAttempt::parse(input, &schedule_of(&mut tx, program).await?, today)?;
@@ -202,7 +206,8 @@ impl App {
         input: &LocatorInput,
     ) -> Result<LocatorEntry> {
         let mut tx = actor.tenant().write().await?;
-        let grant = self.authorise::<RecordWork, _>(&mut tx, actor, participant).await?;
+        let (grant, _) =
+            self.authorise_measurement::<RecordWork, _>(&mut tx, actor, participant).await?;
         let consents = tx.consents(&grant).await?;
         let new = NewLocatorEntry::parse(input, &consents, self.clock().today())?;
         let (id, now) = (LocatorEntryId::generate(), self.clock().now());

@@ -12,6 +12,7 @@ pub mod assessments;
 mod assignment;
 pub mod audit;
 pub mod auth;
+pub mod blinded_follow_up;
 mod clock;
 pub mod consents;
 pub mod contacts;

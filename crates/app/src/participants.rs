@@ -10,13 +10,13 @@ use kindred_domain::user::User;
 use kindred_domain::vocabulary::{ParticipantStatus, Role};
 use kindred_storage::{
     Edit, Enrol, Grant, Identified, Identifies, ParticipantFacts, ParticipantQuery,
-    ParticipantSummary, Research, ResearchRecord, Session, StoredParticipant, Write,
+    ParticipantSummary, RecordWork, Research, ResearchRecord, Session, StoredParticipant, Write,
 };
 use time::{Date, OffsetDateTime};
 
 use crate::assignment::{EligibilityOverride, check_eligibility, record_assignment};
 use crate::audit::entry;
-use crate::policy::{self, ParticipantAction, Permission};
+use crate::policy::{self, Blinding, Measurement, Measures, ParticipantAction, Permission};
 use crate::programs::ProgramSummary;
 use crate::{Actor, App, AppError, Result, follow_up_sweep, protocol_tasks};
 
@@ -139,6 +139,22 @@ impl App {
         self.policy.grant(actor, &facts)
     }
 
+    /// `A` for measuring the participant's outcomes — their follow-up record and assessments —
+    /// which a research assessor may hold for a participant of a blinded study (see
+    /// `policy::blinding`); with those studies, for the second look once the time point of an
+    /// assessment is known.
+    pub(crate) async fn authorise_measurement<A: Measures, M>(
+        &self,
+        session: &mut Session<M>,
+        actor: &Actor,
+        participant: ParticipantId,
+    ) -> Result<(Grant<A>, Blinding)> {
+        let facts = session.participant_facts(participant).await?.ok_or(AppError::NotFound)?;
+        let blinding = Blinding::of(session, &facts).await?;
+        let grant = self.policy.measure(actor, &facts, &blinding, Measurement::Any)?;
+        Ok((grant, blinding))
+    }
+
     /// What the actor may do to this participant's record.
     pub(crate) fn permissions(
         &self,
@@ -255,6 +271,32 @@ impl App {
         let record = self.record(&mut session, actor, &grant).await?;
         drop(session);
         let reference = facts.reference().to_owned();
+        self.audit_read(
+            actor,
+            entry(actor, AuditAction::Read, "participant", Some(id.to_string()), reference),
+        )
+        .await?;
+        Ok(record)
+    }
+
+    /// The identified participant, for the pages that administer an instrument to them and
+    /// show the result: for their caseload's staff, or a research assessor of their blinded
+    /// study. Its `may.record_work` says whether the actor may administer one.
+    pub async fn assessment_subject(
+        &self,
+        actor: &Actor,
+        id: ParticipantId,
+    ) -> Result<ParticipantRecord> {
+        let mut session = actor.tenant().read().await?;
+        let (grant, blinding) =
+            self.authorise_measurement::<Identified, _>(&mut session, actor, id).await?;
+        let mut record = self.record(&mut session, actor, &grant).await?;
+        record.may.record_work = self
+            .policy
+            .measure::<RecordWork>(actor, grant.facts(), &blinding, Measurement::Any)
+            .is_ok();
+        drop(session);
+        let reference = grant.facts().reference().to_owned();
         self.audit_read(
             actor,
             entry(actor, AuditAction::Read, "participant", Some(id.to_string()), reference),

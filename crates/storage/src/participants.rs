@@ -3,7 +3,7 @@
 //! the identity table. Listings are in `participant_lists.rs`; every identity written here
 //! carries its search and sort keys (`search_keys.rs`).
 
-use kindred_domain::ids::{ParticipantId, ProgramId, UserId};
+use kindred_domain::ids::{OrgId, ParticipantId, ProgramId, StudyId, UserId};
 use kindred_domain::participant::{Baseline, Enrolment, Identity, NewParticipant, Participant};
 use kindred_domain::user::EmailAddress;
 use kindred_domain::vocabulary::Vocabulary;
@@ -260,6 +260,34 @@ struct FactsRow {
     status: String,
 }
 
+impl FactsRow {
+    fn into_facts(self, org_id: OrgId) -> Result<ParticipantFacts> {
+        Ok(ParticipantFacts {
+            org_id,
+            id: ParticipantId(self.id),
+            status: decode_code(&self.status)?,
+            reference: self.reference,
+            coach_id: self.coach_id.map(UserId),
+            coach_supervisor_id: self.coach_supervisor_id.map(UserId),
+            program_id: self.program_id.map(ProgramId),
+        })
+    }
+}
+
+/// The facts' query: `$join` then `$filter`.
+macro_rules! select_facts {
+    ($join:literal, $filter:literal) => {
+        concat!(
+            "SELECT p.id, p.reference, p.coach_id, u.supervisor_id AS coach_supervisor_id,
+                    p.program_id, p.status
+             FROM participants p LEFT JOIN users u ON u.org_id = $1 AND u.id = p.coach_id ",
+            $join,
+            " ",
+            $filter
+        )
+    };
+}
+
 impl<M> Session<M> {
     /// What the policy decides on about a participant (no identity, no health data), or
     /// `None` if there is no such participant in this organisation.
@@ -267,30 +295,31 @@ impl<M> Session<M> {
         &mut self,
         id: ParticipantId,
     ) -> Result<Option<ParticipantFacts>> {
-        let org_id = self.org_id;
         let row: Option<FactsRow> = on_conn!(self.conn(), c => {
-            c.query_as(
-                "SELECT p.id, p.reference, p.coach_id, u.supervisor_id AS coach_supervisor_id,
-                        p.program_id, p.status
-                 FROM participants p LEFT JOIN users u ON u.org_id = $1 AND u.id = p.coach_id
-                 WHERE p.org_id = $1 AND p.id = $2",
-            )
-            .bind(id.0)
-            .fetch_optional(&mut *c)
+            c.query_as(select_facts!("", "WHERE p.org_id = $1 AND p.id = $2"))
+                .bind(id.0)
+                .fetch_optional(&mut *c)
+                .await?
+        });
+        row.map(|r| r.into_facts(self.org_id)).transpose()
+    }
+
+    /// The facts of every participant allocated in a study, by reference (who is in it, never
+    /// their arm): for the policy to decide on each.
+    pub async fn participant_facts_in_study(
+        &mut self,
+        study: StudyId,
+    ) -> Result<Vec<ParticipantFacts>> {
+        let rows: Vec<FactsRow> = on_conn!(self.conn(), c => {
+            c.query_as(select_facts!(
+                "JOIN study_allocations a ON a.org_id = $1 AND a.participant_id = p.id",
+                "WHERE p.org_id = $1 AND a.study_id = $2 ORDER BY p.reference"
+            ))
+            .bind(study.0)
+            .fetch_all(&mut *c)
             .await?
         });
-        row.map(|r| {
-            Ok(ParticipantFacts {
-                org_id,
-                id: ParticipantId(r.id),
-                status: decode_code(&r.status)?,
-                reference: r.reference,
-                coach_id: r.coach_id.map(UserId),
-                coach_supervisor_id: r.coach_supervisor_id.map(UserId),
-                program_id: r.program_id.map(ProgramId),
-            })
-        })
-        .transpose()
+        rows.into_iter().map(|r| r.into_facts(self.org_id)).collect()
     }
 
     /// The identified participant, with their coach.

@@ -14,7 +14,7 @@ use kindred_domain::study::{StudyInput, StudyStatus};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::access::{Access, Grant, Research, Scope};
+use crate::access::{Access, Grant, ParticipantFacts, Research, Scope};
 use crate::session::{Session, Write, on_conn, scoped_sql};
 use crate::{Result, StorageError, Timestamp};
 
@@ -201,6 +201,28 @@ impl<M> Session<M> {
             .await?
         });
         row.map(StudyRow::into_stored).transpose()
+    }
+
+    /// The studies a participant is allocated in, without the arm: what the policy's blinding
+    /// rule reads (like [`Session::participant_facts`], before any grant: which studies hold a
+    /// participant is not their data, the arm is).
+    pub async fn studies_allocating(
+        &mut self,
+        facts: &ParticipantFacts,
+    ) -> Result<Vec<StoredStudy>> {
+        let rows: Vec<StudyRow> = on_conn!(self.conn(), c => {
+            c.query_as(
+                "SELECT s.id, s.title, s.design, s.status, s.definition, s.template_code,
+                        s.created_by, s.created_at, s.updated_at, s.opened_at, s.version
+                 FROM study_allocations a
+                 JOIN studies s ON s.org_id = a.org_id AND s.id = a.study_id
+                 WHERE a.org_id = $1 AND a.participant_id = $2 ORDER BY s.title, s.id",
+            )
+            .bind(facts.id().0)
+            .fetch_all(&mut *c)
+            .await?
+        });
+        rows.into_iter().map(StudyRow::into_stored).collect()
     }
 
     /// The study's allocation seed, once it is open. Only the application's allocation and

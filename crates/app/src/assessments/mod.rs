@@ -19,6 +19,7 @@ use kindred_domain::assessment::{
     check_complete, merge_answers,
 };
 use kindred_domain::audit::AuditAction;
+use kindred_domain::follow_up::TimePoint;
 use kindred_domain::ids::{AssessmentId, ParticipantId};
 use kindred_domain::instruments::{
     Answers, AnswersInput, Change, InstrumentDefinition, ScoreResult, ScoringContext, Sex,
@@ -28,6 +29,7 @@ use kindred_domain::vocabulary::Gender;
 use kindred_storage::{Grant, RecordWork, SeeWork, Session, StoredParticipant, Write};
 
 use crate::audit::entry;
+use crate::policy::{Blinding, Measurement};
 use crate::{Actor, App, AppError, Result, follow_up_sweep};
 
 const RECORD: &str = "assessment";
@@ -143,7 +145,8 @@ impl App {
         how: &str,
     ) -> Result<AdministeredAssessment> {
         let mut tx = actor.tenant().write().await?;
-        let grant = self.authorise::<RecordWork, _>(&mut tx, actor, participant).await?;
+        let (grant, blinding) =
+            self.authorise_measurement::<RecordWork, _>(&mut tx, actor, participant).await?;
         let stored = tx.participant(&grant).await?;
         let code = input.instrument.as_deref().map(str::trim).unwrap_or_default();
         if code.is_empty() {
@@ -161,7 +164,8 @@ impl App {
             input.complete,
         );
         let (fields, (answers, result)) = both(fields, answers)?;
-        check_program(&mut tx, &fields).await?;
+        let point = check_program(&mut tx, &fields).await?;
+        let grant = self.at_time_point(actor, grant, &blinding, point.as_ref())?;
         let now = self.clock().now();
         let assessment = Assessment {
             id: AssessmentId::generate(),
@@ -201,7 +205,8 @@ impl App {
     ) -> Result<AdministeredAssessment> {
         let mut tx = actor.tenant().write().await?;
         let owner = tx.assessment_owner(id).await?.ok_or(AppError::NotFound)?;
-        let grant = self.authorise::<RecordWork, _>(&mut tx, actor, owner).await?;
+        let (grant, blinding) =
+            self.authorise_measurement::<RecordWork, _>(&mut tx, actor, owner).await?;
         let current = tx.assessment(&grant, id).await?.ok_or(AppError::NotFound)?;
         let stored = tx.participant(&grant).await?;
         if current.status == AssessmentStatus::Completed {
@@ -231,7 +236,8 @@ impl App {
             input.complete,
         );
         let (fields, (answers, result)) = both(fields, answers)?;
-        check_program(&mut tx, &fields).await?;
+        let point = check_program(&mut tx, &fields).await?;
+        let grant = self.at_time_point(actor, grant, &blinding, point.as_ref())?;
         let now = self.clock().now();
         let updated = Assessment {
             program_id: fields.program_id,
@@ -274,7 +280,8 @@ impl App {
     ) -> Result<AdministeredAssessment> {
         let mut session = actor.tenant().read().await?;
         let owner = session.assessment_owner(id).await?.ok_or(AppError::NotFound)?;
-        let grant = self.authorise::<SeeWork, _>(&mut session, actor, owner).await?;
+        let (grant, _) =
+            self.authorise_measurement::<SeeWork, _>(&mut session, actor, owner).await?;
         let found = session.assessment(&grant, id).await?.ok_or(AppError::NotFound)?;
         let stored = session.participant(&grant).await?;
         let definition =
@@ -300,7 +307,8 @@ impl App {
         participant: ParticipantId,
     ) -> Result<Vec<AdministeredAssessment>> {
         let mut session = actor.tenant().read().await?;
-        let grant = self.authorise::<SeeWork, _>(&mut session, actor, participant).await?;
+        let (grant, _) =
+            self.authorise_measurement::<SeeWork, _>(&mut session, actor, participant).await?;
         let stored = session.participant(&grant).await?;
         let history = session.assessments_of_participant(&grant).await?;
         let mut views = Vec::with_capacity(history.len());
@@ -320,6 +328,26 @@ impl App {
         )
         .await?;
         Ok(views)
+    }
+
+    /// The grant to record an assessment at `point`: a follow-up time point (after enrolment)
+    /// of a participant in a blinded study is a research assessor's alone.
+    fn at_time_point(
+        &self,
+        actor: &Actor,
+        grant: Grant<RecordWork>,
+        blinding: &Blinding,
+        point: Option<&TimePoint>,
+    ) -> Result<Grant<RecordWork>> {
+        match point {
+            Some(point) if point.target_day > 0 => self.policy.measure(
+                actor,
+                grant.facts(),
+                blinding,
+                Measurement::FollowUp(&point.label),
+            ),
+            _ => Ok(grant),
+        }
     }
 
     /// Reads back what was just written, in the same transaction, and commits.
@@ -367,7 +395,11 @@ fn both<A, B>(
 }
 
 /// A program named on an assessment must be one of this organisation's.
-async fn check_program(tx: &mut Session<Write>, fields: &AdministrationFields) -> Result<()> {
+/// Checks the program and time point an assessment names; returns the time point.
+async fn check_program(
+    tx: &mut Session<Write>,
+    fields: &AdministrationFields,
+) -> Result<Option<TimePoint>> {
     if let Some(program) = fields.program_id
         && tx.program(program).await?.is_none()
     {
@@ -378,15 +410,16 @@ async fn check_program(tx: &mut Session<Write>, fields: &AdministrationFields) -
     // A follow-up time point must be one of the program's schedule.
     if let (Some(program), Some(code)) = (fields.program_id, fields.time_point_code.as_deref()) {
         let schedule = tx.schedules(Some(program)).await?.remove(&program).unwrap_or_default();
-        if schedule.point(code).is_none() {
+        let Some(scheduled) = schedule.point(code) else {
             return Err(FieldErrors::single(
                 "time_point_code",
                 "is not a time point of the program's follow-up schedule",
             )
             .into());
-        }
+        };
+        return Ok(Some(scheduled.time_point.clone()));
     }
-    Ok(())
+    Ok(None)
 }
 
 /// "P-0042: PHQ-9 completed, score 12 (moderate)".

@@ -1,10 +1,10 @@
-//! Demo follow-up: for every time point whose window has opened, the coach tries to reach the
-//! participant (logged attempts) and, with realistic attrition, gives the BARC-10 in the window,
+//! Demo follow-up: for every time point whose window has opened, the coach (a research
+//! assessor, in a study that blinds its assessor) tries to reach the participant (logged attempts) and, with realistic attrition, gives the BARC-10 in the window,
 //! late, or not at all; two participants are excluded for administrative reasons; most have a
 //! phone on the locator, a few a family member named under consent. The demo's follow-up rates
 //! are then computed from these records like any others.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use kindred_domain::assessment::AssessmentInput;
 use kindred_domain::consent::ConsentInput;
@@ -12,7 +12,7 @@ use kindred_domain::follow_up::FollowUpStatus;
 use kindred_domain::follow_up_log::{
     AttemptInput, Evidence, ExclusionInput, LocatorInput, statuses,
 };
-use kindred_domain::ids::UserId;
+use kindred_domain::ids::{ParticipantId, UserId};
 use kindred_domain::user::User;
 use kindred_domain::vocabulary::{AdministrativeReason, Role, Vocabulary};
 use kindred_storage::Tenant;
@@ -46,12 +46,21 @@ fn day_between(from: Date, to: Date, rng: &mut impl Rng) -> Date {
     from + Duration::days(rng.random_range(0..=span))
 }
 
+/// Who follows each participant up: their coach, or for a participant of a study that blinds
+/// its assessor, the research assessor.
+pub(super) struct Measurers<'a> {
+    pub staff: &'a [User],
+    pub assessor: &'a Actor,
+    pub blinded: BTreeSet<ParticipantId>,
+}
+
 pub(super) async fn populate(
     app: &App,
     tenant: &Tenant,
-    staff: &[User],
+    measurers: &Measurers<'_>,
     rng: &mut impl Rng,
 ) -> Result<()> {
+    let staff = measurers.staff;
     let today = app.clock().today();
     let subjects = super::follow_up_subjects(app, tenant).await?;
     let schedules = tenant.read().await?.schedules(None).await?;
@@ -67,9 +76,10 @@ pub(super) async fn populate(
         else {
             continue;
         };
-        let coach = Actor::new((*coach).clone(), tenant.clone());
         let id = subject.participant_id;
+        let coach = Actor::new((*coach).clone(), tenant.clone());
         locator(app, &coach, id, index, subject.enrolled_on).await?;
+        let measurer = if measurers.blinded.contains(&id) { measurers.assessor } else { &coach };
         let points = statuses(schedule, subject.enrolled_on, &Evidence::default(), today);
         for (position, point) in points.iter().enumerate() {
             if point.status == FollowUpStatus::NotYetDue {
@@ -120,7 +130,7 @@ pub(super) async fn populate(
                     note: None,
                     attempted_on: Some(day.min(today).to_string()),
                 };
-                app.log_contact_attempt(&coach, id, &input).await?;
+                app.log_contact_attempt(measurer, id, &input).await?;
             }
             if let Some(day) = completed_on {
                 let answers: BTreeMap<String, serde_json::Value> = (1..=10)
@@ -135,7 +145,7 @@ pub(super) async fn populate(
                     complete: true,
                     version: None,
                 };
-                app.start_assessment(&coach, id, &input).await?;
+                app.start_assessment(measurer, id, &input).await?;
             }
         }
     }

@@ -88,7 +88,7 @@ pub async fn populate(app: &App, participants: usize, seed: u64) -> Result<Vec<D
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     app.add_organisation(DEMO_ORGANISATION, "Riverside Recovery Community").await?;
 
-    let staff: [(&str, &str, &[Role], Option<&str>); 7] = [
+    let staff: [(&str, &str, &[Role], Option<&str>); 8] = [
         ("admin", "Alex Admin", &[Role::Admin], None),
         ("manager", "Morgan Reyes", &[Role::Manager], None),
         ("supervisor", "Sam Okafor", &[Role::Supervisor, Role::Coach], None),
@@ -96,6 +96,7 @@ pub async fn populate(app: &App, participants: usize, seed: u64) -> Result<Vec<D
         ("coach.rico", "Rico Santos", &[Role::Coach], Some("supervisor")),
         ("coach.tess", "Tess Moran", &[Role::Coach], Some("supervisor")),
         ("evaluator", "Evan Price", &[Role::Evaluator], None),
+        ("assessor", "Ari Novak", &[Role::ResearchAssessor], None),
     ];
     let mut logins = Vec::new();
     let mut coaches: Vec<User> = Vec::new();
@@ -205,9 +206,12 @@ pub async fn populate(app: &App, participants: usize, seed: u64) -> Result<Vec<D
             .ok_or(AppError::NotFound)
     };
     let (coach, evaluator) = (member("supervisor")?, member("evaluator")?);
-    let study_staff = studies::StudyStaff { coach: &coach, evaluator: &evaluator };
-    studies::populate(app, &study_staff, &demo_programs, &mut rng).await?;
-    follow_up::populate(app, &tenant, &staff_users, &mut rng).await?;
+    let assessor = member("assessor")?;
+    let study_staff =
+        studies::StudyStaff { coach: &coach, evaluator: &evaluator, assessor: &assessor };
+    let blinded = studies::populate(app, &study_staff, &demo_programs, &mut rng).await?;
+    let measurers = follow_up::Measurers { staff: &staff_users, assessor: &assessor, blinded };
+    follow_up::populate(app, &tenant, &measurers, &mut rng).await?;
     Ok(logins)
 }
 

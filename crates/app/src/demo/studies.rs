@@ -12,7 +12,7 @@
 //! - a randomised study of a weekly check-in call with no effect: treatment admission within
 //!   60 days is 30 % in both arms.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use kindred_domain::assessment::AssessmentInput;
 use kindred_domain::ids::{ParticipantId, ProgramId, StudyId};
@@ -41,6 +41,8 @@ const OVERRIDE: &str = "Demo study cohort: the supervisor coaches it himself";
 pub(super) struct StudyStaff<'a> {
     pub coach: &'a Actor,
     pub evaluator: &'a Actor,
+    /// Records the brief-intervention trial's outcomes: its plan blinds the assessor.
+    pub assessor: &'a Actor,
 }
 
 pub(super) async fn populate(
@@ -48,12 +50,12 @@ pub(super) async fn populate(
     staff: &StudyStaff<'_>,
     programs: &DemoPrograms,
     rng: &mut impl Rng,
-) -> Result<()> {
+) -> Result<BTreeSet<ParticipantId>> {
     let lead = crate::policy::study_lead(staff.evaluator)?;
-    brief_intervention_trial(app, staff, &lead, programs, rng).await?;
+    let blinded = brief_intervention_trial(app, staff, &lead, programs, rng).await?;
     companion_study(app, staff, &lead, programs, rng).await?;
     check_in_trial(app, staff, &lead, programs, rng).await?;
-    Ok(())
+    Ok(blinded)
 }
 
 /// `n` flags of which exactly `share` × n (rounded) are set, in a random order: the planted
@@ -172,7 +174,7 @@ async fn brief_intervention_trial(
     lead: &StudyLead<'_>,
     programs: &DemoPrograms,
     rng: &mut impl Rng,
-) -> Result<()> {
+) -> Result<BTreeSet<ParticipantId>> {
     let today = app.clock().today();
     let program = program(programs, "ed_brief_intervention")?;
     let view = app
@@ -243,12 +245,12 @@ async fn brief_intervention_trial(
             let abstinent = abstinent.next().unwrap_or(false);
             let on = start + Duration::days(i64::from(six_months));
             let input = use_assessment(program, on, abstinent, rng);
-            app.start_assessment(staff.coach, participant, &input).await?;
+            app.start_assessment(staff.assessor, participant, &input).await?;
             contact(app, staff.coach, participant, on, None, rng).await?;
         }
     }
     app.lock_plan(lead, view.id()).await?;
-    Ok(())
+    Ok(ids.into_iter().collect())
 }
 
 /// A past-30-day use assessment at 6 months: no opioid or cocaine use when `abstinent`.

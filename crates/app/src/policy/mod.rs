@@ -53,9 +53,9 @@
 //! Studies: enrolling someone in a study changes their record, so it takes the same grant as
 //! editing it; the enrolling person learns the arm drawn and nothing else (never the seed,
 //! the sequence or the next arm). The evaluator ([`StudyLead`]) sees the log and the counts
-//! by arm, never chooses whom to enrol, and never sees names. (A blinded assessor, who records
-//! follow-up without seeing arms, is a study option in the plan; the role that enforces it is
-//! not built yet.)
+//! by arm, never chooses whom to enrol, and never sees names. A study whose plan blinds the
+//! assessor has its follow-up assessments recorded by a research assessor, who never sees an
+//! arm (see [`blinding`]).
 //!
 //! "Own caseload" is the participants a coach works with *now*: a participant moved to another
 //! coach leaves the first coach's lists and pages at once, whoever wrote the rows. A
@@ -81,12 +81,15 @@ use kindred_storage::{
 
 use crate::{Actor, AppError, Result};
 
+mod blinding;
 mod roles;
 mod staff;
 
+pub(crate) use blinding::{Blinding, Measurement, Measures};
 pub use roles::{
-    AuditReader, Capabilities, CaseloadKind, Curator, DirectoryReader, Manager, StudyLead,
-    audit_reader, capabilities, curator, directory_reader, manager, study_lead,
+    AuditReader, BlindedAssessor, Capabilities, CaseloadKind, Curator, DirectoryReader, Manager,
+    StudyLead, audit_reader, blinded_assessor, capabilities, curator, directory_reader, manager,
+    study_lead,
 };
 pub use staff::{
     FidelityView, StaffVisibility, change_supervisor, edit_staff_profile, fidelity,
@@ -431,15 +434,14 @@ impl Policy {
 #[cfg(test)]
 mod tests {
     use kindred_domain::ids::UserId;
-    use kindred_domain::vocabulary::Role;
+    use kindred_domain::vocabulary::{Role, Vocabulary};
     use kindred_storage::Reach;
 
     use super::{ParticipantAction, Relation, grants, reach};
     use ParticipantAction::*;
     use Relation::*;
 
-    const ROLES: [Role; 5] =
-        [Role::Coach, Role::Supervisor, Role::Manager, Role::Evaluator, Role::Admin];
+    const ROLES: &[Role] = Role::ALL;
     const RELATIONS: [Relation; 3] = [OwnCaseload, TeamCaseload, Elsewhere];
     const ACTIONS: [ParticipantAction; 8] =
         [Research, View, Edit, Consents, SeeWork, RecordWork, CancelTasks, Exclude];
@@ -475,7 +477,7 @@ mod tests {
     /// and anyone granted anything may see the research record.
     #[test]
     fn every_grant_but_research_comes_with_the_identity() {
-        for role in ROLES {
+        for &role in ROLES {
             for relation in RELATIONS {
                 for action in ACTIONS {
                     if grants(role, relation, action) {
@@ -499,7 +501,7 @@ mod tests {
     #[test]
     fn each_list_covers_the_participants_the_table_grants() {
         let me = UserId(uuid::Uuid::nil());
-        for role in ROLES {
+        for &role in ROLES {
             for action in ACTIONS {
                 let granted: Vec<bool> =
                     RELATIONS.iter().map(|relation| grants(role, *relation, action)).collect();

@@ -49,6 +49,12 @@ role_handle! {
     StudyLead
 }
 
+role_handle! {
+    /// A research assessor: records the follow-up assessments of blinded studies and lists
+    /// whom to assess. Never sees an arm (see `policy::blinding`).
+    BlindedAssessor
+}
+
 /// `actor` as a program manager.
 pub fn manager(actor: &Actor) -> Result<Manager<'_>> {
     if actor.has_role(Role::Manager) {
@@ -109,6 +115,17 @@ pub fn study_lead(actor: &Actor) -> Result<StudyLead<'_>> {
     }
 }
 
+/// `actor` as a research assessor of the organisation's blinded studies.
+pub fn blinded_assessor(actor: &Actor) -> Result<BlindedAssessor<'_>> {
+    if actor.has_role(Role::ResearchAssessor) {
+        Ok(BlindedAssessor { actor })
+    } else {
+        Err(AppError::Forbidden(
+            "only research assessors see the list of blinded follow-up assessments".into(),
+        ))
+    }
+}
+
 /// Whose caseload the actor's participant list is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaseloadKind {
@@ -141,6 +158,8 @@ pub struct Capabilities {
     pub assign_supervisors: bool,
     /// Define and run studies.
     pub lead_studies: bool,
+    /// Record the follow-up assessments of blinded studies.
+    pub assess_blinded: bool,
 }
 
 /// What `actor` may open.
@@ -167,5 +186,6 @@ pub fn capabilities(actor: &Actor) -> Capabilities {
         boundary_concerns: super::boundary_concerns(actor).is_ok(),
         assign_supervisors: super::change_supervisor(actor).is_ok(),
         lead_studies: study_lead(actor).is_ok(),
+        assess_blinded: blinded_assessor(actor).is_ok(),
     }
 }

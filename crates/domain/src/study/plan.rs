@@ -78,6 +78,14 @@ pub struct AnalysisPlanInput {
     pub blinded_assessor: Option<String>,
 }
 
+impl AnalysisPlanInput {
+    /// Whether the plan as stored blinds the outcome assessor (stored plans were parsed when
+    /// saved, so anything but a yes is a no).
+    pub fn blinds_assessor(&self) -> bool {
+        self.blinded_assessor.as_deref().is_some_and(|text| flag(text) == Ok(true))
+    }
+}
+
 /// Parses covariates under `field[i]`.
 pub(crate) fn parse_covariates(
     inputs: &[CovariateInput],

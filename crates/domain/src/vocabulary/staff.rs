@@ -11,6 +11,8 @@ vocabulary! {
             "Runs programs and staff; sees every participant of the organisation, dashboards and reports.";
         Evaluator => "evaluator", "Evaluator",
             "Designs and analyses studies from de-identified records; never sees names or contact details.";
+        ResearchAssessor => "research_assessor", "Research assessor",
+            "Records the follow-up assessments of blinded studies; never sees which arm anyone is in.";
         Admin => "admin", "Organisation admin",
             "Manages users, roles, settings and reads the audit log; does not see participant records.";
     }

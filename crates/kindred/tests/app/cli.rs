@@ -39,7 +39,7 @@ async fn an_operator_creates_an_organisation_and_its_first_admin_from_the_comman
     );
     assert!(
         text(&bad_role.stderr)
-            .contains("role \"boss\" must be one of: coach, supervisor, manager, evaluator, admin")
+            .contains("role \"boss\" must be one of: coach, supervisor, manager, evaluator, research_assessor, admin")
     );
 
     let password = "a long admin passphrase";

@@ -10,6 +10,7 @@ mod assessments;
 mod audit;
 mod auth;
 mod bench;
+mod blinded_assessment;
 mod browser;
 mod browser_assessments;
 mod browser_contacts;

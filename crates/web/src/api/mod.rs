@@ -5,6 +5,7 @@ mod appointments;
 mod assessments;
 mod audit;
 mod auth;
+mod blinded_follow_up;
 mod consents;
 mod contacts;
 mod fidelity;
@@ -113,6 +114,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(follow_up::add_locator))
         .routes(routes!(follow_up::record_exclusion))
         .routes(routes!(follow_up::open_windows))
+        .routes(routes!(blinded_follow_up::open_windows))
         .routes(routes!(assessments::response))
         .routes(routes!(assessments::import_response))
         .routes(routes!(instruments::list))

@@ -4,6 +4,7 @@
 mod appointments;
 mod assessments;
 mod audit;
+mod blinded_follow_up;
 mod caseload;
 mod consents;
 mod contacts;
@@ -146,6 +147,7 @@ fn program_and_task_routes() -> Router<AppState> {
         )
         .route("/tasks", get(tasks::page))
         .route("/follow-up", get(follow_up::list))
+        .route("/blinded-follow-up", get(blinded_follow_up::list))
         .route("/programs/{id}/follow-up", get(program_follow_up::page))
         .route("/programs/{id}/follow-up/points", post(program_follow_up::save_point))
         .route(
@@ -213,6 +215,9 @@ impl Chrome {
         if may.caseload_work {
             nav.push(link("/tasks", "Tasks"));
             more.push(link("/follow-up", "Follow-up"));
+        }
+        if may.assess_blinded {
+            nav.push(link("/blinded-follow-up", "Blinded follow-up"));
         }
         if may.enrol {
             more.push(link("/participants/new", "Enrol a participant"));

@@ -17,7 +17,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kindred_app::assessments::AdministeredAssessment;
 use kindred_app::participants::ParticipantRecord;
-use kindred_app::policy::ParticipantAction;
 use kindred_app::{App, AppError};
 use kindred_domain::FieldErrors;
 use kindred_domain::assessment::{AssessmentInput, AssessmentStatus};
@@ -58,13 +57,14 @@ struct ChoosePage {
     choices: Vec<(String, String, String, String)>,
 }
 
-/// The identified participant, if `signed_in` may administer to them.
+/// The identified participant, if `signed_in` may measure them (their caseload's staff, or a
+/// research assessor of their blinded study).
 async fn subject(
     app: &App,
     signed_in: &SignedIn,
     id: ParticipantId,
 ) -> Result<ParticipantRecord, AppError> {
-    app.participant_for(&signed_in.actor, id, ParticipantAction::RecordWork).await
+    app.assessment_subject(&signed_in.actor, id).await
 }
 
 /// The form, or the list of instruments when none is chosen.
@@ -177,8 +177,7 @@ pub async fn page(
     PagePath((id, assessment)): PagePath<(ParticipantId, AssessmentId)>,
     Query(params): Query<NoticeParams>,
 ) -> Result<Response, PageError> {
-    let stored =
-        state.app.participant_for(&signed_in.actor, id, ParticipantAction::SeeWork).await?;
+    let stored = subject(&state.app, &signed_in, id).await?;
     let view = of_participant(&state.app, &signed_in, id, assessment).await?;
     let can_continue =
         view.assessment.status == AssessmentStatus::InProgress && stored.may.record_work;
