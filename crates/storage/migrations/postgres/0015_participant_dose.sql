@@ -13,14 +13,15 @@
 -- to zero stay and are skipped by the reads. Concurrent writers meet in
 -- `ON CONFLICT … DO UPDATE`, which adds to the row atomically; a last contact is recomputed
 -- only after that row is locked, by a later statement (a fresh snapshot), so it sees every
--- write committed before.
+-- write committed before. Counts are BIGINT: the reads take them as they stand (0014's are
+-- summed, which widens them).
 
 -- A participant's contacts, minutes and last contact (NULL once they have none).
 CREATE TABLE participant_dose_totals (
     org_id           UUID NOT NULL,
     participant_id   UUID NOT NULL,
-    contacts         INTEGER NOT NULL,
-    minutes          INTEGER NOT NULL,
+    contacts         BIGINT NOT NULL,
+    minutes          BIGINT NOT NULL,
     last_contact_at  TIMESTAMPTZ,
     PRIMARY KEY (org_id, participant_id)
 );
@@ -30,8 +31,8 @@ CREATE TABLE participant_dose_support_kinds (
     org_id          UUID NOT NULL,
     participant_id  UUID NOT NULL,
     kind            TEXT NOT NULL,
-    contacts        INTEGER NOT NULL,
-    minutes         INTEGER NOT NULL,
+    contacts        BIGINT NOT NULL,
+    minutes         BIGINT NOT NULL,
     PRIMARY KEY (org_id, participant_id, kind)
 );
 
@@ -39,8 +40,8 @@ CREATE TABLE participant_dose_modes (
     org_id          UUID NOT NULL,
     participant_id  UUID NOT NULL,
     mode            TEXT NOT NULL,
-    contacts        INTEGER NOT NULL,
-    minutes         INTEGER NOT NULL,
+    contacts        BIGINT NOT NULL,
+    minutes         BIGINT NOT NULL,
     PRIMARY KEY (org_id, participant_id, mode)
 );
 
@@ -49,8 +50,8 @@ CREATE TABLE participant_dose_components (
     org_id          UUID NOT NULL,
     participant_id  UUID NOT NULL,
     component       TEXT NOT NULL,
-    contacts        INTEGER NOT NULL,
-    minutes         INTEGER NOT NULL,
+    contacts        BIGINT NOT NULL,
+    minutes         BIGINT NOT NULL,
     PRIMARY KEY (org_id, participant_id, component)
 );
 
