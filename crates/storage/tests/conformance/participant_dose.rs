@@ -181,13 +181,22 @@ async fn dose_rollups_equal_a_direct_aggregate_after_every_write(db: TestDb) {
     )
     .await;
     assert_eq!(disagreements(&db).await, 0, "after an edit of every field the dose reads");
-    assert_eq!(totals_of(&load(&world).await, ana.id), (Some((3, 100)), Some(date!(2026 - 10 - 05))));
+    assert_eq!(
+        totals_of(&load(&world).await, ana.id),
+        (Some((3, 100)), Some(date!(2026 - 10 - 05)))
+    );
     edit(
         &world,
         &ana,
         outreach,
         1,
-        &with(datetime!(2026-10-01 10:00 UTC), 50, ContactMode::Phone, vec![SupportKind::Emotional], None),
+        &with(
+            datetime!(2026-10-01 10:00 UTC),
+            50,
+            ContactMode::Phone,
+            vec![SupportKind::Emotional],
+            None,
+        ),
     )
     .await;
     assert_eq!(disagreements(&db).await, 0, "after a component was taken off");
