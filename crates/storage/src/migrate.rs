@@ -83,6 +83,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0014_contact_rollups.sql"),
         include_str!("../migrations/postgres/0014_contact_rollups.sql"),
     ),
+    (
+        15,
+        "participant dose",
+        include_str!("../migrations/sqlite/0015_participant_dose.sql"),
+        include_str!("../migrations/postgres/0015_participant_dose.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy)]

@@ -1,11 +1,13 @@
 //! The research record of many participants at once, for the evaluator's research view and
 //! the study analyses: the de-identified participant rows, completed assessments, dated
-//! outcome events, the dose of support (aggregated in the database, by support kind, program
-//! component and mode) and the last day each was seen.
+//! outcome events, the dose of support (by support kind, program component and mode) and the
+//! last day each was seen.
 //!
 //! Every query is set-based — one per kind of row over the whole set, never one per
-//! participant — so a study of 10 000 participants and a million contacts costs a handful of
-//! scans. Nothing here reads the identity table, a note or any other free text.
+//! participant. The dose and the last contact are read from per-participant rollups
+//! (migration `0015_participant_dose`, kept exact by triggers on every contact write), so a
+//! study of 10 000 participants reads one row per participant and key, not their million
+//! contacts. Nothing here reads the identity table, a note or any other free text.
 
 use std::collections::BTreeMap;
 
@@ -98,6 +100,9 @@ struct EventRow {
 /// A row of a dose query: participant, key, contacts, minutes.
 type DoseTuple<K> = (Uuid, K, i64, i64);
 
+/// A row of the totals: participant, contacts, minutes, last contact.
+type TotalsTuple = (Uuid, i64, i64, Option<Timestamp>);
+
 /// Rows of `$table` `x` (with its `$columns`) of participants `p` in the set.
 macro_rules! of_set {
     ($columns:literal, $from:literal, $filter:literal, $rest:literal) => {
@@ -150,56 +155,44 @@ impl<M> Session<M> {
                 )
             };
         }
+        // Rollup rows whose counts fell to zero (every contact edited away) are skipped.
         macro_rules! totals {
             ($filter:literal) => {
                 of_set!(
-                    "x.participant_id, NULL AS none, COUNT(*), COALESCE(SUM(x.minutes), 0)",
-                    "contacts x",
+                    "x.participant_id, x.contacts, x.minutes, x.last_contact_at",
+                    "participant_dose_totals x",
                     $filter,
-                    "GROUP BY x.participant_id"
+                    "AND x.contacts <> 0 ORDER BY x.participant_id"
                 )
             };
         }
-        macro_rules! by_mode {
+        macro_rules! by_kind {
             ($filter:literal) => {
                 of_set!(
-                    "x.participant_id, x.mode, COUNT(*), COALESCE(SUM(x.minutes), 0)",
-                    "contacts x",
+                    "x.participant_id, x.kind, x.contacts, x.minutes",
+                    "participant_dose_support_kinds x",
                     $filter,
-                    "GROUP BY x.participant_id, x.mode"
+                    "AND x.contacts <> 0 ORDER BY x.participant_id, x.kind"
                 )
             };
         }
         macro_rules! by_component {
             ($filter:literal) => {
                 of_set!(
-                    "x.participant_id, x.component, COUNT(*), COALESCE(SUM(x.minutes), 0)",
-                    "contacts x",
+                    "x.participant_id, x.component, x.contacts, x.minutes",
+                    "participant_dose_components x",
                     $filter,
-                    "AND x.component IS NOT NULL GROUP BY x.participant_id, x.component"
+                    "AND x.contacts <> 0 ORDER BY x.participant_id, x.component"
                 )
             };
         }
-        macro_rules! by_kind {
-            ($filter:literal) => {
-                concat!(
-                    "SELECT x.participant_id, t.kind, COUNT(*), COALESCE(SUM(x.minutes), 0)
-                     FROM contact_support_kinds t
-                     JOIN contacts x ON x.org_id = $1 AND x.id = t.contact_id
-                     JOIN participants p ON p.org_id = $1 AND p.id = x.participant_id
-                     WHERE t.org_id = $1 AND ",
-                    $filter,
-                    " GROUP BY x.participant_id, t.kind"
-                )
-            };
-        }
-        macro_rules! last_contact {
+        macro_rules! by_mode {
             ($filter:literal) => {
                 of_set!(
-                    "x.participant_id, MAX(x.occurred_at)",
-                    "contacts x",
+                    "x.participant_id, x.mode, x.contacts, x.minutes",
+                    "participant_dose_modes x",
                     $filter,
-                    "GROUP BY x.participant_id"
+                    "AND x.contacts <> 0 ORDER BY x.participant_id, x.mode"
                 )
             };
         }
@@ -221,19 +214,17 @@ impl<M> Session<M> {
             among_sql!(among, by_kind),
             among_sql!(among, by_component),
             among_sql!(among, by_mode),
-            among_sql!(among, last_contact),
             among_sql!(among, last_reached),
         ];
-        #[allow(clippy::type_complexity, reason = "one tuple of the nine result sets")]
-        let (records, assessments, events, totals, kinds, components, modes, contacted, reached): (
+        #[allow(clippy::type_complexity, reason = "one tuple of the eight result sets")]
+        let (records, assessments, events, totals, kinds, components, modes, reached): (
             Vec<RecordRow>,
             Vec<AssessmentRow>,
             Vec<EventRow>,
-            Vec<DoseTuple<Option<String>>>,
+            Vec<TotalsTuple>,
             Vec<DoseTuple<String>>,
             Vec<DoseTuple<String>>,
             Vec<DoseTuple<String>>,
-            Vec<(Uuid, Timestamp)>,
             Vec<(Uuid, Timestamp)>,
         ) = on_conn!(self.conn(), c => {
             (
@@ -245,11 +236,11 @@ impl<M> Session<M> {
                 c.query_as(sql[5]).bind(key).fetch_all(&mut *c).await?,
                 c.query_as(sql[6]).bind(key).fetch_all(&mut *c).await?,
                 c.query_as(sql[7]).bind(key).fetch_all(&mut *c).await?,
-                c.query_as(sql[8]).bind(key).fetch_all(&mut *c).await?,
             )
         });
         let mut last_seen: BTreeMap<ParticipantId, Date> = BTreeMap::new();
-        for (id, at) in contacted.into_iter().chain(reached) {
+        let contacted = totals.iter().filter_map(|(id, _, _, at)| Some((*id, (*at)?)));
+        for (id, at) in contacted.chain(reached) {
             let day = last_seen.entry(ParticipantId(id)).or_insert(at.0.date());
             *day = (*day).max(at.0.date());
         }
@@ -263,7 +254,7 @@ impl<M> Session<M> {
                 .map(AssessmentRow::decode)
                 .collect::<Result<_>>()?,
             events: events.into_iter().map(EventRow::decode).collect::<Result<_>>()?,
-            dose_totals: totals.into_iter().map(|(id, _, n, m)| dose(id, (), n, m)).collect(),
+            dose_totals: totals.into_iter().map(|(id, n, m, _)| dose(id, (), n, m)).collect(),
             dose_by_support_kind: decode_doses(kinds)?,
             dose_by_component: components
                 .into_iter()

@@ -10,6 +10,7 @@ mod conflicts;
 mod contact_rollups;
 mod login_throttle;
 mod name_order;
+mod participant_dose;
 mod search;
 mod search_key_fill;
 mod time_order;

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use kindred_storage::{Backend, Database, DatabaseLocation, PolicyKey};
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
-pub use world::{BORN, NOW, fields};
+pub use world::{BORN, NOW, Person, World, fields};
 
 /// Runs each named test once on SQLite and once on PostgreSQL:
 /// `on_both_backends!(test_one, test_two);` where `async fn test_one(db: TestDb)`.
