@@ -6,7 +6,9 @@ use time::{Date, Duration, OffsetDateTime};
 
 use crate::fields::{FieldErrors, optional_text, required_date};
 use crate::ids::{OutcomeEventId, ParticipantId, UserId};
-use crate::vocabulary::{HospitalisationKind, OutcomeEventKind, PrimarySubstance, Vocabulary};
+use crate::vocabulary::{
+    AppointmentKind, HospitalisationKind, OutcomeEventKind, PrimarySubstance, Vocabulary,
+};
 
 const DETAIL_MAX: usize = 280;
 /// How far back an event may be dated: the evaluation follows people for a few years.
@@ -47,6 +49,8 @@ pub struct OutcomeEvent {
     pub id: OutcomeEventId,
     pub participant_id: ParticipantId,
     pub event: NewOutcomeEvent,
+    /// For an appointment's attended or missed event: the appointment's kind.
+    pub appointment_kind: Option<AppointmentKind>,
     pub recorded_by: UserId,
     pub recorded_by_name: String,
     pub recorded_at: OffsetDateTime,

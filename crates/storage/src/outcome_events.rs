@@ -20,6 +20,7 @@ struct EventRow {
     substance: Option<String>,
     hospitalisation_kind: Option<String>,
     detail: Option<String>,
+    appointment_kind: Option<String>,
     recorded_by: Uuid,
     recorded_by_name: String,
     recorded_at: Timestamp,
@@ -35,10 +36,11 @@ impl<M> Session<M> {
         let rows: Vec<EventRow> = on_conn!(self.conn(), c => {
             c.query_as(
                 "SELECT e.id, e.participant_id, e.kind, e.occurred_on, e.substance,
-                        e.hospitalisation_kind, e.detail,
+                        e.hospitalisation_kind, e.detail, a.kind AS appointment_kind,
                         e.recorded_by, u.display_name AS recorded_by_name, e.recorded_at
                  FROM outcome_events e
                  JOIN users u ON u.org_id = e.org_id AND u.id = e.recorded_by
+                 LEFT JOIN appointments a ON a.org_id = e.org_id AND a.id = e.appointment_id
                  WHERE e.org_id = $1 AND e.participant_id = $2
                  ORDER BY e.occurred_on DESC, e.recorded_at DESC, e.id",
             )
@@ -62,6 +64,7 @@ impl<M> Session<M> {
                             .transpose()?,
                         detail: r.detail,
                     },
+                    appointment_kind: r.appointment_kind.as_deref().map(decode_code).transpose()?,
                     recorded_by: UserId(r.recorded_by),
                     recorded_by_name: r.recorded_by_name,
                     recorded_at: r.recorded_at.0,

@@ -292,10 +292,11 @@ async fn unmet<M, A: Identifies>(
         assessments: Vec::new(),
         events: events
             .iter()
-            // With the hospitalisation's kind: "a psychiatric stay in the two years before"
-            // is a common rule.
+            // With the hospitalisation's and the appointment's kind: "a psychiatric stay in
+            // the two years before" and "attended a medical appointment" are common rules.
             .map(|e| EventRecord {
                 hospitalisation: e.event.hospitalisation_kind,
+                appointment: e.appointment_kind,
                 ..EventRecord::new(e.event.kind, e.event.occurred_on)
             })
             .collect(),

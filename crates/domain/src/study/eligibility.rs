@@ -32,11 +32,12 @@ impl EligibilityRule {
             Self::Field { field, any_of } => {
                 format!("{} is one of: {}", field.label(), any_of.join(", "))
             }
-            Self::EventHistory { event, within_days_before, present } => format!(
-                "{} {} in the {within_days_before} days before enrolment",
-                if *present { "had a" } else { "had no" },
-                event.describe()
-            ),
+            Self::EventHistory { event, within_days_before, present } => {
+                let event = event.describe();
+                let article = if event.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+                let had = if *present { format!("had {article}") } else { "had no".to_owned() };
+                format!("{had} {event} in the {within_days_before} days before enrolment")
+            }
         }
     }
 }

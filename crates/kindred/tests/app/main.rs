@@ -42,6 +42,7 @@ mod schema;
 mod staff;
 mod studies;
 mod study_analysis;
+mod study_eligibility;
 mod supervision;
 mod tasks;
 mod tenancy;
