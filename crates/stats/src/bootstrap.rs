@@ -159,10 +159,43 @@ where
 pub fn bootstrap_stratified<F>(
     strata: &[usize],
     options: BootstrapOptions,
-    mut statistic: F,
+    statistic: F,
 ) -> Result<BootstrapResult, StatsError>
 where
     F: FnMut(&[usize]) -> f64,
+{
+    // The jackknife hands the statistic every participant but one, in the resamples' order
+    // (stratum by stratum).
+    let all: Vec<usize> = group_members(strata)?.into_iter().flatten().collect();
+    let statistic = std::cell::RefCell::new(statistic);
+    let mut left_out = Vec::with_capacity(strata.len());
+    bootstrap_stratified_with_jackknife(
+        strata,
+        options,
+        |indices| (statistic.borrow_mut())(indices),
+        |omit| {
+            left_out.clear();
+            left_out.extend(all.iter().copied().filter(|&i| i != omit));
+            (statistic.borrow_mut())(&left_out)
+        },
+    )
+}
+
+/// [`bootstrap_stratified`] with the jackknife's statistic given directly: `leave_one_out(i)`
+/// is the statistic of every participant but `i`. A statistic that is a sum can take the
+/// total less one participant, so the jackknife costs O(n) rather than the O(n²) of handing
+/// it n index lists of n − 1 (at 10 000 participants, 10⁸ index writes). The jackknife runs
+/// stratum by stratum, each stratum's participants in order, after the resamples; the result
+/// is the same as [`bootstrap_stratified`]'s for the same statistic.
+pub fn bootstrap_stratified_with_jackknife<F, J>(
+    strata: &[usize],
+    options: BootstrapOptions,
+    mut statistic: F,
+    mut leave_one_out: J,
+) -> Result<BootstrapResult, StatsError>
+where
+    F: FnMut(&[usize]) -> f64,
+    J: FnMut(usize) -> f64,
 {
     check_level(options.level)?;
     if options.resamples < 2 {
@@ -193,13 +226,10 @@ where
     }
 
     let mut jackknife: Vec<Vec<f64>> = Vec::with_capacity(groups.len());
-    let mut left_out = Vec::with_capacity(all.len());
     for members in &groups {
         let mut values = Vec::with_capacity(members.len());
         for &omit in members {
-            left_out.clear();
-            left_out.extend(all.iter().copied().filter(|&i| i != omit));
-            values.push(finite(statistic(&left_out), "a jackknife sample")?);
+            values.push(finite(leave_one_out(omit), "a jackknife sample")?);
         }
         jackknife.push(values);
     }

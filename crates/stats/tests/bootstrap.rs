@@ -5,7 +5,8 @@
 
 use kindred_stats::StatsError;
 use kindred_stats::bootstrap::{
-    BootstrapOptions, bca_interval, bootstrap, bootstrap_stratified, percentile_interval,
+    BootstrapOptions, bca_interval, bootstrap, bootstrap_stratified,
+    bootstrap_stratified_with_jackknife, percentile_interval,
 };
 use serde::Deserialize;
 
@@ -152,6 +153,38 @@ fn stratified_resamples_keep_each_stratum_size() {
     })
     .unwrap();
     assert!(result.percentile.lower <= result.percentile.upper);
+}
+
+/// A leave-one-out statistic given directly (the total less one) gives the same result as
+/// handing the statistic every participant but one.
+#[test]
+fn a_direct_jackknife_matches_the_index_lists() {
+    let strata = [0, 1, 0, 1, 1, 0, 0, 1, 1, 0];
+    let values = [3.0, 7.5, 1.0, 9.0, 4.0, 2.5, 6.0, 8.0, 5.5, 0.5];
+    let difference = |indices: &mut dyn Iterator<Item = usize>| {
+        let (mut sum, mut n) = ([0.0; 2], [0.0; 2]);
+        for i in indices {
+            sum[strata[i]] += values[i];
+            n[strata[i]] += 1.0;
+        }
+        sum[1] / n[1] - sum[0] / n[0]
+    };
+    let options = BootstrapOptions { resamples: 500, seed: 3, level: 0.95 };
+    let by_lists =
+        bootstrap_stratified(&strata, options, |ix| difference(&mut ix.iter().copied())).unwrap();
+    let direct = bootstrap_stratified_with_jackknife(
+        &strata,
+        options,
+        |ix| difference(&mut ix.iter().copied()),
+        |omit| difference(&mut (0..strata.len()).filter(|&i| i != omit)),
+    )
+    .unwrap();
+    assert_eq!(by_lists.replicates, direct.replicates);
+    let (a, b) = (by_lists.bca, direct.bca);
+    assert!((a.acceleration - b.acceleration).abs() < 1e-12, "{a:?} {b:?}");
+    assert!((a.interval.lower - b.interval.lower).abs() < 1e-12, "{a:?} {b:?}");
+    assert!((a.interval.upper - b.interval.upper).abs() < 1e-12, "{a:?} {b:?}");
+    assert!(a.acceleration != 0.0, "the jackknife took part");
 }
 
 #[test]

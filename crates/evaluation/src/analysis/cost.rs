@@ -7,8 +7,10 @@
 //! 1997). The statistics crate resamples and returns the outcome difference; the cost
 //! difference of the same resample is recorded beside it.
 
+use std::cell::RefCell;
+
 use kindred_stats::bootstrap::{
-    BootstrapOptions, bca_interval, bootstrap_stratified, percentile_interval,
+    BootstrapOptions, bca_interval, bootstrap_stratified_with_jackknife, percentile_interval,
 };
 use serde::Serialize;
 
@@ -199,9 +201,8 @@ fn incremental(
     }
     let n = costs.len();
     let strata: Vec<usize> = treated.iter().map(|&t| usize::from(t)).collect();
-    let index_sum: usize = (0..n).sum();
     // Each call's cost difference, and for a leave-one-out call the participant left out.
-    let mut recorded: Vec<(usize, f64, f64)> = Vec::new();
+    let recorded: RefCell<Vec<(usize, f64, f64)>> = RefCell::new(Vec::new());
     let sums = |indices: &mut dyn Iterator<Item = usize>| {
         let (mut c, mut g, mut k) = ([0.0; 2], [0.0; 2], [0.0; 2]);
         for i in indices {
@@ -212,36 +213,32 @@ fn incremental(
         }
         (c, g, k)
     };
-    let totals = sums(&mut (0..n));
-    let statistic = |indices: &[usize]| {
-        // A leave-one-out call (one per participant) is the totals less one participant: found
-        // from the sum of the indices, far cheaper than summing every cost again, which would
-        // make the jackknife O(n²).
-        let (omitted, (c, g, k)) = if indices.len() + 1 == n {
-            let omitted = index_sum - indices.iter().sum::<usize>();
-            let (mut c, mut g, mut k) = totals;
-            if let Some(&s) = strata.get(omitted) {
-                c[s] -= costs[omitted];
-                g[s] -= f64::from(u8::from(goods[omitted]));
-                k[s] -= 1.0;
-            }
-            (omitted, (c, g, k))
-        } else {
-            (usize::MAX, sums(&mut indices.iter().copied()))
-        };
+    let record = |omitted: usize, (c, g, k): ([f64; 2], [f64; 2], [f64; 2])| {
         let delta_cost = c[1] / k[1] - c[0] / k[0];
         let delta_good = g[1] / k[1] - g[0] / k[0];
-        recorded.push((omitted, delta_cost, delta_good));
+        recorded.borrow_mut().push((omitted, delta_cost, delta_good));
         delta_good
+    };
+    let totals = sums(&mut (0..n));
+    let statistic = |indices: &[usize]| record(usize::MAX, sums(&mut indices.iter().copied()));
+    // Leaving one participant out is the totals less them: O(1) per call, not a fresh sum.
+    let leave_one_out = |omitted: usize| {
+        let (mut c, mut g, mut k) = totals;
+        let s = strata[omitted];
+        c[s] -= costs[omitted];
+        g[s] -= f64::from(u8::from(goods[omitted]));
+        k[s] -= 1.0;
+        record(omitted, (c, g, k))
     };
     let plan = study.request.bootstrap;
     let options =
         BootstrapOptions { resamples: plan.replicates, seed: plan.seed, level: study.level };
-    let outcome = bootstrap_stratified(&strata, options, statistic)
+    let outcome = bootstrap_stratified_with_jackknife(&strata, options, statistic, leave_one_out)
         .map_err(|e| explain(&e, "the bootstrap of the incremental cost", &[]))?;
     // The first call is the original sample, the next `replicates` the resamples, then one
-    // leave-one-out call per participant (the order `bootstrap_stratified` documents); check
-    // that what was recorded lines up with what the crate returned before using it.
+    // leave-one-out call per participant (the order the crate documents); check that what was
+    // recorded lines up with what the crate returned before using it.
+    let recorded = recorded.into_inner();
     let (original, rest) = recorded.split_first().ok_or("The bootstrap returned nothing.")?;
     let (resampled, jackknife) = rest.split_at(plan.replicates.min(rest.len()));
     let lined_up = resampled.len() == outcome.replicates.len()
