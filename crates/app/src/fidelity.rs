@@ -162,12 +162,18 @@ impl App {
             };
             (session.last_supervision_dates(coach_filter).await?, concerns)
         };
-        let step_names: BTreeMap<String, String> = match &program {
-            Some(p) => {
-                session.protocol_steps(p.id).await?.into_iter().map(|s| (s.code, s.name)).collect()
-            }
-            None => BTreeMap::new(),
+        // People read a step's name, never its code; over every program, a code is named by
+        // the first program (by name) that has the step.
+        let programs = match &program {
+            Some(p) => vec![p.id],
+            None => session.programs().await?.into_iter().map(|p| p.id).collect(),
         };
+        let mut step_names: BTreeMap<String, String> = BTreeMap::new();
+        for id in programs {
+            for step in session.protocol_steps(id).await? {
+                step_names.entry(step.code).or_insert(step.name);
+            }
+        }
         let coaches = match view {
             FidelityView::ProgramsOnly => Vec::new(),
             _ => coaches_in_view(&mut session, view).await?,

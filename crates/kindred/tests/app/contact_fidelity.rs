@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use time::Duration;
 
 use crate::contacts::{enrol_in, open_program, step, tasks_of};
-use crate::support::{Api, TestApp, on_both_backends};
+use crate::support::{Api, Browser, PASSWORD, TestApp, World, on_both_backends};
 
 on_both_backends!(fidelity_from_contacts_matches_the_hand_computed_figures);
 
@@ -133,4 +133,15 @@ async fn fidelity_from_contacts_matches_the_hand_computed_figures(app: TestApp) 
         .expect("booster")
         .clone();
     assert_eq!((booster["on_time"].clone(), booster["missed"].clone()), (json!(1), json!(1)));
+    // Over every program, steps are named for people too, never by their code.
+    let page = supervisor_browser(&app, &world).await.get("/fidelity?period=90d").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains(booster["name"].as_str().expect("a name")), "{}", page.body);
+    assert!(!page.body.contains(">telephone_booster<"), "a step by its code: {}", page.body);
+}
+
+async fn supervisor_browser(app: &TestApp, world: &World) -> Browser {
+    let mut browser = app.browser();
+    browser.sign_in(world.org, world.supervisor, PASSWORD).await;
+    browser
 }
