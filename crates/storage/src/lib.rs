@@ -72,7 +72,7 @@ pub use security::{ApiTokenRecord, SessionRecord};
 pub use session::{Read, Session, Tenant, Write};
 pub use studies::{NewAllocation, StudyWrite};
 pub use supervision::{BoundaryConcern, CoachFilter, SupervisionSession};
-pub use tasks::{CancelScope, DueTask, StepTask, StepTaskRefresh};
+pub use tasks::{CancelScope, DueQuery, DueTask, StepTask, StepTaskRefresh};
 pub use timestamp::Timestamp;
 pub use users::NewUser;
 

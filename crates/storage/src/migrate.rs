@@ -83,6 +83,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0014_contact_rollups.sql"),
         include_str!("../migrations/postgres/0014_contact_rollups.sql"),
     ),
+    (
+        16,
+        "whole-scope lists",
+        include_str!("../migrations/sqlite/0016_whole_scope_lists.sql"),
+        include_str!("../migrations/postgres/0016_whole_scope_lists.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy)]
