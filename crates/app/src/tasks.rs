@@ -13,6 +13,7 @@ use time::macros::date;
 use time::{Date, Duration};
 
 use crate::audit::entry;
+use crate::paging::{COUNT_CAP, PAGE_SIZE, Paged};
 use crate::policy::ListReach;
 use crate::{Actor, App, AppError, Result};
 
@@ -40,13 +41,6 @@ impl From<kindred_storage::DueTask> for DueTask {
     }
 }
 
-/// Tasks per page of a due list.
-pub const PAGE_SIZE: i64 = 20;
-
-/// A due list's counts stop here ("500+"): past it a figure tells a person nothing more, and
-/// counting an organisation's whole backlog would cost more than the page.
-pub const COUNT_CAP: i64 = 500;
-
 /// The sections of a due list, in the order the list runs.
 pub const SECTIONS: [Due; 3] = [Due::Overdue, Due::Today, Due::Upcoming];
 
@@ -61,19 +55,13 @@ pub enum DuePart {
     All(i64),
 }
 
-/// One page of a due list or of one of its sections.
+/// One page of a due list or of one of its sections (counted up to [`COUNT_CAP`] per section).
 #[derive(Debug, Clone)]
 pub struct DuePage {
     /// Which section, or `None` for the sections run together.
     pub section: Option<Due>,
     pub tasks: Vec<DueTask>,
-    /// How many there are, counted up to [`COUNT_CAP`] per section; `capped` says there are
-    /// more.
-    pub total: i64,
-    pub capped: bool,
-    /// 1-based.
-    pub page: i64,
-    pub page_count: i64,
+    pub paged: Paged,
 }
 
 /// Open tasks that are overdue (most recent first), due today or coming up in the next 14
@@ -111,15 +99,14 @@ async fn due_page<M>(
     section: Option<Due>,
     page: i64,
 ) -> Result<DuePage> {
-    let page = page.max(1);
     let parts: &[Due] = match &section {
         Some(one) => std::slice::from_ref(one),
         // Today and upcoming are one run of due dates, read soonest first.
         None => &[Due::Overdue, Due::Today],
     };
-    let mut skip = (page - 1).saturating_mul(PAGE_SIZE);
+    let mut skip = Paged::offset(page);
     let mut want = PAGE_SIZE;
-    let (mut tasks, mut total, mut capped) = (Vec::new(), 0, false);
+    let (mut tasks, mut counted) = (Vec::new(), 0);
     for &part in parts {
         let (due, newest_first) = match (section, part) {
             (None, Due::Today) => {
@@ -128,8 +115,8 @@ async fn due_page<M>(
             _ => section_range(part, today),
         };
         let count = session.count_due_tasks(scope, mine, due, (COUNT_CAP + 1).max(skip + want)).await?;
-        capped |= count > COUNT_CAP;
-        total += count.min(COUNT_CAP);
+        // Each part counts up to the cap, so a capped part keeps the sum past it.
+        counted += count;
         if skip >= count {
             // Below its limit, so exact: the page starts in a later part.
             skip -= count;
@@ -143,8 +130,7 @@ async fn due_page<M>(
         }
         skip = 0;
     }
-    let page_count = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    Ok(DuePage { section, tasks, total, capped, page, page_count })
+    Ok(DuePage { section, tasks, paged: Paged::new(counted, page.max(1)) })
 }
 
 impl App {

@@ -60,7 +60,7 @@ pub use conflict::Conflict;
 pub use contacts::{COUNT_CAP, ContactPage, ContactQuery};
 pub use error::StorageError;
 pub use fidelity::{CaseloadRow, DoseRow, DoseTotalRow, FidelityScope, FirstContactRow, StepRow};
-pub use follow_up::{FollowUpSubject, Settle, TimePointTask};
+pub use follow_up::{FollowUpSubject, OpenWindowQuery, OpenWindowSubject, Settle, TimePointTask};
 pub use login_throttle::{LoginAttempt, LoginFailures, Reservation};
 pub use participant_lists::{ParticipantQuery, ParticipantSummary};
 pub use participants::{ResearchRecord, StoredParticipant};

@@ -226,7 +226,7 @@ async fn statuses_tasks_and_escalations_follow_the_calendar(app: TestApp) {
 
     // The follow-up list: the supervisor's team, soonest closing first, escalations marked.
     let list = supervisor.get("/api/v1/follow-up").await.json();
-    let rows: Vec<(String, bool)> = list
+    let rows: Vec<(String, bool)> = list["items"]
         .as_array()
         .expect("list")
         .iter()
@@ -238,8 +238,12 @@ async fn statuses_tasks_and_escalations_follow_the_calendar(app: TestApp) {
         })
         .collect();
     assert_eq!(rows, [("Pat Open".to_owned(), true), ("Pat Reached".to_owned(), false)]);
+    assert_eq!((list["total"].as_i64(), list["page_count"].as_i64()), (Some(2), Some(1)));
+    let escalated = supervisor.get("/api/v1/follow-up?escalated=true").await.json();
+    assert_eq!(escalated["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(escalated["items"][0]["participant_name"], "Pat Open");
     let lone = app.api(world.org, world.lone_coach).await;
-    assert_eq!(lone.get("/api/v1/follow-up").await.json(), json!([]));
+    assert_eq!(lone.get("/api/v1/follow-up").await.json()["items"], json!([]));
     let evaluator = app.api(world.org, world.evaluator).await;
     assert_eq!(evaluator.get("/api/v1/follow-up").await.status, 403);
     assert_eq!(evaluator.get(&format!("/api/v1/participants/{open}/follow-up")).await.status, 403);

@@ -6,3 +6,11 @@
 -- the scope's filter reads the table only for the rows it keeps.
 DROP INDEX tasks_open_by_due;
 CREATE INDEX tasks_open_by_due ON tasks (org_id, status, due_on, participant_id, assignee_id);
+
+-- The follow-up list: one time point's open windows are the participants of its program
+-- enrolled within a range of days, read soonest closing (earliest enrolled) first.
+CREATE INDEX participants_by_enrolment ON participants (org_id, program_id, enrolled_on);
+
+-- Open referrals to follow up, untouched longest first: walked in that order, the status and
+-- participant (for the scope) read from the index.
+CREATE INDEX referrals_by_age ON referrals (org_id, updated_at, id, status, participant_id);

@@ -93,7 +93,7 @@ pub struct TaskList {
     /// One page: overdue first (most recent first), then today's, then the next 14 days' (by
     /// due date); ties by id.
     pub items: Vec<TaskBody>,
-    /// How many there are, counted up to 500 in each of overdue, today and upcoming.
+    /// How many there are, counted up to 500.
     pub total: i64,
     /// More than `total` (a count stopped at its cap).
     pub capped: bool,
@@ -151,10 +151,10 @@ pub async fn due(
         today: today.to_string(),
         scope: list.reach.code().into(),
         items: page.tasks.iter().map(|t| TaskBody::due_item(t, today)).collect(),
-        total: page.total,
-        capped: page.capped,
-        page: page.page,
-        page_count: page.page_count,
+        total: page.paged.total,
+        capped: page.paged.capped,
+        page: page.paged.page,
+        page_count: page.paged.page_count,
     }))
 }
 

@@ -312,3 +312,8 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         _ => None,
     }
 }
+
+/// A capped count as a badge shows it: "12", or "500+" past the cap.
+pub(crate) fn count_words(paged: &kindred_app::paging::Paged) -> String {
+    if paged.capped { format!("{}+", paged.total) } else { paged.total.to_string() }
+}

@@ -16,7 +16,7 @@ use kindred_domain::vocabulary::{TaskStatus, Vocabulary};
 use serde::Deserialize;
 use time::Date;
 
-use super::Chrome;
+use super::{Chrome, count_words};
 use super::form_page::FormPage;
 use crate::AppState;
 use crate::error::PageError;
@@ -110,16 +110,17 @@ fn section(page: &DuePage, by_coach: bool, scope: ListReach, today: Date) -> Tas
     }
     groups.sort_by(|a, b| a.coach.cmp(&b.coach));
     let link = |n: i64| format!("/tasks?scope={}&when={id}&page={n}#{id}", scope.code());
+    let paged = page.paged;
     TaskSection {
         id,
         heading,
         empty,
-        count: if page.capped { format!("{}+", page.total) } else { page.total.to_string() },
+        count: count_words(&paged),
         groups,
-        page: page.page,
-        page_count: page.page_count,
-        previous: (page.page > 1).then(|| link(page.page - 1)),
-        next: (page.page < page.page_count).then(|| link(page.page + 1)),
+        page: paged.page,
+        page_count: paged.page_count,
+        previous: (paged.page > 1).then(|| link(paged.page - 1)),
+        next: (paged.page < paged.page_count).then(|| link(paged.page + 1)),
     }
 }
 
