@@ -31,3 +31,19 @@ impl Paged {
         (page.max(1) - 1).saturating_mul(PAGE_SIZE)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_count_past_the_cap_is_the_cap_and_says_so() {
+        let paged = Paged::new(COUNT_CAP + 1, 1);
+        assert_eq!((paged.total, paged.capped, paged.page_count), (COUNT_CAP, true, 25));
+        let exact = Paged::new(COUNT_CAP, 2);
+        assert_eq!((exact.total, exact.capped, exact.page, exact.page_count), (500, false, 2, 25));
+        assert_eq!(Paged::new(41, 1).page_count, 3);
+        assert_eq!(Paged::new(0, 1).page_count, 1, "an empty list is one empty page");
+        assert_eq!((Paged::offset(0), Paged::offset(1), Paged::offset(3)), (0, 0, 40));
+    }
+}
