@@ -16,8 +16,8 @@ use kindred_storage::{Among, Exclude, OpenWindowQuery, RecordWork, SeeWork, Sess
 use time::{Date, Duration};
 
 use crate::audit::entry;
-use crate::paging::{COUNT_CAP, PAGE_SIZE, Paged};
 use crate::follow_up_sweep::{sweep_one, sweep_organisation};
+use crate::paging::{COUNT_CAP, PAGE_SIZE, Paged};
 use crate::policy::{Manager, ParticipantAction};
 use crate::{Actor, App, AppError, Result};
 
@@ -334,7 +334,8 @@ impl App {
                 match list {
                     WindowList::Open => {
                         open.extend(windows);
-                        counted += session.count_open_windows(&scope, &query, COUNT_CAP + 1).await?;
+                        counted +=
+                            session.count_open_windows(&scope, &query, COUNT_CAP + 1).await?;
                     }
                     WindowList::Escalated => {
                         let before = open.len();
@@ -370,4 +371,3 @@ impl App {
         })
     }
 }
-

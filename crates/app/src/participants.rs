@@ -217,7 +217,13 @@ impl App {
             .await?;
         let capped = total > COUNT_CAP;
         let total = total.min(COUNT_CAP);
-        Ok(Caseload { entries, total, capped, page, page_count: (total + PAGE_SIZE - 1) / PAGE_SIZE })
+        Ok(Caseload {
+            entries,
+            total,
+            capped,
+            page,
+            page_count: (total + PAGE_SIZE - 1) / PAGE_SIZE,
+        })
     }
 
     /// One participant, as much as the actor may see.

@@ -109,12 +109,11 @@ async fn due_page<M>(
     let (mut tasks, mut counted) = (Vec::new(), 0);
     for &part in parts {
         let (due, newest_first) = match (section, part) {
-            (None, Due::Today) => {
-                ((today, today + Duration::days(UPCOMING_DAYS)), false)
-            }
+            (None, Due::Today) => ((today, today + Duration::days(UPCOMING_DAYS)), false),
             _ => section_range(part, today),
         };
-        let count = session.count_due_tasks(scope, mine, due, (COUNT_CAP + 1).max(skip + want)).await?;
+        let count =
+            session.count_due_tasks(scope, mine, due, (COUNT_CAP + 1).max(skip + want)).await?;
         // Each part counts up to the cap, so a capped part keeps the sum past it.
         counted += count;
         if skip >= count {
@@ -148,7 +147,8 @@ impl App {
         match part {
             DuePart::Sections => {
                 for section in SECTIONS {
-                    pages.push(due_page(&mut session, &scope, mine, today, Some(section), 1).await?);
+                    pages
+                        .push(due_page(&mut session, &scope, mine, today, Some(section), 1).await?);
                 }
             }
             DuePart::Section(section, page) => {
@@ -164,11 +164,8 @@ impl App {
             (None, Reach::Team(_)) => ListReach::Team,
             (None, Reach::Organisation) => ListReach::Organisation,
         };
-        let references: Vec<&str> = pages
-            .iter()
-            .flat_map(|p| &p.tasks)
-            .map(|t| t.participant_reference.as_str())
-            .collect();
+        let references: Vec<&str> =
+            pages.iter().flat_map(|p| &p.tasks).map(|t| t.participant_reference.as_str()).collect();
         let detail = format!("due list of {} tasks: {}", references.len(), references.join(" "));
         self.audit_read(actor, entry(actor, AuditAction::List, "task", None, detail)).await?;
         Ok(DueList { reach, choices: self.policy.list_choices::<SeeWork>(actor), today, pages })

@@ -410,7 +410,11 @@ impl<M> Session<M> {
             .into_iter()
             .map(|r| OpenWindowSubject {
                 participant_id: ParticipantId(r.id),
-                name: format!("{} {}", r.preferred_name.as_deref().unwrap_or(&r.given_name), r.family_name),
+                name: format!(
+                    "{} {}",
+                    r.preferred_name.as_deref().unwrap_or(&r.given_name),
+                    r.family_name
+                ),
                 reference: r.reference,
                 coach_name: r.coach_name,
                 enrolled_on: r.enrolled_on,
@@ -428,7 +432,11 @@ impl<M> Session<M> {
     ) -> Result<i64> {
         macro_rules! sql {
             ($scope:literal) => {
-                concat!("SELECT COUNT(*) FROM (SELECT 1", open_window_from!($scope), " LIMIT $7) capped")
+                concat!(
+                    "SELECT COUNT(*) FROM (SELECT 1",
+                    open_window_from!($scope),
+                    " LIMIT $7) capped"
+                )
             };
         }
         Ok(on_conn!(self.conn(), c => {

@@ -271,12 +271,20 @@ impl<M> Session<M> {
     }
 
     /// How many referrals [`Session::open_referrals`] would list, counted up to `up_to`.
-    pub async fn count_open_referrals(&mut self, scope: &Scope<SeeWork>, up_to: i64) -> Result<i64> {
+    pub async fn count_open_referrals(
+        &mut self,
+        scope: &Scope<SeeWork>,
+        up_to: i64,
+    ) -> Result<i64> {
         let open: Vec<&str> =
             [ReferralStatus::Sent, ReferralStatus::Accepted].iter().map(|s| s.code()).collect();
         macro_rules! sql {
             ($scope:literal) => {
-                concat!("SELECT COUNT(*) FROM (SELECT 1", open_referrals_from!($scope), " LIMIT $5) capped")
+                concat!(
+                    "SELECT COUNT(*) FROM (SELECT 1",
+                    open_referrals_from!($scope),
+                    " LIMIT $5) capped"
+                )
             };
         }
         Ok(on_conn!(self.conn(), c => {

@@ -145,7 +145,8 @@ macro_rules! due_from {
              JOIN participants p ON p.org_id = $1 AND p.id = t.participant_id ",
             $join,
             " WHERE t.org_id = $1 AND t.status = 'open' AND t.due_on >= $4 AND t.due_on <= $5
-               AND ", $scope,
+               AND ",
+            $scope,
             " AND ($3 IS NULL OR p.coach_id = $3 OR t.assignee_id = $3)"
         )
     };

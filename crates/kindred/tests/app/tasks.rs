@@ -517,9 +517,14 @@ async fn a_due_list_longer_than_a_page_pages_through_every_task_once_in_order(ap
         mine.push(enrol_in(&manager, &family, &ed, today - days(k), coach_id.clone()).await);
     }
     // Another coach's participant, due on the same days: never on the coach's list.
-    let theirs =
-        enrol_in(&manager, "Elsewhere", &ed, today - days(3), Some(world.lone_coach_id.to_string()))
-            .await;
+    let theirs = enrol_in(
+        &manager,
+        "Elsewhere",
+        &ed,
+        today - days(3),
+        Some(world.lone_coach_id.to_string()),
+    )
+    .await;
 
     let coach = app.api(world.org, world.coach).await;
     let (items, total, page_count) = every_page(&coach, "/api/v1/tasks?scope=mine").await;

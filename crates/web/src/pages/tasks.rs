@@ -16,8 +16,8 @@ use kindred_domain::vocabulary::{TaskStatus, Vocabulary};
 use serde::Deserialize;
 use time::Date;
 
-use super::{Chrome, count_words};
 use super::form_page::FormPage;
+use super::{Chrome, count_words};
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CsrfForm, PagePath, SignedIn};
@@ -92,7 +92,9 @@ fn section(page: &DuePage, by_coach: bool, scope: ListReach, today: Date) -> Tas
     let (id, heading, empty) = match due {
         Due::Overdue => ("overdue", "Overdue", "Nothing overdue."),
         Due::Today => ("today", "Due today", "Nothing due today."),
-        Due::Upcoming | Due::Later => ("upcoming", "Next 14 days", "Nothing due in the next 14 days."),
+        Due::Upcoming | Due::Later => {
+            ("upcoming", "Next 14 days", "Nothing due in the next 14 days.")
+        }
     };
     let mut groups: Vec<TaskGroup> = Vec::new();
     for t in &page.tasks {
