@@ -141,8 +141,10 @@ macro_rules! due_from {
     };
     ($scope:literal, $join:literal) => {
         concat!(
+            // The task's own org_id is bound in this fragment too (an inner join's ON is as
+            // good as the WHERE), so it is tenant-bound whatever `$join` is.
             " FROM tasks t
-             JOIN participants p ON p.org_id = $1 AND p.id = t.participant_id ",
+             JOIN participants p ON p.org_id = $1 AND p.id = t.participant_id AND t.org_id = $1 ",
             $join,
             " WHERE t.org_id = $1 AND t.status = 'open' AND t.due_on >= $4 AND t.due_on <= $5
                AND ",
