@@ -6,19 +6,20 @@
 //! types `follow_up`, `contact_attempt`, `locator_entry`, `follow_up_exclusion`).
 
 use kindred_domain::audit::AuditAction;
-use kindred_domain::follow_up::FollowUpStatus;
+use kindred_domain::follow_up::{FollowUpStatus, escalation_lead, needs_escalation};
 use kindred_domain::follow_up_log::{
-    AttemptInput, ContactAttempt, Evidence, Exclusion, ExclusionInput, LocatorEntry, LocatorInput,
+    AttemptInput, ContactAttempt, Exclusion, ExclusionInput, LocatorEntry, LocatorInput,
     NewAttempt, NewExclusion, NewLocatorEntry, PointStatus, reached, statuses,
 };
 use kindred_domain::ids::{ContactAttemptId, LocatorEntryId, ParticipantId, ProgramId};
 use kindred_domain::schedule::{Schedule, ScheduleInput};
 use kindred_domain::vocabulary::{TaskKind, Vocabulary};
-use kindred_storage::{Among, Exclude, RecordWork, SeeWork, Session, Settle};
-use time::Date;
+use kindred_storage::{Among, Exclude, OpenWindowQuery, RecordWork, SeeWork, Session, Settle};
+use time::{Date, Duration};
 
 use crate::audit::entry;
-use crate::follow_up_sweep::{followed, sweep_one, sweep_organisation};
+use crate::follow_up_sweep::{sweep_one, sweep_organisation};
+use crate::paging::{COUNT_CAP, PAGE_SIZE, Paged};
 use crate::policy::{Manager, ParticipantAction};
 use crate::{Actor, App, AppError, Result};
 
@@ -52,17 +53,28 @@ pub struct OpenWindow {
     pub point: PointStatus,
 }
 
-/// The follow-up list: open windows, soonest closing first, and those escalated.
+/// A page of open windows, soonest closing first.
+#[derive(Debug, Clone)]
+pub struct WindowPage {
+    pub windows: Vec<OpenWindow>,
+    pub paged: Paged,
+}
+
+/// Which windows of the follow-up list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowList {
+    /// Every open window.
+    Open,
+    /// Those closing soon with no one reached since they opened (see [`needs_escalation`]).
+    Escalated,
+}
+
+/// The follow-up list: a page of the open windows or of those escalated.
 #[derive(Debug, Clone)]
 pub struct FollowUpList {
     pub today: Date,
-    pub open: Vec<OpenWindow>,
-}
-
-impl FollowUpList {
-    pub fn escalated(&self) -> impl Iterator<Item = &OpenWindow> {
-        self.open.iter().filter(|w| w.point.escalate)
-    }
+    pub list: WindowList,
+    pub page: WindowPage,
 }
 
 /// The schedule of the participant's current program (empty without one).
@@ -263,38 +275,104 @@ impl App {
     }
 
     /// The open follow-up windows of the actor's caseload (own, team or organisation).
-    pub async fn follow_up_list(&self, actor: &Actor) -> Result<FollowUpList> {
+    pub async fn follow_up_list(
+        &self,
+        actor: &Actor,
+        list: WindowList,
+        page: i64,
+    ) -> Result<FollowUpList> {
         let scope = self.policy.scope::<SeeWork>(actor)?;
         let today = self.clock().today();
         let mut session = actor.tenant().read().await?;
-        let subjects = session.follow_up_subjects(Among::All(&scope), None).await?;
         let schedules = session.schedules(None).await?;
-        let evidence = session.follow_up_evidence(Among::All(&scope)).await?;
-        drop(session);
-        let none = Evidence::default();
-        let mut open = Vec::new();
-        for subject in subjects.into_iter().filter(|s| followed(s.status)) {
-            let Some(schedule) = schedules.get(&subject.program_id) else { continue };
-            let e = evidence.get(&subject.participant_id).unwrap_or(&none);
-            for point in statuses(schedule, subject.enrolled_on, e, today) {
-                if point.status == FollowUpStatus::WindowOpen {
-                    open.push(OpenWindow {
+        let skip = Paged::offset(page);
+        let (mut open, mut counted) = (Vec::new(), 0);
+        // One query (and a count) per time point of each schedule, never per participant: a
+        // time point's open windows are a range of enrolment days, soonest closing first.
+        for (program, schedule) in &schedules {
+            for point in &schedule.points {
+                let tp = &point.time_point;
+                let day = |offset: i32| today - Duration::days(i64::from(offset));
+                let lead = escalation_lead(i64::from(tp.window_end_day - tp.window_start_day));
+                let enrolled = match list {
+                    WindowList::Open => (day(tp.window_end_day), day(tp.window_start_day)),
+                    // Closing within the lead: enrolled no later than that many days less.
+                    WindowList::Escalated => (
+                        day(tp.window_end_day),
+                        day(tp.window_start_day).min(day(tp.window_end_day) + Duration::days(lead)),
+                    ),
+                };
+                let query = OpenWindowQuery {
+                    program: *program,
+                    time_point_code: &tp.code,
+                    enrolled,
+                    // Escalation leaves out those reached, which only the rows tell: read up
+                    // to the cap (a lead's days of enrolments) and filter.
+                    limit: match list {
+                        WindowList::Open => skip + PAGE_SIZE,
+                        WindowList::Escalated => COUNT_CAP + 1,
+                    },
+                };
+                let subjects = session.open_windows(&scope, &query).await?;
+                let found = subjects.len();
+                let windows = subjects.into_iter().map(|subject| {
+                    let window = tp.dates(subject.enrolled_on);
+                    let reached = subject.last_reached_on.is_some_and(|d| d >= window.opens_on);
+                    let status = FollowUpStatus::WindowOpen;
+                    OpenWindow {
                         participant_id: subject.participant_id,
-                        reference: subject.reference.clone(),
-                        name: subject.name.clone().unwrap_or_default(),
-                        coach_name: subject.coach_name.clone(),
-                        program_id: subject.program_id,
-                        point,
-                    });
+                        reference: subject.reference,
+                        name: subject.name,
+                        coach_name: subject.coach_name,
+                        program_id: *program,
+                        point: PointStatus {
+                            code: tp.code.clone(),
+                            label: tp.label.clone(),
+                            instruments: point.instruments.clone(),
+                            window,
+                            status,
+                            completed_on: None,
+                            escalate: needs_escalation(&window, status, reached, today),
+                        },
+                    }
+                });
+                match list {
+                    WindowList::Open => {
+                        open.extend(windows);
+                        counted +=
+                            session.count_open_windows(&scope, &query, COUNT_CAP + 1).await?;
+                    }
+                    WindowList::Escalated => {
+                        let before = open.len();
+                        open.extend(windows.filter(|w| w.point.escalate));
+                        let kept = i64::try_from(open.len() - before).unwrap_or(COUNT_CAP);
+                        // A full read may have had more beyond it: count it as past the cap.
+                        counted += if found > usize::try_from(COUNT_CAP).unwrap_or(usize::MAX) {
+                            COUNT_CAP + 1
+                        } else {
+                            kept
+                        };
+                    }
                 }
             }
         }
+        drop(session);
+        // Each time point's first `skip + PAGE_SIZE` in order hold the whole list's.
         open.sort_by(|a, b| {
             (a.point.window.closes_on, &a.reference).cmp(&(b.point.window.closes_on, &b.reference))
         });
-        let references: Vec<&str> = open.iter().map(|w| w.reference.as_str()).collect();
-        let detail = format!("{} open windows: {}", open.len(), references.join(" "));
+        let windows: Vec<OpenWindow> = open
+            .into_iter()
+            .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+            .take(usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX))
+            .collect();
+        let references: Vec<&str> = windows.iter().map(|w| w.reference.as_str()).collect();
+        let detail = format!("{} open windows: {}", references.len(), references.join(" "));
         self.audit_read(actor, entry(actor, AuditAction::List, "follow_up", None, detail)).await?;
-        Ok(FollowUpList { today, open })
+        Ok(FollowUpList {
+            today,
+            list,
+            page: WindowPage { windows, paged: Paged::new(counted, page.max(1)) },
+        })
     }
 }

@@ -16,6 +16,7 @@ use time::{Date, OffsetDateTime};
 
 use crate::assignment::{EligibilityOverride, check_eligibility, record_assignment};
 use crate::audit::entry;
+use crate::paging::COUNT_CAP;
 use crate::policy::{self, Blinding, Measurement, Measures, ParticipantAction, Permission};
 use crate::programs::ProgramSummary;
 use crate::{Actor, App, AppError, Result, follow_up_sweep, protocol_tasks};
@@ -120,7 +121,9 @@ pub enum CaseloadEntries {
 #[derive(Debug, Clone)]
 pub struct Caseload {
     pub entries: CaseloadEntries,
+    /// How many match, counted up to [`COUNT_CAP`]; `capped` says there are more.
     pub total: i64,
+    pub capped: bool,
     pub page: i64,
     pub page_count: i64,
 }
@@ -205,6 +208,7 @@ impl App {
             search: filter.search.clone(),
             limit: PAGE_SIZE,
             offset: (page - 1).saturating_mul(PAGE_SIZE),
+            count_up_to: COUNT_CAP + 1,
         };
         let mut session = actor.tenant().read().await?;
         // Identified if the actor may see identities; otherwise the research record, if that.
@@ -227,7 +231,15 @@ impl App {
         let detail = format!("listed {} of {total}: {}", references.len(), references.join(" "));
         self.audit_read(actor, entry(actor, AuditAction::List, "participant", None, detail))
             .await?;
-        Ok(Caseload { entries, total, page, page_count: (total + PAGE_SIZE - 1) / PAGE_SIZE })
+        let capped = total > COUNT_CAP;
+        let total = total.min(COUNT_CAP);
+        Ok(Caseload {
+            entries,
+            total,
+            capped,
+            page,
+            page_count: (total + PAGE_SIZE - 1) / PAGE_SIZE,
+        })
     }
 
     /// One participant, as much as the actor may see.

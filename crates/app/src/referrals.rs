@@ -14,11 +14,10 @@ use kindred_storage::{NewReferralRecord, RecordWork, SeeWork, StoredReferral};
 use time::{Date, OffsetDateTime};
 
 use crate::audit::entry;
+use crate::paging::{COUNT_CAP, PAGE_SIZE, Paged};
 use crate::{Actor, App, AppError, Result};
 
 const RECORD: &str = "referral";
-/// The most open referrals one follow-up list shows (oldest first).
-const FOLLOW_UP_LIMIT: i64 = 200;
 
 /// A referral with the names people read and its loop (oldest step first).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +65,13 @@ pub struct ReferralFollowUp {
     pub participant_reference: String,
     pub participant_name: String,
     pub coach_name: Option<String>,
+}
+
+/// A page of open referrals to follow up.
+#[derive(Debug, Clone)]
+pub struct ReferralPage {
+    pub referrals: Vec<ReferralFollowUp>,
+    pub paged: Paged,
 }
 
 impl From<kindred_storage::ReferralFollowUp> for ReferralFollowUp {
@@ -207,13 +213,19 @@ impl App {
     }
 
     /// Open referrals (sent or accepted) of the participants the actor follows, the longest
-    /// untouched first.
-    pub async fn referral_follow_ups(&self, actor: &Actor) -> Result<Vec<ReferralFollowUp>> {
+    /// untouched first, a page at a time.
+    pub async fn referral_follow_ups(&self, actor: &Actor, page: i64) -> Result<ReferralPage> {
         let scope = self.policy.scope::<SeeWork>(actor)?;
-        let open = actor.tenant().read().await?.open_referrals(&scope, FOLLOW_UP_LIMIT).await?;
+        let mut session = actor.tenant().read().await?;
+        let open = session.open_referrals(&scope, PAGE_SIZE, Paged::offset(page)).await?;
+        let counted = session.count_open_referrals(&scope, COUNT_CAP + 1).await?;
+        drop(session);
         let references: Vec<&str> = open.iter().map(|f| f.participant_reference.as_str()).collect();
         let detail = format!("open referrals: {}", references.join(" "));
         self.audit_read(actor, entry(actor, AuditAction::List, RECORD, None, detail)).await?;
-        Ok(open.into_iter().map(ReferralFollowUp::from).collect())
+        Ok(ReferralPage {
+            referrals: open.into_iter().map(ReferralFollowUp::from).collect(),
+            paged: Paged::new(counted, page.max(1)),
+        })
     }
 }

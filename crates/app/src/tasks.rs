@@ -8,10 +8,12 @@ use kindred_domain::fields::required_text;
 use kindred_domain::ids::UserId;
 use kindred_domain::ids::{ParticipantId, TaskId};
 use kindred_domain::tasks::{Due, Task, UPCOMING_DAYS};
-use kindred_storage::{CancelTasks, Reach, SeeWork};
+use kindred_storage::{CancelTasks, DueQuery, Reach, Scope, SeeWork, Session};
+use time::macros::date;
 use time::{Date, Duration};
 
 use crate::audit::entry;
+use crate::paging::{COUNT_CAP, PAGE_SIZE, Paged};
 use crate::policy::ListReach;
 use crate::{Actor, App, AppError, Result};
 
@@ -39,12 +41,31 @@ impl From<kindred_storage::DueTask> for DueTask {
     }
 }
 
-/// The most tasks one due list shows (an overdue backlog beyond this needs a supervisor, not
-/// a longer page).
-const DUE_LIST_LIMIT: i64 = 500;
+/// The sections of a due list, in the order the list runs.
+pub const SECTIONS: [Due; 3] = [Due::Overdue, Due::Today, Due::Upcoming];
 
-/// Open tasks split into what is overdue (most recent first), due today and coming up in the
-/// next 14 days (by due date).
+/// Which part of a due list to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuePart {
+    /// The first page of each section.
+    Sections,
+    /// One page of one section.
+    Section(Due, i64),
+    /// One page of the sections run together (overdue, then today, then upcoming).
+    All(i64),
+}
+
+/// One page of a due list or of one of its sections (counted up to [`COUNT_CAP`] per section).
+#[derive(Debug, Clone)]
+pub struct DuePage {
+    /// Which section, or `None` for the sections run together.
+    pub section: Option<Due>,
+    pub tasks: Vec<DueTask>,
+    pub paged: Paged,
+}
+
+/// Open tasks that are overdue (most recent first), due today or coming up in the next 14
+/// days (by due date), a page at a time.
 #[derive(Debug, Clone)]
 pub struct DueList {
     /// Which list this is.
@@ -52,58 +73,102 @@ pub struct DueList {
     /// The lists the actor may switch to.
     pub choices: Vec<ListReach>,
     pub today: Date,
-    pub overdue: Vec<DueTask>,
-    pub due_today: Vec<DueTask>,
-    pub upcoming: Vec<DueTask>,
+    pub pages: Vec<DuePage>,
 }
 
-impl DueList {
-    pub fn len(&self) -> usize {
-        self.overdue.len() + self.due_today.len() + self.upcoming.len()
-    }
+/// Before any task's due date, and a date both databases store.
+const EARLIEST: Date = date!(0001 - 01 - 01);
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+/// The due dates (both included) of a section, and whether it runs newest first.
+fn section_range(section: Due, today: Date) -> ((Date, Date), bool) {
+    let until = today + Duration::days(UPCOMING_DAYS);
+    match section {
+        Due::Overdue => ((EARLIEST, today.previous_day().unwrap_or(today)), true),
+        Due::Today => ((today, today), false),
+        Due::Upcoming | Due::Later => ((today.next_day().unwrap_or(today), until), false),
     }
+}
+
+/// One page of a section, or of the sections run together: each part's count (exact up to
+/// where the page starts, so the page knows where it falls) and only the rows the page shows.
+async fn due_page<M>(
+    session: &mut Session<M>,
+    scope: &Scope<SeeWork>,
+    mine: Option<UserId>,
+    today: Date,
+    section: Option<Due>,
+    page: i64,
+) -> Result<DuePage> {
+    let parts: &[Due] = match &section {
+        Some(one) => std::slice::from_ref(one),
+        // Today and upcoming are one run of due dates, read soonest first.
+        None => &[Due::Overdue, Due::Today],
+    };
+    let mut skip = Paged::offset(page);
+    let mut want = PAGE_SIZE;
+    let (mut tasks, mut counted) = (Vec::new(), 0);
+    for &part in parts {
+        let (due, newest_first) = match (section, part) {
+            (None, Due::Today) => ((today, today + Duration::days(UPCOMING_DAYS)), false),
+            _ => section_range(part, today),
+        };
+        let count =
+            session.count_due_tasks(scope, mine, due, (COUNT_CAP + 1).max(skip + want)).await?;
+        // Each part counts up to the cap, so a capped part keeps the sum past it.
+        counted += count;
+        if skip >= count {
+            // Below its limit, so exact: the page starts in a later part.
+            skip -= count;
+            continue;
+        }
+        if want > 0 {
+            let query = DueQuery { mine, due, newest_first, limit: want, offset: skip };
+            let rows = session.due_tasks(scope, &query).await?;
+            want -= i64::try_from(rows.len()).unwrap_or(want);
+            tasks.extend(rows.into_iter().map(DueTask::from));
+        }
+        skip = 0;
+    }
+    Ok(DuePage { section, tasks, paged: Paged::new(counted, page.max(1)) })
 }
 
 impl App {
-    /// The actor's due list: their own, their team's or the organisation's.
-    pub async fn due_tasks(&self, actor: &Actor, requested: Option<ListReach>) -> Result<DueList> {
+    /// The actor's due list (their own, their team's or the organisation's), or a part of it.
+    pub async fn due_tasks(
+        &self,
+        actor: &Actor,
+        requested: Option<ListReach>,
+        part: DuePart,
+    ) -> Result<DueList> {
         let (scope, mine) = self.policy.scope_as::<SeeWork>(actor, requested)?;
         let today = self.clock().today();
-        let until = today + Duration::days(UPCOMING_DAYS);
         let mut session = actor.tenant().read().await?;
-        let tasks = session.due_tasks(&scope, mine, today, until, DUE_LIST_LIMIT).await?;
+        let mut pages = Vec::new();
+        match part {
+            DuePart::Sections => {
+                for section in SECTIONS {
+                    pages
+                        .push(due_page(&mut session, &scope, mine, today, Some(section), 1).await?);
+                }
+            }
+            DuePart::Section(section, page) => {
+                pages.push(due_page(&mut session, &scope, mine, today, Some(section), page).await?);
+            }
+            DuePart::All(page) => {
+                pages.push(due_page(&mut session, &scope, mine, today, None, page).await?);
+            }
+        }
         drop(session);
         let reach = match (mine, scope.reach()) {
             (Some(_), _) | (None, Reach::Coach(_)) => ListReach::Mine,
             (None, Reach::Team(_)) => ListReach::Team,
             (None, Reach::Organisation) => ListReach::Organisation,
         };
-        let mut list = DueList {
-            reach,
-            choices: self.policy.list_choices::<SeeWork>(actor),
-            today,
-            overdue: Vec::new(),
-            due_today: Vec::new(),
-            upcoming: Vec::new(),
-        };
-        for task in tasks.into_iter().map(DueTask::from) {
-            match task.task.due(today) {
-                Due::Overdue => list.overdue.push(task),
-                Due::Today => list.due_today.push(task),
-                Due::Upcoming | Due::Later => list.upcoming.push(task),
-            }
-        }
-        let references: Vec<&str> = [&list.overdue, &list.due_today, &list.upcoming]
-            .into_iter()
-            .flatten()
-            .map(|t| t.participant_reference.as_str())
-            .collect();
+        let references: Vec<&str> =
+            pages.iter().flat_map(|p| &p.tasks).map(|t| t.participant_reference.as_str()).collect();
         let detail = format!("due list of {} tasks: {}", references.len(), references.join(" "));
         self.audit_read(actor, entry(actor, AuditAction::List, "task", None, detail)).await?;
-        Ok(list)
+        Ok(DueList { reach, choices: self.policy.list_choices::<SeeWork>(actor), today, pages })
     }
 
     /// A participant's tasks: open ones by due date, then done and cancelled ones.

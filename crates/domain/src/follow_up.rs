@@ -179,6 +179,12 @@ impl FromIterator<FollowUpStatus> for FollowUpRate {
 /// How many days before a window closes an unreached participant is escalated.
 pub const ESCALATE_WITHIN_DAYS: i64 = 14;
 
+/// How many days before it closes a window `window_days` long is escalated: the same for
+/// every participant's window of a time point, so a list can find them by date.
+pub fn escalation_lead(window_days: i64) -> i64 {
+    ESCALATE_WITHIN_DAYS.min(window_days / 2)
+}
+
 /// Whether to escalate: the window is open, closes within [`ESCALATE_WITHIN_DAYS`], and the
 /// participant has not been reached (or scheduled) since it opened. A window shorter than
 /// twice that (an intake window of two weeks) escalates only in its second half: otherwise it
@@ -189,7 +195,7 @@ pub fn needs_escalation(
     reached_since_opening: bool,
     today: Date,
 ) -> bool {
-    let lead = ESCALATE_WITHIN_DAYS.min((window.closes_on - window.opens_on).whole_days() / 2);
+    let lead = escalation_lead((window.closes_on - window.opens_on).whole_days());
     status == FollowUpStatus::WindowOpen
         && !reached_since_opening
         && window.closes_on - today <= Duration::days(lead)

@@ -60,7 +60,7 @@ pub use conflict::Conflict;
 pub use contacts::{COUNT_CAP, ContactPage, ContactQuery};
 pub use error::StorageError;
 pub use fidelity::{CaseloadRow, DoseRow, DoseTotalRow, FidelityScope, FirstContactRow, StepRow};
-pub use follow_up::{FollowUpSubject, Settle, TimePointTask};
+pub use follow_up::{FollowUpSubject, OpenWindowQuery, OpenWindowSubject, Settle, TimePointTask};
 pub use login_throttle::{LoginAttempt, LoginFailures, Reservation};
 pub use participant_lists::{ParticipantQuery, ParticipantSummary};
 pub use participants::{ResearchRecord, StoredParticipant};
@@ -72,7 +72,7 @@ pub use security::{ApiTokenRecord, SessionRecord};
 pub use session::{Read, Session, Tenant, Write};
 pub use studies::{NewAllocation, StudyWrite};
 pub use supervision::{BoundaryConcern, CoachFilter, SupervisionSession};
-pub use tasks::{CancelScope, DueTask, StepTask, StepTaskRefresh};
+pub use tasks::{CancelScope, DueQuery, DueTask, StepTask, StepTaskRefresh};
 pub use timestamp::Timestamp;
 pub use users::NewUser;
 

@@ -89,6 +89,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0015_participant_dose.sql"),
         include_str!("../migrations/postgres/0015_participant_dose.sql"),
     ),
+    (
+        16,
+        "whole-scope lists",
+        include_str!("../migrations/sqlite/0016_whole_scope_lists.sql"),
+        include_str!("../migrations/postgres/0016_whole_scope_lists.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy)]

@@ -22,6 +22,8 @@ pub struct ParticipantQuery {
     pub search: Option<String>,
     pub limit: i64,
     pub offset: i64,
+    /// The count stops here (a count that reaches it means "at least").
+    pub count_up_to: i64,
 }
 
 /// One line of a caseload.
@@ -55,8 +57,8 @@ fn listing_binds(query: &ParticipantQuery) -> (Option<&'static str>, Option<Stri
 }
 
 impl<M> Session<M> {
-    /// A page of identified participants in scope, by folded family then given name, and the
-    /// total matching.
+    /// A page of identified participants in scope, by folded family then given name, and how
+    /// many match (up to `count_up_to`).
     pub async fn participants(
         &mut self,
         scope: &Scope<Identified>,
@@ -76,10 +78,11 @@ impl<M> Session<M> {
         macro_rules! count {
             ($scope:literal) => {
                 concat!(
-                    "SELECT COUNT(*) FROM participants p
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM participants p
                      JOIN participant_identities i ON i.org_id = $1 AND i.participant_id = p.id
                      WHERE p.org_id = $1 AND ", $scope,
-                    listing_filter!("i.search_key")
+                    listing_filter!("i.search_key"),
+                    " LIMIT $5) capped"
                 )
             };
         }
@@ -90,7 +93,7 @@ impl<M> Session<M> {
                 .fetch_all(&mut *c)
                 .await?;
             let total: i64 = c.scoped_query_scalar(scoped_sql!(scope, count), scope)?
-                .bind(status).bind(search.as_deref())
+                .bind(status).bind(search.as_deref()).bind(query.count_up_to)
                 .fetch_one(&mut *c)
                 .await?;
             (rows, total)
@@ -99,9 +102,9 @@ impl<M> Session<M> {
         Ok((summaries, total))
     }
 
-    /// A page of research records in scope, by reference, and the total matching (search
-    /// matches the reference only; references are ASCII that storage makes, so `lower()`
-    /// folds them as `fold` would).
+    /// A page of research records in scope, by reference, and how many match (up to
+    /// `count_up_to`; search matches the reference only; references are ASCII that storage
+    /// makes, so `lower()` folds them as `fold` would).
     pub async fn research_records(
         &mut self,
         scope: &Scope<Research>,
@@ -121,9 +124,10 @@ impl<M> Session<M> {
         macro_rules! count {
             ($scope:literal) => {
                 concat!(
-                    "SELECT COUNT(*) FROM participants p WHERE p.org_id = $1 AND ",
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM participants p WHERE p.org_id = $1 AND ",
                     $scope,
-                    listing_filter!("lower(p.reference)")
+                    listing_filter!("lower(p.reference)"),
+                    " LIMIT $5) capped"
                 )
             };
         }
@@ -134,7 +138,7 @@ impl<M> Session<M> {
                 .fetch_all(&mut *c)
                 .await?;
             let total: i64 = c.scoped_query_scalar(scoped_sql!(scope, count), scope)?
-                .bind(status).bind(search.as_deref())
+                .bind(status).bind(search.as_deref()).bind(query.count_up_to)
                 .fetch_one(&mut *c)
                 .await?;
             (rows, total)

@@ -142,6 +142,19 @@ macro_rules! select_referral {
     };
 }
 
+/// Open referrals `f` (status `$3` or `$4`) of participants `p` in the scope: walked in
+/// `referrals_by_age` order, the page and its count read the table only for the rows they keep.
+macro_rules! open_referrals_from {
+    ($scope:literal) => {
+        concat!(
+            " FROM referrals f
+             JOIN participants p ON p.org_id = $1 AND p.id = f.participant_id
+             WHERE f.org_id = $1 AND f.status IN ($3, $4) AND ",
+            $scope
+        )
+    };
+}
+
 impl<M> Session<M> {
     /// A participant's referrals, newest first, each with its loop.
     pub async fn referrals_of<A: Identifies>(
@@ -205,12 +218,13 @@ impl<M> Session<M> {
             .collect()
     }
 
-    /// Referrals still open (sent or accepted) for the participants in `scope`, the longest
-    /// untouched first: the follow-up list.
+    /// One page of the referrals still open (sent or accepted) for the participants in
+    /// `scope`, the longest untouched first: the follow-up list.
     pub async fn open_referrals(
         &mut self,
         scope: &Scope<SeeWork>,
         limit: i64,
+        offset: i64,
     ) -> Result<Vec<ReferralFollowUp>> {
         let open: Vec<&str> =
             [ReferralStatus::Sent, ReferralStatus::Accepted].iter().map(|s| s.code()).collect();
@@ -222,13 +236,17 @@ impl<M> Session<M> {
                     "JOIN participants p ON p.org_id = $1 AND p.id = f.participant_id
                      JOIN participant_identities i ON i.org_id = $1 AND i.participant_id = f.participant_id
                      LEFT JOIN users c ON c.org_id = $1 AND c.id = p.coach_id",
-                    concat!("AND f.status IN ($3, $4) AND ", $scope, " ORDER BY f.updated_at, f.id LIMIT $5")
+                    concat!(
+                        "AND f.id IN (SELECT f.id", open_referrals_from!($scope),
+                        " ORDER BY f.updated_at, f.id LIMIT $5 OFFSET $6)
+                         ORDER BY f.updated_at, f.id"
+                    )
                 )
             };
         }
         let rows: Vec<FollowUpRow> = on_conn!(self.conn(), c => {
             c.scoped_query_as(scoped_sql!(scope, sql), scope)?
-                .bind(open[0]).bind(open[1]).bind(limit)
+                .bind(open[0]).bind(open[1]).bind(limit).bind(offset)
                 .fetch_all(&mut *c)
                 .await?
         });
@@ -250,6 +268,31 @@ impl<M> Session<M> {
                 })
             })
             .collect()
+    }
+
+    /// How many referrals [`Session::open_referrals`] would list, counted up to `up_to`.
+    pub async fn count_open_referrals(
+        &mut self,
+        scope: &Scope<SeeWork>,
+        up_to: i64,
+    ) -> Result<i64> {
+        let open: Vec<&str> =
+            [ReferralStatus::Sent, ReferralStatus::Accepted].iter().map(|s| s.code()).collect();
+        macro_rules! sql {
+            ($scope:literal) => {
+                concat!(
+                    "SELECT COUNT(*) FROM (SELECT 1",
+                    open_referrals_from!($scope),
+                    " LIMIT $5) capped"
+                )
+            };
+        }
+        Ok(on_conn!(self.conn(), c => {
+            c.scoped_query_scalar(scoped_sql!(scope, sql), scope)?
+                .bind(open[0]).bind(open[1]).bind(up_to)
+                .fetch_one(&mut *c)
+                .await?
+        }))
     }
 }
 

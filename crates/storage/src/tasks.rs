@@ -121,6 +121,65 @@ macro_rules! select_task {
     };
 }
 
+/// One page of a due list: open tasks due from `due.0` to `due.1` (both included), soonest
+/// first or (an overdue list) newest first; with `mine`, only that person's caseload and the
+/// tasks assigned to them (within the scope).
+#[derive(Debug, Clone, Copy)]
+pub struct DueQuery {
+    pub mine: Option<UserId>,
+    pub due: (Date, Date),
+    pub newest_first: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Open tasks `t` of participants `p` in the scope (`$2`), of `$3` if given, due from `$4` to
+/// `$5` (and `$join`): the filter both the page and its count walk `tasks_open_by_due` with.
+macro_rules! due_from {
+    ($scope:literal) => {
+        due_from!($scope, "")
+    };
+    ($scope:literal, $join:literal) => {
+        concat!(
+            // The task's own org_id is bound in this fragment too (an inner join's ON is as
+            // good as the WHERE), so it is tenant-bound whatever `$join` is.
+            " FROM tasks t
+             JOIN participants p ON p.org_id = $1 AND p.id = t.participant_id AND t.org_id = $1 ",
+            $join,
+            " WHERE t.org_id = $1 AND t.status = 'open' AND t.due_on >= $4 AND t.due_on <= $5
+               AND ",
+            $scope,
+            " AND ($3 IS NULL OR p.coach_id = $3 OR t.assignee_id = $3)"
+        )
+    };
+}
+
+/// A page (`$6` limit, `$7` offset) of [`due_from!`] in `$order`: due date, then name. The
+/// index gives the due dates in order, so only the days the page reaches are sorted by name;
+/// the coach's and assignee's names are joined for the page's rows only.
+macro_rules! due_page {
+    ($scope:literal, $order:literal) => {
+        concat!(
+            "SELECT t.id, t.participant_id, t.kind, t.program_id, t.step_code, t.assignee_id,
+                    t.title, t.opens_on, t.due_on, t.closes_on, t.status, t.completed_on,
+                    t.cancelled_at, t.cancelled_by, t.cancel_reason, p.reference,
+                    i.given_name, i.family_name, i.preferred_name,
+                    p.coach_id, c.display_name AS coach_name, a.display_name AS assignee_name
+             FROM tasks t
+             JOIN participants p ON p.org_id = $1 AND p.id = t.participant_id
+             JOIN participant_identities i ON i.org_id = $1 AND i.participant_id = t.participant_id
+             LEFT JOIN users c ON c.org_id = $1 AND c.id = p.coach_id
+             LEFT JOIN users a ON a.org_id = $1 AND a.id = t.assignee_id
+             WHERE t.org_id = $1 AND t.id IN (SELECT t.id",
+            due_from!(
+                $scope,
+                "JOIN participant_identities i ON i.org_id = $1 AND i.participant_id = t.participant_id"
+            ),
+            " ORDER BY ", $order, " LIMIT $6 OFFSET $7) ORDER BY ", $order
+        )
+    };
+}
+
 impl<M> Session<M> {
     /// A participant's tasks: open ones by due date, then the rest, newest first.
     pub async fn tasks_of_participant<A: Identifies>(
@@ -170,47 +229,30 @@ impl<M> Session<M> {
         row.map(TaskRow::into_task).transpose()
     }
 
-    /// Open tasks of the participants in `scope` due on or before `until`, overdue ones
-    /// included: first those due from `today` on, by due date, then the overdue, most recent
-    /// first (still on time in their window, or just missed), so a long backlog cut at `limit`
-    /// never hides today's work. With `mine`, only that person's caseload and the tasks
-    /// assigned to them (within the scope).
+    /// One page of the open tasks of the participants in `scope` due within `query.due`, in
+    /// due order (newest first for an overdue list), read in the database in that order.
     pub async fn due_tasks(
         &mut self,
         scope: &Scope<SeeWork>,
-        mine: Option<UserId>,
-        today: Date,
-        until: Date,
-        limit: i64,
+        query: &DueQuery,
     ) -> Result<Vec<DueTask>> {
         macro_rules! sql {
             ($scope:literal) => {
-                concat!(
-                    "SELECT t.id, t.participant_id, t.kind, t.program_id, t.step_code, t.assignee_id,
-                            t.title, t.opens_on, t.due_on, t.closes_on, t.status, t.completed_on,
-                            t.cancelled_at, t.cancelled_by, t.cancel_reason, p.reference,
-                            i.given_name, i.family_name, i.preferred_name,
-                            p.coach_id, c.display_name AS coach_name, a.display_name AS assignee_name
-                     FROM tasks t
-                     JOIN participants p ON p.org_id = $1 AND p.id = t.participant_id
-                     JOIN participant_identities i ON i.org_id = $1 AND i.participant_id = t.participant_id
-                     LEFT JOIN users c ON c.org_id = $1 AND c.id = p.coach_id
-                     LEFT JOIN users a ON a.org_id = $1 AND a.id = t.assignee_id
-                     WHERE t.org_id = $1 AND t.status = 'open' AND t.due_on <= $3 AND ", $scope,
-                    " AND ($4 IS NULL OR p.coach_id = $4 OR t.assignee_id = $4)
-                     ORDER BY CASE WHEN t.due_on >= $6 THEN 0 ELSE 1 END,
-                              CASE WHEN t.due_on >= $6 THEN t.due_on END, t.due_on DESC,
-                              i.sort_key, t.id
-                     LIMIT $5"
-                )
+                [
+                    due_page!($scope, "t.due_on, i.sort_key, t.id"),
+                    due_page!($scope, "t.due_on DESC, i.sort_key, t.id"),
+                ]
             };
         }
+        let [soonest, newest] = scoped_sql!(scope, sql);
+        let sql = if query.newest_first { newest } else { soonest };
         let rows: Vec<DueRow> = on_conn!(self.conn(), c => {
-            c.scoped_query_as(scoped_sql!(scope, sql), scope)?
-                .bind(until)
-                .bind(mine.map(|m| m.0))
-                .bind(limit)
-                .bind(today)
+            c.scoped_query_as(sql, scope)?
+                .bind(query.mine.map(|m| m.0))
+                .bind(query.due.0)
+                .bind(query.due.1)
+                .bind(query.limit)
+                .bind(query.offset)
                 .fetch_all(&mut *c)
                 .await?
         });
@@ -227,6 +269,31 @@ impl<M> Session<M> {
                 })
             })
             .collect()
+    }
+
+    /// How many open tasks of `scope` (and `mine`) are due within `due`, counted up to
+    /// `up_to` (a count that reaches it means "at least").
+    pub async fn count_due_tasks(
+        &mut self,
+        scope: &Scope<SeeWork>,
+        mine: Option<UserId>,
+        due: (Date, Date),
+        up_to: i64,
+    ) -> Result<i64> {
+        macro_rules! sql {
+            ($scope:literal) => {
+                concat!("SELECT COUNT(*) FROM (SELECT 1", due_from!($scope), " LIMIT $6) capped")
+            };
+        }
+        Ok(on_conn!(self.conn(), c => {
+            c.scoped_query_scalar(scoped_sql!(scope, sql), scope)?
+                .bind(mine.map(|m| m.0))
+                .bind(due.0)
+                .bind(due.1)
+                .bind(up_to)
+                .fetch_one(&mut *c)
+                .await?
+        }))
     }
 }
 

@@ -227,7 +227,8 @@ fn pick<V: Vocabulary>(index: usize, salt: usize) -> &'static str {
 /// Every participant of the demo organisation.
 async fn all_participants(app: &App, tenant: &Tenant) -> Result<Vec<ParticipantSummary>> {
     let scope = app.policy.system_scope::<Identified>(tenant.org_id());
-    let query = ParticipantQuery { status: None, search: None, limit: 100_000, offset: 0 };
+    let query =
+        ParticipantQuery { status: None, search: None, limit: 100_000, offset: 0, count_up_to: 0 };
     Ok(tenant.read().await?.participants(&scope, &query).await?.0)
 }
 

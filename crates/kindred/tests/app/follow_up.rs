@@ -17,6 +17,7 @@ on_both_backends!(
     the_locator_names_people_only_under_a_current_consent,
     completions_at_the_window_edges_give_the_hand_computed_rate,
     a_corrected_enrolment_date_moves_the_open_assessment_task,
+    the_follow_up_list_pages_through_every_open_window_once_soonest_closing_first,
 );
 
 /// A program from a template, without eligibility rules.
@@ -226,7 +227,7 @@ async fn statuses_tasks_and_escalations_follow_the_calendar(app: TestApp) {
 
     // The follow-up list: the supervisor's team, soonest closing first, escalations marked.
     let list = supervisor.get("/api/v1/follow-up").await.json();
-    let rows: Vec<(String, bool)> = list
+    let rows: Vec<(String, bool)> = list["items"]
         .as_array()
         .expect("list")
         .iter()
@@ -238,8 +239,12 @@ async fn statuses_tasks_and_escalations_follow_the_calendar(app: TestApp) {
         })
         .collect();
     assert_eq!(rows, [("Pat Open".to_owned(), true), ("Pat Reached".to_owned(), false)]);
+    assert_eq!((list["total"].as_i64(), list["page_count"].as_i64()), (Some(2), Some(1)));
+    let escalated = supervisor.get("/api/v1/follow-up?escalated=true").await.json();
+    assert_eq!(escalated["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(escalated["items"][0]["participant_name"], "Pat Open");
     let lone = app.api(world.org, world.lone_coach).await;
-    assert_eq!(lone.get("/api/v1/follow-up").await.json(), json!([]));
+    assert_eq!(lone.get("/api/v1/follow-up").await.json()["items"], json!([]));
     let evaluator = app.api(world.org, world.evaluator).await;
     assert_eq!(evaluator.get("/api/v1/follow-up").await.status, 403);
     assert_eq!(evaluator.get(&format!("/api/v1/participants/{open}/follow-up")).await.status, 403);
@@ -459,4 +464,71 @@ async fn a_corrected_enrolment_date_moves_the_open_assessment_task(app: TestApp)
         (&after["due_on"], &after["closes_on"]),
         (&json!((today + days(15)).to_string()), &json!((today + days(45)).to_string()))
     );
+}
+
+async fn the_follow_up_list_pages_through_every_open_window_once_soonest_closing_first(
+    app: TestApp,
+) {
+    let world = app.world().await;
+    let manager = app.api(world.org, world.manager).await;
+    let program = open_program(&manager, "Outreach").await;
+    put_schedule(&manager, &program, three_points()).await;
+    let today = app.app.clock().today();
+    let coach_id = world.coach_id.to_string();
+    // Twelve in their intake window (closing in 3 to 14 days) and twelve in their 3-month
+    // window (closing in 20 to 31 days): 24 open windows, five of them escalated (an intake
+    // window escalates in its last 7 days).
+    for k in 0..12 {
+        enrol_on(
+            &manager,
+            &format!("Intake{k:02}"),
+            &program,
+            today - Duration::days(k),
+            &coach_id,
+        )
+        .await;
+        let enrolled = today - Duration::days(100 - k);
+        enrol_on(&manager, &format!("Month{k:02}"), &program, enrolled, &coach_id).await;
+    }
+    let lone = world.lone_coach_id.to_string();
+    enrol_on(&manager, "Elsewhere", &program, today - Duration::days(2), &lone).await;
+
+    let coach = app.api(world.org, world.coach).await;
+    let first = coach.get("/api/v1/follow-up").await.json();
+    assert_eq!(
+        (first["total"].as_i64(), first["capped"].as_bool(), first["page_count"].as_i64()),
+        (Some(24), Some(false), Some(2))
+    );
+    let mut listed: Vec<(String, String, String)> = Vec::new();
+    let mut names = Vec::new();
+    for page in 1..=3 {
+        let reply = coach.get(&format!("/api/v1/follow-up?page={page}")).await.json();
+        let items = reply["items"].as_array().expect("items");
+        assert_eq!(items.len(), [20, 4, 0][page - 1], "page {page}");
+        for w in items {
+            let field = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+            names.push(field(&w["participant_name"]));
+            listed.push((
+                field(&w["time_point"]["closes_on"]),
+                field(&w["participant_reference"]),
+                field(&w["time_point"]["code"]),
+            ));
+        }
+    }
+    let mut sorted = listed.clone();
+    sorted.sort();
+    assert_eq!(listed, sorted, "soonest closing first, then by reference");
+    sorted.dedup();
+    assert_eq!(sorted.len(), 24, "every window once");
+    assert!(names.iter().all(|n| n != "Pat Elsewhere"), "not another coach's: {names:?}");
+    assert_eq!(manager.get("/api/v1/follow-up").await.json()["total"], 25);
+    let escalated = coach.get("/api/v1/follow-up?escalated=true").await.json();
+    assert_eq!(escalated["total"], 5);
+    let closing: Vec<&str> = escalated["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|w| w["time_point"]["code"].as_str())
+        .collect();
+    assert_eq!(closing, ["intake"; 5]);
 }

@@ -11,6 +11,7 @@ on_both_backends!(
     a_referral_goes_round_its_closed_loop_and_open_ones_are_listed,
     evaluators_and_other_coaches_cannot_see_or_make_referrals,
     a_referral_is_made_from_the_participant_page_and_a_refusal_is_explained,
+    open_referrals_page_through_every_one_once_oldest_first,
 );
 
 /// A resource added by the manager; returns its id.
@@ -224,6 +225,8 @@ async fn a_referral_goes_round_its_closed_loop_and_open_ones_are_listed(app: Tes
     // The second is still open: it is on the coach's and the supervisor's follow-up lists,
     // not on another coach's.
     let open = coach.get("/api/v1/referrals/open").await.json();
+    assert_eq!((open["total"].as_i64(), open["capped"].as_bool()), (Some(1), Some(false)));
+    let open = &open["items"];
     let ids: Vec<&str> = open
         .as_array()
         .expect("open")
@@ -233,13 +236,13 @@ async fn a_referral_goes_round_its_closed_loop_and_open_ones_are_listed(app: Tes
     assert_eq!(ids, [second["id"].as_str().expect("id")]);
     assert_eq!(open[0]["participant_name"], "Ana Reyes");
     assert_eq!(
-        supervisor.get("/api/v1/referrals/open").await.json().as_array().map(Vec::len),
+        supervisor.get("/api/v1/referrals/open").await.json()["items"].as_array().map(Vec::len),
         Some(1)
     );
     let lone = app.api(world.org, world.lone_coach).await;
-    assert_eq!(lone.get("/api/v1/referrals/open").await.json(), json!([]));
+    assert_eq!(lone.get("/api/v1/referrals/open").await.json()["items"], json!([]));
     coach.post(&status(&second), json!({"status": "declined", "note": "Full until spring"})).await;
-    assert_eq!(coach.get("/api/v1/referrals/open").await.json(), json!([]));
+    assert_eq!(coach.get("/api/v1/referrals/open").await.json()["items"], json!([]));
 
     // A deactivated resource is not offered for new referrals.
     let manager = app.api(world.org, world.manager).await;
@@ -359,4 +362,61 @@ async fn a_referral_is_made_from_the_participant_page_and_a_refusal_is_explained
         api.get(&format!("/api/v1/participants/{id}/referrals/{referral}")).await.json()["status"],
         "accepted"
     );
+}
+
+async fn open_referrals_page_through_every_one_once_oldest_first(app: TestApp) {
+    let world = app.world().await;
+    let outpatient =
+        resource(&app, world.org, world.manager, "County Outpatient Services", "Outpatient").await;
+    let coach = app.api(world.org, world.coach).await;
+    let mut participants = Vec::new();
+    for family in ["Ref0", "Ref1", "Ref2"] {
+        participants.push(enrol(&coach, "Pat", family).await);
+    }
+    let mut made = Vec::new();
+    for k in 0..25 {
+        // Three participants of the coach, a minute between referrals: oldest first is the
+        // order they were made in.
+        let path = format!("/api/v1/participants/{}/referrals", participants[k % 3]);
+        let reply = coach.post(&path, json!({"resource_id": outpatient})).await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        made.push(reply.json()["id"].as_str().expect("id").to_owned());
+        app.app.clock().advance(time::Duration::minutes(1));
+    }
+    let lone = app.api(world.org, world.lone_coach).await;
+    let theirs = enrol(&lone, "Pat", "Elsewhere").await;
+    let reply = lone
+        .post(
+            &format!("/api/v1/participants/{theirs}/referrals"),
+            json!({"resource_id": outpatient}),
+        )
+        .await;
+    let other = reply.json()["id"].as_str().expect("id").to_owned();
+
+    let first = coach.get("/api/v1/referrals/open").await.json();
+    assert_eq!(
+        (first["total"].as_i64(), first["capped"].as_bool(), first["page_count"].as_i64()),
+        (Some(25), Some(false), Some(2))
+    );
+    let mut listed = Vec::new();
+    for page in 1..=3 {
+        let reply = coach.get(&format!("/api/v1/referrals/open?page={page}")).await.json();
+        let items = reply["items"].as_array().expect("items");
+        assert_eq!(items.len(), [20, 5, 0][page - 1], "page {page}");
+        listed.extend(items.iter().map(|f| f["referral"]["id"].as_str().expect("id").to_owned()));
+    }
+    assert_eq!(listed, made, "every one once, the longest untouched first");
+    assert!(!listed.contains(&other), "not another coach's");
+    let manager = app.api(world.org, world.manager).await;
+    assert_eq!(manager.get("/api/v1/referrals/open").await.json()["total"], 26);
+
+    let mut browser = app.browser();
+    browser.sign_in(world.org, world.coach, PASSWORD).await;
+    let page = browser.get("/referrals").await;
+    assert!(page.body.contains("25 open"), "{}", page.body);
+    assert!(page.body.contains("href=\"/referrals?page=2\""), "{}", page.body);
+    assert!(!page.body.contains("Elsewhere"));
+    let second = browser.get("/referrals?page=2").await;
+    assert_eq!(second.body.matches("class=\"card\"").count(), 5);
+    assert!(second.body.contains("Page 2 of 2"));
 }

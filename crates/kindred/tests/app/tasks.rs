@@ -1,6 +1,7 @@
 //! Tasks from protocols: made at enrolment with their windows, moved with the participant,
 //! cancelled when they leave; appointment-anchored steps; due lists for a coach and for a
-//! supervisor's team at the edges of today and the next 14 days; cancelling by hand.
+//! supervisor's team at the edges of today and the next 14 days; due lists a page at a time;
+//! cancelling by hand.
 
 use serde_json::{Value, json};
 use time::{Date, Duration};
@@ -15,6 +16,7 @@ on_both_backends!(
     due_lists_split_overdue_today_and_upcoming_at_the_date_edges,
     a_supervisor_cancels_a_task_with_a_reason_and_a_coach_cannot,
     the_due_section_and_the_tasks_page_show_what_to_do_today,
+    a_due_list_longer_than_a_page_pages_through_every_task_once_in_order,
 );
 
 /// A program without eligibility rules, from a template (the rules are tested elsewhere).
@@ -472,4 +474,120 @@ async fn the_due_section_and_the_tasks_page_show_what_to_do_today(app: TestApp) 
     assert_eq!(saved.status, 303, "{}", saved.body);
     let page = coach.get(&format!("/participants/{participant}")).await;
     assert!(page.body.contains("Drug court") && page.body.contains("09:15"));
+}
+
+/// Every page of a due list (`path` takes `&page=`), with the total and page count each
+/// reported: the items as (due, due_on, id).
+async fn every_page(api: &Api, path: &str) -> (Vec<(String, String, String)>, i64, i64) {
+    let first = api.get(&format!("{path}&page=1")).await.json();
+    let (total, page_count) =
+        (first["total"].as_i64().expect("total"), first["page_count"].as_i64().expect("pages"));
+    assert_eq!(first["capped"], false);
+    let mut items = Vec::new();
+    for page in 1..=page_count {
+        let reply = api.get(&format!("{path}&page={page}")).await.json();
+        assert_eq!((reply["total"].as_i64(), reply["page"].as_i64()), (Some(total), Some(page)));
+        let rows = reply["items"].as_array().expect("items");
+        assert!(rows.len() <= 20, "a page holds at most 20");
+        if page < page_count {
+            assert_eq!(rows.len(), 20, "only the last page is short");
+        }
+        for t in rows {
+            let field = |name: &str| t[name].as_str().unwrap_or_default().to_owned();
+            items.push((field("due"), field("due_on"), field("id")));
+        }
+    }
+    let past = api.get(&format!("{path}&page={}", page_count + 1)).await.json();
+    assert_eq!(past["items"].as_array().map(Vec::len), Some(0), "nothing past the last page");
+    (items, total, page_count)
+}
+
+async fn a_due_list_longer_than_a_page_pages_through_every_task_once_in_order(app: TestApp) {
+    let world = app.world().await;
+    let manager = app.api(world.org, world.manager).await;
+    let ed = open_program(&manager, "ed_brief_intervention", "ED Bridge").await;
+    let today = app.app.clock().today();
+    // 24 of the coach's participants enrolled on each of the last 24 days: each has a visit
+    // due on the day they enrolled and a booster ten days later. Overdue: 23 visits and 13
+    // boosters; today: one of each; the next 14 days: 10 boosters. 48 in all.
+    let coach_id = Some(world.coach_id.to_string());
+    let mut mine = Vec::new();
+    for k in 0..24 {
+        let family = format!("Page{k:02}");
+        mine.push(enrol_in(&manager, &family, &ed, today - days(k), coach_id.clone()).await);
+    }
+    // Another coach's participant, due on the same days: never on the coach's list.
+    let theirs = enrol_in(
+        &manager,
+        "Elsewhere",
+        &ed,
+        today - days(3),
+        Some(world.lone_coach_id.to_string()),
+    )
+    .await;
+
+    let coach = app.api(world.org, world.coach).await;
+    let (items, total, page_count) = every_page(&coach, "/api/v1/tasks?scope=mine").await;
+    assert_eq!((total, page_count), (48, 3));
+    let mut ids: Vec<&str> = items.iter().map(|(_, _, id)| id.as_str()).collect();
+    let in_order = ids.clone();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 48, "every task exactly once");
+    let mut expected = Vec::new();
+    for participant in &mine {
+        for t in tasks_of(&coach, participant).await {
+            expected.push(t["id"].as_str().expect("id").to_owned());
+        }
+    }
+    expected.sort_unstable();
+    assert_eq!(ids, expected, "the coach's tasks, all of them");
+    let other: Vec<String> = tasks_of(&manager, &theirs)
+        .await
+        .iter()
+        .map(|t| t["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert!(in_order.iter().all(|id| !other.iter().any(|o| o == id)), "not another coach's");
+    // Overdue, most recently due first; then today and the next 14 days, soonest first.
+    let overdue: Vec<&str> =
+        items.iter().filter(|(due, ..)| due == "overdue").map(|(_, on, _)| on.as_str()).collect();
+    let coming: Vec<&str> =
+        items.iter().filter(|(due, ..)| due != "overdue").map(|(_, on, _)| on.as_str()).collect();
+    assert_eq!((overdue.len(), coming.len()), (36, 12));
+    assert!(items[..36].iter().all(|(due, ..)| due == "overdue"), "overdue first");
+    assert!(overdue.windows(2).all(|w| w[0] >= w[1]), "newest overdue first: {overdue:?}");
+    assert!(coming.windows(2).all(|w| w[0] <= w[1]), "soonest first: {coming:?}");
+
+    // One section pages on its own, the same tasks in the same order.
+    let (overdue_pages, total, page_count) =
+        every_page(&coach, "/api/v1/tasks?scope=mine&when=overdue").await;
+    assert_eq!((total, page_count), (36, 2));
+    assert_eq!(overdue_pages, items[..36].to_vec());
+
+    // A team's and the organisation's lists page the same way, and the scope holds.
+    let supervisor = app.api(world.org, world.supervisor).await;
+    let (team, total, _) = every_page(&supervisor, "/api/v1/tasks?scope=team").await;
+    assert_eq!(total, 48);
+    assert!(team.iter().all(|(_, _, id)| !other.contains(id)), "not the lone coach's");
+    let (everyone, total, page_count) =
+        every_page(&manager, "/api/v1/tasks?scope=organisation").await;
+    assert_eq!((total, page_count), (50, 3));
+    assert!(other.iter().all(|o| everyone.iter().any(|(_, _, id)| id == o)));
+
+    // The page shows each section's first page, its count and a link to the rest, which works
+    // without JavaScript.
+    let mut browser = app.browser();
+    browser.sign_in(world.org, world.coach, PASSWORD).await;
+    let page = browser.get("/tasks").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(">36</span>"), "the overdue count: {}", page.body);
+    let more = "/tasks?scope=mine&#38;when=overdue&#38;page=2#overdue";
+    assert!(page.body.contains(more), "a link to the next overdue page: {}", page.body);
+    assert!(!page.body.contains("Elsewhere"));
+    let next = browser.get("/tasks?scope=mine&when=overdue&page=2").await;
+    assert_eq!(next.status, 200);
+    assert!(next.body.contains("Page 2 of 2"), "{}", next.body);
+    assert_eq!(next.body.matches("class=\"card\"").count(), 16, "the last 16 overdue");
+    assert!(next.body.contains("/tasks?scope=mine&#38;when=overdue&#38;page=1#overdue"));
+    assert!(!next.body.contains("id=\"today\""), "one section only");
 }

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use kindred_app::follow_up::{OpenWindow, ParticipantFollowUp};
+use kindred_app::follow_up::{OpenWindow, ParticipantFollowUp, WindowList};
 use kindred_app::follow_up_rates::{FollowUpRates, TARGET_RATE};
 use kindred_app::policy;
 use kindred_domain::follow_up::{FollowUpRate, FollowUpStatus};
@@ -20,13 +20,13 @@ use kindred_domain::schedule::ScheduleInput;
 use kindred_domain::vocabulary::{
     AdministrativeReason, AttemptChannel, AttemptOutcome, LocatorKind,
 };
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::schema::timestamp;
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiCaller, ApiJson, ApiPath};
+use crate::extract::{ApiCaller, ApiJson, ApiPath, ApiQuery};
 
 /// A program's follow-up schedule (the same shape `PUT` takes, so it can be sent back).
 #[utoipa::path(
@@ -423,16 +423,47 @@ impl From<&OpenWindow> for OpenWindowBody {
     }
 }
 
+/// One page of open follow-up windows.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OpenWindowList {
+    /// Soonest closing first, then by participant reference.
+    pub items: Vec<OpenWindowBody>,
+    /// How many there are, counted up to 500.
+    pub total: i64,
+    /// More than `total` (the count stopped at its cap).
+    pub capped: bool,
+    pub page: i64,
+    pub page_count: i64,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct OpenWindowParams {
+    /// Only the windows escalated (closing soon with no one reached since they opened).
+    escalated: Option<bool>,
+    /// 1-based; 20 a page.
+    page: Option<i64>,
+}
+
 /// Open follow-up windows of the caller's caseload (own, team or organisation), soonest
 /// closing first; `escalated` marks those closing within 14 days with no one reached.
 #[utoipa::path(
-    get, path = "/api/v1/follow-up", tag = "follow-up",
-    responses((status = 200, body = Vec<OpenWindowBody>), (status = 403, body = ErrorBody))
+    get, path = "/api/v1/follow-up", tag = "follow-up", params(OpenWindowParams),
+    responses((status = 200, body = OpenWindowList), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody))
 )]
 pub async fn open_windows(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-) -> Result<Json<Vec<OpenWindowBody>>, ApiError> {
-    let list = state.app.follow_up_list(&actor).await?;
-    Ok(Json(list.open.iter().map(OpenWindowBody::from).collect()))
+    ApiQuery(params): ApiQuery<OpenWindowParams>,
+) -> Result<Json<OpenWindowList>, ApiError> {
+    let list =
+        if params.escalated.unwrap_or(false) { WindowList::Escalated } else { WindowList::Open };
+    let found = state.app.follow_up_list(&actor, list, params.page.unwrap_or(1)).await?;
+    let paged = found.page.paged;
+    Ok(Json(OpenWindowList {
+        items: found.page.windows.iter().map(OpenWindowBody::from).collect(),
+        total: paged.total,
+        capped: paged.capped,
+        page: paged.page,
+        page_count: paged.page_count,
+    }))
 }

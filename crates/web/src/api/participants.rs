@@ -75,6 +75,7 @@ pub async fn list(
     Ok(Json(ParticipantList {
         items,
         total: caseload.total,
+        capped: caseload.capped,
         page: caseload.page,
         page_count: caseload.page_count,
     }))

@@ -9,13 +9,13 @@ use kindred_app::referrals::{Referral, ReferralFollowUp};
 use kindred_domain::ids::{ConsentId, ParticipantId, ReferralId, ResourceId, UserId};
 use kindred_domain::referral::{ReferralInput, ReferralStatusInput, next_statuses};
 use kindred_domain::vocabulary::{DisclosureItem, ReferralStatus};
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::schema::timestamp;
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiCaller, ApiJson, ApiPath};
+use crate::extract::{ApiCaller, ApiJson, ApiPath, ApiQuery};
 
 /// One step of a referral's loop.
 #[derive(Debug, Serialize, ToSchema)]
@@ -176,18 +176,44 @@ pub async fn change_status(
     Ok(Json(ReferralBody::from(&state.app.move_referral(&actor, id, referral, &input).await?)))
 }
 
+/// One page of open referrals.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FollowUpList {
+    /// The longest untouched first.
+    pub items: Vec<FollowUpBody>,
+    /// How many there are, counted up to 500.
+    pub total: i64,
+    /// More than `total` (the count stopped at its cap).
+    pub capped: bool,
+    pub page: i64,
+    pub page_count: i64,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct FollowUpParams {
+    /// 1-based; 20 a page.
+    page: Option<i64>,
+}
+
 /// Open referrals (sent or accepted) of the caller's caseload, team or organisation, the
 /// longest untouched first: what needs following up.
 #[utoipa::path(
-    get, path = "/api/v1/referrals/open", tag = "referrals",
-    responses((status = 200, body = Vec<FollowUpBody>), (status = 403, body = ErrorBody))
+    get, path = "/api/v1/referrals/open", tag = "referrals", params(FollowUpParams),
+    responses((status = 200, body = FollowUpList), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody))
 )]
 pub async fn open(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-) -> Result<Json<Vec<FollowUpBody>>, ApiError> {
-    let open = state.app.referral_follow_ups(&actor).await?;
-    Ok(Json(open.iter().map(follow_up).collect()))
+    ApiQuery(params): ApiQuery<FollowUpParams>,
+) -> Result<Json<FollowUpList>, ApiError> {
+    let open = state.app.referral_follow_ups(&actor, params.page.unwrap_or(1)).await?;
+    Ok(Json(FollowUpList {
+        items: open.referrals.iter().map(follow_up).collect(),
+        total: open.paged.total,
+        capped: open.paged.capped,
+        page: open.paged.page,
+        page_count: open.paged.page_count,
+    }))
 }
 
 fn follow_up(f: &ReferralFollowUp) -> FollowUpBody {

@@ -182,7 +182,10 @@ pub struct ParticipantListItem {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ParticipantList {
     pub items: Vec<ParticipantListItem>,
+    /// How many match, counted up to 500.
     pub total: i64,
+    /// More than `total` (the count stopped at its cap).
+    pub capped: bool,
     pub page: i64,
     pub page_count: i64,
 }

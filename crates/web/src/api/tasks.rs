@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use kindred_app::policy::ListReach;
-use kindred_app::tasks::DueTask;
+use kindred_app::tasks::{DuePart, DueTask};
 use kindred_domain::ids::{ParticipantId, ProgramId, TaskId, UserId};
 use kindred_domain::tasks::{Due, Task};
 use kindred_domain::vocabulary::{TaskKind, TaskStatus};
@@ -90,8 +90,15 @@ pub struct TaskList {
     pub today: String,
     /// `mine`, `team` or `organisation`.
     pub scope: String,
-    /// Overdue first, then today's, then the next 14 days', each by due date.
+    /// One page: overdue first (most recent first), then today's, then the next 14 days' (by
+    /// due date); ties by id.
     pub items: Vec<TaskBody>,
+    /// How many there are, counted up to 500.
+    pub total: i64,
+    /// More than `total` (a count stopped at its cap).
+    pub capped: bool,
+    pub page: i64,
+    pub page_count: i64,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -101,6 +108,8 @@ pub struct TaskListParams {
     scope: Option<String>,
     /// Only `overdue`, `today` or `upcoming` (next 14 days) tasks.
     when: Option<String>,
+    /// 1-based; 20 a page.
+    page: Option<i64>,
 }
 
 fn parse_scope(code: &str) -> Result<ListReach, ApiError> {
@@ -129,19 +138,24 @@ pub async fn due(
         },
         None => None,
     };
-    let list = state.app.due_tasks(&actor, scope).await?;
+    let page = params.page.unwrap_or(1);
+    let part = match when {
+        Some(due) => DuePart::Section(due, page),
+        None => DuePart::All(page),
+    };
+    let list = state.app.due_tasks(&actor, scope, part).await?;
     let today = list.today;
-    let groups = [
-        (Due::Overdue, &list.overdue),
-        (Due::Today, &list.due_today),
-        (Due::Upcoming, &list.upcoming),
-    ];
-    let items = groups
-        .into_iter()
-        .filter(|(due, _)| when.is_none_or(|w| w == *due))
-        .flat_map(|(_, tasks)| tasks.iter().map(|t| TaskBody::due_item(t, today)))
-        .collect();
-    Ok(Json(TaskList { today: today.to_string(), scope: list.reach.code().into(), items }))
+    // A section or the whole list is read as one page.
+    let page = list.pages.first().ok_or(kindred_app::AppError::NotFound)?;
+    Ok(Json(TaskList {
+        today: today.to_string(),
+        scope: list.reach.code().into(),
+        items: page.tasks.iter().map(|t| TaskBody::due_item(t, today)).collect(),
+        total: page.paged.total,
+        capped: page.paged.capped,
+        page: page.paged.page,
+        page_count: page.paged.page_count,
+    }))
 }
 
 /// A participant's tasks: open ones by due date, then done and cancelled ones.

@@ -42,6 +42,8 @@ struct CaseloadPage {
 struct Results {
     rows: Vec<Row>,
     total: i64,
+    /// "12", or "500+" past the count's cap.
+    count: String,
     identified: bool,
     previous: Option<String>,
     next: Option<String>,
@@ -120,6 +122,11 @@ pub async fn page(
     let results = Results {
         rows,
         total: caseload.total,
+        count: if caseload.capped {
+            format!("{}+", caseload.total)
+        } else {
+            caseload.total.to_string()
+        },
         identified,
         previous: (caseload.page > 1).then(|| link(caseload.page - 1)),
         next: (caseload.page < caseload.page_count).then(|| link(caseload.page + 1)),

@@ -8,7 +8,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kindred_app::AppError;
-use kindred_app::follow_up::{OpenWindow, ParticipantFollowUp};
+use kindred_app::follow_up::{FollowUpList, OpenWindow, ParticipantFollowUp, WindowList};
 use kindred_domain::FieldErrors;
 use kindred_domain::follow_up::FollowUpStatus;
 use kindred_domain::follow_up_log::{AttemptInput, ExclusionInput, LocatorInput, PointStatus};
@@ -18,7 +18,7 @@ use kindred_domain::vocabulary::{
 };
 use serde::Deserialize;
 
-use super::Chrome;
+use super::{Chrome, count_words};
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CsrfForm, PagePath, SignedIn};
@@ -301,8 +301,51 @@ pub fn summary_section(record: &ParticipantFollowUp) -> SummarySection {
 #[template(path = "follow_up_list.html")]
 struct ListPage {
     chrome: Option<Chrome>,
-    escalated: Vec<WindowRow>,
-    open: Vec<WindowRow>,
+    sections: Vec<WindowSection>,
+    /// Showing one list's pages rather than the first page of each.
+    one_list: bool,
+}
+
+struct WindowSection {
+    id: &'static str,
+    heading: &'static str,
+    empty: &'static str,
+    badge: &'static str,
+    /// "12", or "500+" past the count's cap.
+    count: String,
+    rows: Vec<WindowRow>,
+    page: i64,
+    page_count: i64,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+impl WindowSection {
+    fn new(list: &FollowUpList) -> Self {
+        let (id, heading, empty, badge) = match list.list {
+            WindowList::Escalated => (
+                "escalated",
+                "Closing soon, not reached",
+                "No window closes within 14 days without contact.",
+                "badge task-overdue",
+            ),
+            WindowList::Open => ("open", "Open windows", "No follow-up window is open.", "badge"),
+        };
+        let paged = list.page.paged;
+        let link = |n: i64| format!("/follow-up?list={id}&page={n}#{id}");
+        Self {
+            id,
+            heading,
+            empty,
+            badge,
+            count: count_words(&paged),
+            rows: list.page.windows.iter().map(WindowRow::new).collect(),
+            page: paged.page,
+            page_count: paged.page_count,
+            previous: (paged.page > 1).then(|| link(paged.page - 1)),
+            next: (paged.page < paged.page_count).then(|| link(paged.page + 1)),
+        }
+    }
 }
 
 struct WindowRow {
@@ -327,15 +370,36 @@ impl WindowRow {
     }
 }
 
+#[derive(Debug, Deserialize, Default)]
+pub struct ListParams {
+    /// One list (`escalated` or `open`), a page at a time.
+    list: Option<String>,
+    page: Option<i64>,
+}
+
 pub async fn list(
     State(state): State<AppState>,
     signed_in: SignedIn,
+    Query(params): Query<ListParams>,
 ) -> Result<Response, PageError> {
-    let list = state.app.follow_up_list(&signed_in.actor).await?;
+    let one = match params.list.as_deref() {
+        Some("escalated") => Some(WindowList::Escalated),
+        Some("open") => Some(WindowList::Open),
+        _ => None,
+    };
+    let lists = match one {
+        Some(list) => vec![(list, params.page.unwrap_or(1))],
+        None => vec![(WindowList::Escalated, 1), (WindowList::Open, 1)],
+    };
+    let mut sections = Vec::new();
+    for (list, page) in lists {
+        let found = state.app.follow_up_list(&signed_in.actor, list, page).await?;
+        sections.push(WindowSection::new(&found));
+    }
     Ok(ListPage {
         chrome: Chrome::new(&signed_in, "/follow-up"),
-        escalated: list.escalated().map(WindowRow::new).collect(),
-        open: list.open.iter().map(WindowRow::new).collect(),
+        sections,
+        one_list: one.is_some(),
     }
     .into_response())
 }

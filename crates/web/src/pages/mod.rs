@@ -317,3 +317,22 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         _ => None,
     }
 }
+
+/// A capped count as a badge shows it: "12", or "500+" past the cap.
+pub(crate) fn count_words(paged: &kindred_app::paging::Paged) -> String {
+    if paged.capped { format!("{}+", paged.total) } else { paged.total.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use kindred_app::paging::Paged;
+
+    use super::count_words;
+
+    #[test]
+    fn a_capped_count_reads_as_at_least() {
+        let capped = Paged { total: 500, capped: true, page: 1, page_count: 25 };
+        assert_eq!(count_words(&capped), "500+");
+        assert_eq!(count_words(&Paged { capped: false, total: 12, ..capped }), "12");
+    }
+}

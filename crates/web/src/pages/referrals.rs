@@ -18,7 +18,7 @@ use kindred_domain::referral::{ReferralInput, ReferralStatusInput, next_statuses
 use kindred_domain::vocabulary::{ConsentPurpose, DisclosureItem, Vocabulary};
 use serde::Deserialize;
 
-use super::Chrome;
+use super::{Chrome, count_words};
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CsrfForm, PagePath, SignedIn};
@@ -242,6 +242,17 @@ pub async fn change_status(
 struct FollowUpPage {
     chrome: Option<Chrome>,
     rows: Vec<FollowUpRow>,
+    /// "12", or "500+" past the count's cap.
+    count: String,
+    page: i64,
+    page_count: i64,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct FollowUpParams {
+    page: Option<i64>,
 }
 
 struct FollowUpRow {
@@ -257,9 +268,11 @@ struct FollowUpRow {
 pub async fn follow_ups(
     State(state): State<AppState>,
     signed_in: SignedIn,
+    Query(params): Query<FollowUpParams>,
 ) -> Result<Response, PageError> {
-    let open = state.app.referral_follow_ups(&signed_in.actor).await?;
+    let open = state.app.referral_follow_ups(&signed_in.actor, params.page.unwrap_or(1)).await?;
     let rows = open
+        .referrals
         .iter()
         .map(|f| {
             let r = &f.referral;
@@ -273,5 +286,16 @@ pub async fn follow_ups(
             }
         })
         .collect();
-    Ok(FollowUpPage { chrome: Chrome::new(&signed_in, "/referrals"), rows }.into_response())
+    let paged = open.paged;
+    let link = |n: i64| format!("/referrals?page={n}");
+    Ok(FollowUpPage {
+        chrome: Chrome::new(&signed_in, "/referrals"),
+        rows,
+        count: count_words(&paged),
+        page: paged.page,
+        page_count: paged.page_count,
+        previous: (paged.page > 1).then(|| link(paged.page - 1)),
+        next: (paged.page < paged.page_count).then(|| link(paged.page + 1)),
+    }
+    .into_response())
 }

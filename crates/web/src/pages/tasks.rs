@@ -1,6 +1,7 @@
 //! What is due: the `/tasks` page (today's work first, then what is overdue, then the next 14
-//! days; a team's grouped by coach) and the "Due" section of a participant's page, where a
-//! supervisor can cancel a task that no longer applies.
+//! days, each its first page with a link to the rest; a team's grouped by coach) and the "Due"
+//! section of a participant's page, where a supervisor can cancel a task that no longer
+//! applies.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -8,16 +9,15 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use kindred_app::AppError;
 use kindred_app::policy::ListReach;
-use kindred_app::tasks::DueList;
-use kindred_app::tasks::DueTask;
+use kindred_app::tasks::{DueList, DuePage, DuePart};
 use kindred_domain::ids::{ParticipantId, TaskId};
 use kindred_domain::tasks::{Due, Task};
 use kindred_domain::vocabulary::{TaskStatus, Vocabulary};
 use serde::Deserialize;
 use time::Date;
 
-use super::Chrome;
 use super::form_page::FormPage;
+use super::{Chrome, count_words};
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CsrfForm, PagePath, SignedIn};
@@ -26,6 +26,9 @@ use crate::forms::{Field, Fieldset};
 #[derive(Debug, Deserialize, Default)]
 pub struct TasksParams {
     scope: Option<String>,
+    /// One section (`overdue`, `today`, `upcoming`), a page at a time.
+    when: Option<String>,
+    page: Option<i64>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -35,15 +38,23 @@ struct TasksPage {
     title: &'static str,
     scopes: Vec<(String, &'static str, bool)>,
     sections: Vec<TaskSection>,
-    total: usize,
+    /// Showing one section's pages rather than the first page of each.
+    one_section: bool,
+    /// The whole list (first pages of each section).
+    home: String,
 }
 
 struct TaskSection {
     id: &'static str,
     heading: &'static str,
     empty: &'static str,
-    count: usize,
+    /// "12", or "500+" past the count's cap.
+    count: String,
     groups: Vec<TaskGroup>,
+    page: i64,
+    page_count: i64,
+    previous: Option<String>,
+    next: Option<String>,
 }
 
 struct TaskGroup {
@@ -74,16 +85,19 @@ fn window_words(task: &Task, today: Date) -> String {
     format!("Due {}{window}{closed}", task.due_on)
 }
 
-fn section(
-    id: &'static str,
-    heading: &'static str,
-    empty: &'static str,
-    tasks: &[DueTask],
-    by_coach: bool,
-    today: Date,
-) -> TaskSection {
+/// A section's page, its tasks grouped by coach on a team's or the organisation's list, with
+/// links to the pages around it (`scope` is the list's, for the links).
+fn section(page: &DuePage, by_coach: bool, scope: ListReach, today: Date) -> TaskSection {
+    let due = page.section.unwrap_or(Due::Overdue);
+    let (id, heading, empty) = match due {
+        Due::Overdue => ("overdue", "Overdue", "Nothing overdue."),
+        Due::Today => ("today", "Due today", "Nothing due today."),
+        Due::Upcoming | Due::Later => {
+            ("upcoming", "Next 14 days", "Nothing due in the next 14 days.")
+        }
+    };
     let mut groups: Vec<TaskGroup> = Vec::new();
-    for t in tasks {
+    for t in &page.tasks {
         let coach = by_coach.then(|| t.coach_name.clone().unwrap_or_else(|| "No coach".into()));
         let item = TaskItem {
             href: format!("/participants/{}#due", t.task.participant_id),
@@ -97,7 +111,19 @@ fn section(
         }
     }
     groups.sort_by(|a, b| a.coach.cmp(&b.coach));
-    TaskSection { id, heading, empty, count: tasks.len(), groups }
+    let link = |n: i64| format!("/tasks?scope={}&when={id}&page={n}#{id}", scope.code());
+    let paged = page.paged;
+    TaskSection {
+        id,
+        heading,
+        empty,
+        count: count_words(&paged),
+        groups,
+        page: paged.page,
+        page_count: paged.page_count,
+        previous: (paged.page > 1).then(|| link(paged.page - 1)),
+        next: (paged.page < paged.page_count).then(|| link(paged.page + 1)),
+    }
 }
 
 /// The lists the person may switch between, the current one marked.
@@ -116,34 +142,31 @@ pub async fn page(
     Query(params): Query<TasksParams>,
 ) -> Result<Response, PageError> {
     let requested = params.scope.as_deref().and_then(ListReach::parse);
+    let when = params.when.as_deref().and_then(|w| Due::parse(w).ok()).filter(|w| *w != Due::Later);
+    let part = match when {
+        Some(due) => DuePart::Section(due, params.page.unwrap_or(1)),
+        None => DuePart::Sections,
+    };
     let actor = &signed_in.actor;
-    let list = state.app.due_tasks(actor, requested).await?;
+    let list = state.app.due_tasks(actor, requested, part).await?;
     let by_coach = list.reach != ListReach::Mine;
-    let today = list.today;
     let title = match list.reach {
         ListReach::Mine => "My tasks",
         ListReach::Team => "Team tasks",
         ListReach::Organisation => "Everyone's tasks",
     };
-    let sections = vec![
-        section("today", "Due today", "Nothing due today.", &list.due_today, by_coach, today),
-        section("overdue", "Overdue", "Nothing overdue.", &list.overdue, by_coach, today),
-        section(
-            "upcoming",
-            "Next 14 days",
-            "Nothing due in the next 14 days.",
-            &list.upcoming,
-            by_coach,
-            today,
-        ),
-    ];
+    // Today's work first on the page; the list itself runs overdue, today, upcoming.
+    let mut sections: Vec<TaskSection> =
+        list.pages.iter().map(|p| section(p, by_coach, list.reach, list.today)).collect();
+    sections.sort_by_key(|s| s.id != "today");
     let scopes = scope_choices(&list);
     Ok(TasksPage {
         chrome: Chrome::new(&signed_in, "/tasks"),
         title,
         scopes,
         sections,
-        total: list.len(),
+        one_section: when.is_some(),
+        home: format!("/tasks?scope={}", list.reach.code()),
     }
     .into_response())
 }

@@ -149,8 +149,13 @@ impl World<'_> {
         limit: i64,
         offset: i64,
     ) -> Vec<String> {
-        let query =
-            ParticipantQuery { status: None, search: search.map(str::to_owned), limit, offset };
+        let query = ParticipantQuery {
+            status: None,
+            search: search.map(str::to_owned),
+            limit,
+            offset,
+            count_up_to: kindred_storage::COUNT_CAP,
+        };
         let mut session = self.tenant.read().await.expect("a read");
         let (page, total) =
             session.participants(&self.scope::<Identified>(), &query).await.expect("the caseload");
