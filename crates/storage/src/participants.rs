@@ -274,15 +274,14 @@ impl FactsRow {
     }
 }
 
-/// The facts' query: `$join` then `$filter`.
+/// The facts' query, for the participants `$filter` picks.
 macro_rules! select_facts {
-    ($join:literal, $filter:literal) => {
+    ($filter:literal) => {
         concat!(
             "SELECT p.id, p.reference, p.coach_id, u.supervisor_id AS coach_supervisor_id,
                     p.program_id, p.status
-             FROM participants p LEFT JOIN users u ON u.org_id = $1 AND u.id = p.coach_id ",
-            $join,
-            " ",
+             FROM participants p LEFT JOIN users u ON u.org_id = $1 AND u.id = p.coach_id
+             WHERE p.org_id = $1 ",
             $filter
         )
     };
@@ -296,7 +295,7 @@ impl<M> Session<M> {
         id: ParticipantId,
     ) -> Result<Option<ParticipantFacts>> {
         let row: Option<FactsRow> = on_conn!(self.conn(), c => {
-            c.query_as(select_facts!("", "WHERE p.org_id = $1 AND p.id = $2"))
+            c.query_as(select_facts!("AND p.id = $2"))
                 .bind(id.0)
                 .fetch_optional(&mut *c)
                 .await?
@@ -312,8 +311,9 @@ impl<M> Session<M> {
     ) -> Result<Vec<ParticipantFacts>> {
         let rows: Vec<FactsRow> = on_conn!(self.conn(), c => {
             c.query_as(select_facts!(
-                "JOIN study_allocations a ON a.org_id = $1 AND a.participant_id = p.id",
-                "WHERE p.org_id = $1 AND a.study_id = $2 ORDER BY p.reference"
+                "AND p.id IN (SELECT a.participant_id FROM study_allocations a
+                              WHERE a.org_id = $1 AND a.study_id = $2)
+                 ORDER BY p.reference"
             ))
             .bind(study.0)
             .fetch_all(&mut *c)
