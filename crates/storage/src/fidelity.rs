@@ -153,16 +153,22 @@ impl<M> Session<M> {
                      FROM tasks t JOIN participants p ON p.org_id = $1 AND p.id = t.participant_id
                      WHERE t.org_id = $1 AND t.kind = 'protocol_step' AND t.status <> 'cancelled'
                        AND t.step_code IS NOT NULL AND t.closes_on IS NOT NULL
-                       AND ($4 IS NULL OR t.due_on >= $4) AND ($5 IS NULL OR t.due_on < $5) AND ",
+                       AND t.due_on >= $4 AND t.due_on < $5 AND ",
                     $scope,
                     participant_filter!()
                 )
             };
         }
+        // Both bounds always bound (an open period's far ends), so the range is one the
+        // planner can read from `tasks_steps_by_due`; `$4 IS NULL OR …` would make it scan.
+        let (from, to) = (
+            filters.from.unwrap_or(time::macros::date!(1900 - 01 - 01)),
+            filters.to.unwrap_or(time::macros::date!(9999 - 01 - 01)),
+        );
         let rows: Vec<Row> = on_conn!(self.conn(), c => {
             bind_filters!(c.scoped_query_as(scoped_sql!(scope, sql), scope)?, filters)
-                .bind(filters.from)
-                .bind(filters.to)
+                .bind(from)
+                .bind(to)
                 .fetch_all(&mut *c)
                 .await?
         });

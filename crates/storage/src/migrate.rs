@@ -95,6 +95,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0016_whole_scope_lists.sql"),
         include_str!("../migrations/postgres/0016_whole_scope_lists.sql"),
     ),
+    (
+        17,
+        "fidelity steps",
+        include_str!("../migrations/sqlite/0017_fidelity_steps.sql"),
+        include_str!("../migrations/postgres/0017_fidelity_steps.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy)]
