@@ -94,7 +94,10 @@ impl App {
         let detail = match &results {
             StudyResults::Pooled(p) => format!("pooled follow-up of {} participants", p.enrolled),
             StudyResults::Analysed(a) => {
-                format!("analysis {ANALYSIS_VERSION} of {analysed} participants, plan {}", a.plan_hash)
+                format!(
+                    "analysis {ANALYSIS_VERSION} of {analysed} participants, plan {}",
+                    a.plan_hash
+                )
             }
         };
         let actor = lead.actor();

@@ -99,7 +99,11 @@ pub(super) fn flow(
     let mut arms: Vec<ArmFlow> = definition
         .arms
         .iter()
-        .map(|a| ArmFlow { code: a.code.clone(), name: a.name.clone(), counts: FlowCounts::default() })
+        .map(|a| ArmFlow {
+            code: a.code.clone(),
+            name: a.name.clone(),
+            counts: FlowCounts::default(),
+        })
         .collect();
     for (p, received) in participants.iter().zip(&screening.received) {
         let Some(arm) = arms.iter_mut().find(|a| a.code == p.arm) else { continue };

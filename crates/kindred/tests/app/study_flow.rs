@@ -1,9 +1,10 @@
 //! A study's CONSORT-style flow over HTTP (issue 12): a randomised trial with every kind of
 //! exit — participants refused by its eligibility rule, one who had withdrawn before, one
 //! eligible but never enrolled; and among the allocated, some never contacted, some lost,
-//! some withdrawn, some missing the primary outcome. Each count is exact, allocated = followed
-//! + lost + withdrew per arm, the analysed counts equal the analysis's, nothing is by arm
-//! before the lock, only the evaluator reads it, and nothing names a participant.
+//! some withdrawn, some missing the primary outcome. Each count is exact; per arm, the
+//! allocated are the followed, the lost and the withdrawn; the analysed counts equal the
+//! analysis's; nothing is by arm before the lock; only the evaluator reads it; and nothing
+//! names a participant.
 
 use std::collections::BTreeMap;
 
@@ -230,10 +231,7 @@ async fn the_flow_counts_every_exit_and_adds_up_per_arm(app: TestApp) {
             ("received", count(&|e| e.contacted)),
             ("lost", count(&|e| e.status == Some("lost_to_follow_up"))),
             ("withdrew", count(&|e| e.status == Some("withdrawn"))),
-            (
-                "followed",
-                count(&|e| !matches!(e.status, Some("withdrawn" | "lost_to_follow_up"))),
-            ),
+            ("followed", count(&|e| !matches!(e.status, Some("withdrawn" | "lost_to_follow_up")))),
             ("analysed", count(&|e| !e.missing())),
             ("missing", count(&|e| e.missing())),
         ]);

@@ -145,7 +145,8 @@ impl FlowChart {
         let mut excluded = vec![n("Excluded", flow.excluded)];
         excluded.extend(flow.exclusions.iter().map(|(reason, count)| format!("{reason}: {count}")));
         let branch_x = SPINE + 26.0;
-        let (top, _) = layout.place(branch_x, WIDTH - branch_x - 1.0, "flow-box flow-excluded", &excluded);
+        let (top, _) =
+            layout.place(branch_x, WIDTH - branch_x - 1.0, "flow-box flow-excluded", &excluded);
         layout.arrow((SPINE, top + PAD + 7.0), (branch_x - 1.0, top + PAD + 7.0));
         let spine_bottom = layout.y + GAP - 1.0;
         layout.arrow((SPINE, spine_top), (SPINE, spine_bottom));
