@@ -14,6 +14,8 @@ const PAD: f64 = 8.0;
 const GAP: f64 = 22.0;
 /// The spine's x, from which the excluded box branches to the right.
 const SPINE: f64 = 24.0;
+/// The rail from which the arms branch, when they are shown.
+const RAIL: f64 = 10.0;
 /// Characters per line in a box (11-unit text in a box of about 300 units).
 const WRAP: usize = 46;
 
@@ -27,6 +29,7 @@ pub struct FlowChart {
     pub height: String,
     pub boxes: Vec<PlacedBox>,
     pub arrows: Vec<Arrow>,
+    pub rails: Vec<Arrow>,
     /// The table fallback: enrolment, then one column per arm (or all arms together).
     pub enrolment: Vec<(String, usize)>,
     pub columns: Vec<String>,
@@ -65,6 +68,8 @@ struct Layout {
     y: f64,
     boxes: Vec<PlacedBox>,
     arrows: Vec<Arrow>,
+    /// Lines without an arrowhead.
+    rails: Vec<Arrow>,
 }
 
 impl Layout {
@@ -136,7 +141,8 @@ fn n(label: &str, count: usize) -> String {
 
 impl FlowChart {
     pub fn new(id: &str, flow: &StudyFlow) -> Self {
-        let mut layout = Layout { y: 1.0, boxes: Vec::new(), arrows: Vec::new() };
+        let mut layout =
+            Layout { y: 1.0, boxes: Vec::new(), arrows: Vec::new(), rails: Vec::new() };
         let full = WIDTH - 2.0;
         layout.place(1.0, full, "flow-box", &[n("Assessed for eligibility", flow.assessed)]);
         // The spine runs from the assessed box past the excluded branch to the allocation.
@@ -158,6 +164,18 @@ impl FlowChart {
             Some(arms) => arms.iter().map(|a| (a.name.clone(), a.counts)).collect(),
             None => vec![("all arms together".to_owned(), flow.total)],
         };
+        // By arm: an allocation box, then a rail down the left from which each arm's column
+        // (stacked, one under another) branches; pooled, the one column follows the spine.
+        let (x, spine, rail_top) = if flow.arms.is_some() {
+            layout.place(1.0, full, "flow-box", &[n("Allocated", flow.total.allocated)]);
+            let top = layout.y;
+            layout.y += GAP;
+            (RAIL + 12.0, RAIL + 12.0 + SPINE, Some(top))
+        } else {
+            (1.0, SPINE, None)
+        };
+        let width = WIDTH - x - 1.0;
+        let mut rail_bottom = None;
         for (i, (name, c)) in groups.iter().enumerate() {
             if i > 0 {
                 layout.y += GAP;
@@ -166,9 +184,9 @@ impl FlowChart {
                 Some(_) => n(&format!("Allocated to {name}"), c.allocated),
                 None => n("Enrolled, all arms together", c.allocated),
             };
-            layout.place(
-                1.0,
-                full,
+            let (top, _) = layout.place(
+                x,
+                width,
                 "flow-box",
                 &[
                     allocation,
@@ -176,10 +194,15 @@ impl FlowChart {
                     n("Did not receive it", c.allocated - c.received.min(c.allocated)),
                 ],
             );
-            layout.down(SPINE);
+            if rail_top.is_some() {
+                let at = top + PAD + 7.0;
+                layout.arrow((RAIL, at), (x - 1.0, at));
+                rail_bottom = Some(at);
+            }
+            layout.down(spine);
             layout.place(
-                1.0,
-                full,
+                x,
+                width,
                 "flow-box",
                 &[
                     n("Follow-up", c.allocated),
@@ -188,18 +211,27 @@ impl FlowChart {
                     n("Followed to the data cut-off", c.followed),
                 ],
             );
-            layout.down(SPINE);
+            layout.down(spine);
             layout.place(
-                1.0,
-                full,
+                x,
+                width,
                 "flow-box",
                 &[
-                    n(&format!("Analysed for {outcome}"), c.analysed),
+                    n("Analysed", c.analysed),
+                    format!("for {outcome}"),
                     n("Outcome missing", c.missing),
                 ],
             );
             columns.push(name.clone());
             counts.push(*c);
+        }
+        if let (Some(top), Some(bottom)) = (rail_top, rail_bottom) {
+            layout.rails.push(Arrow {
+                x1: format!("{RAIL:.1}"),
+                y1: format!("{top:.1}"),
+                x2: format!("{RAIL:.1}"),
+                y2: format!("{bottom:.1}"),
+            });
         }
         let row = |label: &str, pick: fn(&FlowCounts) -> usize| {
             (label.to_owned(), counts.iter().map(pick).collect::<Vec<usize>>())
@@ -250,6 +282,7 @@ impl FlowChart {
             height: format!("{:.0}", layout.y + 2.0),
             boxes: layout.boxes,
             arrows: layout.arrows,
+            rails: layout.rails,
             enrolment,
             columns,
             rows,
@@ -265,7 +298,55 @@ impl FlowChart {
 
 #[cfg(test)]
 mod tests {
+    use kindred_app::studies::ArmFlow;
+    use time::macros::date;
+
     use super::*;
+
+    fn counts(allocated: usize, lost: usize, withdrew: usize) -> FlowCounts {
+        FlowCounts {
+            allocated,
+            received: allocated - 1,
+            followed: allocated - lost - withdrew,
+            lost,
+            withdrew,
+            analysed: allocated - 2,
+            missing: 2,
+        }
+    }
+
+    #[test]
+    fn every_label_is_escaped_and_every_arm_has_its_boxes_and_column() {
+        let arm = |code: &str, name: &str, c| ArmFlow {
+            code: code.to_owned(),
+            name: name.to_owned(),
+            counts: c,
+        };
+        let flow = StudyFlow {
+            data_cut_off: date!(2026 - 06 - 30),
+            assessed: 30,
+            excluded: 4,
+            exclusions: vec![("Setting is <b>elsewhere</b> & more".to_owned(), 4)],
+            total: counts(26, 3, 2),
+            primary_outcome: Some("Admission \"within\" 30 days".to_owned()),
+            arms: Some(vec![
+                arm("a", "Usual <care>", counts(13, 1, 1)),
+                arm("b", "Peer & friends", counts(13, 2, 1)),
+            ]),
+        };
+        let html = FlowChart::new("f", &flow).html();
+        assert!(
+            html.contains("Usual &#60;care&#62;") || html.contains("Usual &lt;care&gt;"),
+            "{html}"
+        );
+        assert!(!html.contains("<care>") && !html.contains("<b>"), "{html}");
+        assert!(!html.contains("Peer & friends"), "an unescaped ampersand: {html}");
+        // Assessed, excluded, allocated, and three boxes per arm.
+        assert_eq!(html.matches("<rect").count(), 3 + 3 * 2, "{html}");
+        // Stage and count of the enrolment table; stage and each arm of the other.
+        assert_eq!(html.matches("<th scope=\"col\">").count(), 2 + 3, "{html}");
+        assert!(html.contains("aria-labelledby=\"f-title f-desc\""), "{html}");
+    }
 
     #[test]
     fn words_wrap_at_the_width_and_long_words_keep_their_line() {
