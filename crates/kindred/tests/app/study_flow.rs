@@ -13,7 +13,10 @@ use time::Duration;
 
 use crate::support::{PASSWORD, TestApp, on_both_backends};
 
-on_both_backends!(the_flow_counts_every_exit_and_adds_up_per_arm);
+on_both_backends!(
+    the_flow_counts_every_exit_and_adds_up_per_arm,
+    a_cohort_by_component_received_flows_from_membership,
+);
 
 /// How each allocated participant leaves the study (or does not), and what the test expects.
 struct Exit {
@@ -289,4 +292,98 @@ fn flow_figure(page: &str) -> &str {
     let start = page.find("<figure class=\"flow-chart\">").expect("the flow's figure");
     let end = page[start..].find("</figure>").expect("its end") + start;
     &page[start..end]
+}
+
+/// A comparison cohort whose arms are who received the brief intervention and who did not:
+/// nobody is enrolled one by one, so the assessed are the program's participants enrolled in
+/// the period, and each arm's allocated are the ones the analysis places there.
+async fn a_cohort_by_component_received_flows_from_membership(app: TestApp) {
+    let world = app.world().await;
+    let manager = app.api(world.org, world.manager).await;
+    let coach = app.api(world.org, world.coach).await;
+    let evaluator = app.api(world.org, world.evaluator).await;
+    let today = app.app.clock().today();
+    let program =
+        manager.post("/api/v1/programs", json!({"template_code": "ed_brief_intervention"})).await;
+    let program = program.json()["id"].as_str().expect("a program").to_owned();
+    let membership = |received: bool| {
+        json!({"by": "component", "program_id": program,
+               "component": "Brief motivational intervention", "received": received})
+    };
+    let created = evaluator
+        .post(
+            "/api/v1/studies",
+            json!({
+                "title": "Who had the conversation",
+                "question": "Are people who had the brief intervention admitted more often?",
+                "design": "quasi_experimental", "comparison": "component_not_received",
+                "program_ids": [program],
+                "arms": [
+                    {"code": "without", "name": "Without the conversation", "role": "comparison",
+                     "receives": "Written advice only", "membership": membership(false)},
+                    {"code": "with", "name": "With the conversation", "role": "intervention",
+                     "receives": "The brief motivational intervention",
+                     "membership": membership(true)},
+                ],
+                "enrolment_from": (today - Duration::days(200)).to_string(),
+                "enrolment_to": (today - Duration::days(100)).to_string(),
+                "follow_up_days": 90,
+                "outcomes": [{"code": "admitted_30d", "name": "Treatment admission within 30 days",
+                              "kind": "event_within", "event": {"kind": "treatment_admission"},
+                              "days": 30}],
+                "plan": {"primary": "admitted_30d"},
+            }),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.json()["id"].as_str().expect("an id").to_owned();
+    for n in 0..8 {
+        // Two enrolled after the study's period: not assessed.
+        let days_ago = if n < 6 { 150 } else { 20 };
+        let enrolled_on = today - Duration::days(days_ago);
+        let reply = manager
+            .post(
+                "/api/v1/participants",
+                json!({"given_name": format!("Tamsin{n}"), "family_name": "Oakhurst",
+                       "date_of_birth": "1985-07-01", "program_id": program,
+                       "coach_id": world.coach_id.to_string(), "setting": "walk_in_clinic",
+                       "primary_substance": "alcohol", "enrolled_on": enrolled_on.to_string(),
+                       "coach_override_reason": "The study's coach is still training"}),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        let participant = reply.json()["id"].as_str().expect("an id").to_owned();
+        let mut first = crate::contacts::contact(&participant, enrolled_on);
+        if n % 2 == 0 {
+            first["component"] = json!("Brief motivational intervention");
+        }
+        assert_eq!(coach.post("/api/v1/contacts", first).await.status, 201);
+        if n == 1 {
+            let path = format!("/api/v1/participants/{participant}");
+            let left = (enrolled_on + Duration::days(10)).to_string();
+            let patched =
+                manager.patch(&path, json!({"status": "withdrawn", "left_on": left}), None).await;
+            assert_eq!(patched.status, 200, "{}", patched.body);
+        }
+    }
+    let flow_path = format!("/api/v1/studies/{id}/flow");
+    let pooled = evaluator.get(&flow_path).await.json();
+    assert_eq!(pooled["assessed"], 6, "{pooled}");
+    assert_eq!(pooled["excluded"], 0, "{pooled}");
+    assert_eq!(pooled["total"]["allocated"], 6, "{pooled}");
+    assert!(pooled["arms"].is_null(), "{pooled}");
+    let locked = evaluator.post(&format!("/api/v1/studies/{id}/plan/lock"), json!({})).await;
+    assert_eq!(locked.status, 200, "{}", locked.body);
+    let flow = evaluator.get(&flow_path).await.json();
+    let arms = flow["arms"].as_array().expect("arms after the lock");
+    let by_code = |code: &str| arms.iter().find(|a| a["code"] == code).expect("the arm").clone();
+    let (without, with) = (by_code("without"), by_code("with"));
+    assert_eq!((without["allocated"].as_u64(), with["allocated"].as_u64()), (Some(3), Some(3)));
+    // Every contact was on the day of enrolment, which counts as receiving the support.
+    assert_eq!(flow["total"]["received"], 6, "{flow}");
+    assert_eq!(without["withdrew"], 1, "{without}");
+    for arm in arms {
+        let of = |f: &str| arm[f].as_u64().expect("a count");
+        assert_eq!(of("allocated"), of("followed") + of("lost") + of("withdrew"), "{arm}");
+    }
 }
