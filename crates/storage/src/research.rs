@@ -74,6 +74,8 @@ pub struct ResearchLoad {
     /// The last day each participant was seen: their last contact, or the last follow-up
     /// attempt that reached them.
     pub last_seen: BTreeMap<ParticipantId, Date>,
+    /// The day of each participant's last contact (follow-up attempts not counted).
+    pub last_contact: BTreeMap<ParticipantId, Date>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -240,6 +242,8 @@ impl<M> Session<M> {
         });
         let mut last_seen: BTreeMap<ParticipantId, Date> = BTreeMap::new();
         let contacted = totals.iter().filter_map(|(id, _, _, at)| Some((*id, (*at)?)));
+        let last_contact: BTreeMap<ParticipantId, Date> =
+            contacted.clone().map(|(id, at)| (ParticipantId(id), at.0.date())).collect();
         for (id, at) in contacted.chain(reached) {
             let day = last_seen.entry(ParticipantId(id)).or_insert(at.0.date());
             *day = (*day).max(at.0.date());
@@ -262,6 +266,7 @@ impl<M> Session<M> {
                 .collect(),
             dose_by_mode: decode_doses(modes)?,
             last_seen,
+            last_contact,
         })
     }
 }

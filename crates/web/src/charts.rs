@@ -3,6 +3,7 @@
 
 use askama::Template;
 
+pub mod flow;
 pub mod trajectory;
 
 /// One segment of a stacked bar.

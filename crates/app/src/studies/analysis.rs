@@ -19,7 +19,7 @@ use kindred_domain::ids::{ParticipantId, ProgramId, StudyId, UserId};
 use kindred_domain::programs::CostSettings;
 use kindred_domain::staff::{Certification, StaffProfile};
 use kindred_domain::study::{Membership, StudyDefinition};
-use kindred_domain::vocabulary::{ContactMode, SupportKind};
+use kindred_domain::vocabulary::{ContactMode, ParticipantStatus, SupportKind};
 use kindred_evaluation::analysis::headline::{Headline, headlines};
 use kindred_evaluation::analysis::{ANALYSIS_VERSION, StudyAnalysis, analyse};
 use kindred_evaluation::assemble::{Assembled, StudyParticipant, assemble, planned_outcomes};
@@ -28,6 +28,7 @@ use kindred_evaluation::table::{CoachRecord, Dose};
 use kindred_storage::{Among, Research, ResearchLoad};
 use time::{Date, Duration};
 
+use super::flow::{Primary, Screening, StudyFlow, flow};
 use super::{StudyView, load_view};
 use crate::audit::entry;
 use crate::policy::StudyLead;
@@ -50,6 +51,8 @@ pub struct PooledFollowUp {
     pub data_cut_off: Date,
     /// Per planned outcome, in plan order.
     pub outcomes: Vec<PooledOutcome>,
+    /// The study's flow, pooled.
+    pub flow: StudyFlow,
 }
 
 /// How many have an outcome and how many miss it, all arms together.
@@ -69,6 +72,8 @@ pub struct AnalysedStudy {
     /// Nothing after this day is counted: the study's end, or today while it runs.
     pub data_cut_off: Date,
     pub analysis: StudyAnalysis,
+    /// The study's flow by arm, its analysed counts the primary outcome's sample.
+    pub flow: StudyFlow,
 }
 
 impl AnalysedStudy {
@@ -85,6 +90,54 @@ impl App {
         lead: &StudyLead<'_>,
         study: StudyId,
     ) -> Result<StudyResults> {
+        let (results, analysed) = self.results_of(lead, study).await?;
+        let detail = match &results {
+            StudyResults::Pooled(p) => format!("pooled follow-up of {} participants", p.enrolled),
+            StudyResults::Analysed(a) => {
+                format!(
+                    "analysis {ANALYSIS_VERSION} of {analysed} participants, plan {}",
+                    a.plan_hash
+                )
+            }
+        };
+        let actor = lead.actor();
+        self.audit_read(
+            actor,
+            entry(actor, AuditAction::Read, "study_analysis", Some(study.to_string()), detail),
+        )
+        .await?;
+        Ok(results)
+    }
+
+    /// The study's flow as the evaluator may see it now: pooled until the plan is locked,
+    /// then by arm with the primary outcome's sample as analysed. Audited as a read.
+    pub async fn study_flow(&self, lead: &StudyLead<'_>, study: StudyId) -> Result<StudyFlow> {
+        let (results, _) = self.results_of(lead, study).await?;
+        let flow = match results {
+            StudyResults::Pooled(p) => p.flow,
+            StudyResults::Analysed(a) => a.flow,
+        };
+        let detail = format!(
+            "flow of {} assessed, {} allocated{}",
+            flow.assessed,
+            flow.total.allocated,
+            if flow.arms.is_some() { ", by arm" } else { ", pooled" }
+        );
+        let actor = lead.actor();
+        self.audit_read(
+            actor,
+            entry(actor, AuditAction::Read, "study_analysis", Some(study.to_string()), detail),
+        )
+        .await?;
+        Ok(flow)
+    }
+
+    /// The results and how many participants they count, unaudited.
+    async fn results_of(
+        &self,
+        lead: &StudyLead<'_>,
+        study: StudyId,
+    ) -> Result<(StudyResults, usize)> {
         let (view, loaded) = self.load_study_participants(lead, study).await?;
         let cut_off = loaded.cut_off;
         let results = if view.plan_locked() {
@@ -99,29 +152,23 @@ impl App {
                         )
                     })?
                     .map_err(|e| AppError::Internal(format!("study {study}: {e}").into()))?;
+            let flow = flow(
+                &view.definition,
+                &loaded.participants,
+                &loaded.screening,
+                cut_off,
+                Primary::Analysed(&analysis),
+            );
             StudyResults::Analysed(Box::new(AnalysedStudy {
                 plan_hash,
                 data_cut_off: cut_off,
                 analysis,
+                flow,
             }))
         } else {
-            StudyResults::Pooled(pooled(&view.definition, &loaded.participants, cut_off))
+            StudyResults::Pooled(pooled(&view.definition, &loaded, cut_off))
         };
-        let detail = match &results {
-            StudyResults::Pooled(p) => format!("pooled follow-up of {} participants", p.enrolled),
-            StudyResults::Analysed(a) => format!(
-                "analysis {ANALYSIS_VERSION} of {} participants, plan {}",
-                loaded.participants.len(),
-                a.plan_hash
-            ),
-        };
-        let actor = lead.actor();
-        self.audit_read(
-            actor,
-            entry(actor, AuditAction::Read, "study_analysis", Some(study.to_string()), detail),
-        )
-        .await?;
-        Ok(results)
+        Ok((results, loaded.participants.len()))
     }
 
     /// The analysed table and request of a locked study: what its analyses read, one row per
@@ -191,8 +238,25 @@ impl App {
                     .map(|a| (format!("S{:04}", a.sequence), a.participant_id, Some(a.arm.clone())))
                     .collect(),
             };
-        let wanted: BTreeSet<ParticipantId> = members.iter().map(|m| m.1).collect();
-        let mut records = evaluation_records(&load, &wanted, &schedules, cut_off);
+        // Assessed for eligibility: the study's programs' participants enrolled in its period,
+        // and anyone allocated besides (a randomised study enrols on the day, not by the
+        // program's enrolment date).
+        let mut assessed: BTreeSet<ParticipantId> = load
+            .participants
+            .iter()
+            .filter(|r| {
+                r.enrolment.program_id.is_some_and(|p| definition.program_ids.contains(&p))
+                    && definition.enrolment.contains(r.enrolment.enrolled_on)
+            })
+            .map(|r| r.id)
+            .collect();
+        assessed.extend(members.iter().map(|m| m.1));
+        let mut records = evaluation_records(&load, &assessed, &schedules, cut_off);
+        // The day each was allocated: the log's, or their program enrolment's when the arm is
+        // read from their contacts.
+        let allocated_on: BTreeMap<ParticipantId, Date> =
+            allocations.iter().map(|a| (a.participant_id, a.enrolled_at.date())).collect();
+        let mut screening = Screening { assessed: assessed.len(), ..Screening::default() };
         let mut doses = Doses::of(&load);
         let qualifications =
             Qualifications { profiles: &profiles, certifications: &certifications };
@@ -213,16 +277,25 @@ impl App {
             let by_component = doses.by_component.remove(&id).unwrap_or_default();
             let arm = match arm {
                 Some(arm) => arm,
-                None if record.unmet_eligibility(&definition.eligibility).is_empty() => {
-                    let Some(arm) =
-                        arm_by_component(definition, program_of.get(&id), &by_component)
-                    else {
+                None => {
+                    let unmet = record.unmet_eligibility(&definition.eligibility);
+                    let arm = unmet
+                        .is_empty()
+                        .then(|| arm_by_component(definition, program_of.get(&id), &by_component))
+                        .flatten();
+                    let Some(arm) = arm else {
+                        screening.excluded.push(if unmet.is_empty() {
+                            vec!["received what no arm's component rule describes".to_owned()]
+                        } else {
+                            unmet
+                        });
                         continue;
                     };
                     arm
                 }
-                None => continue,
             };
+            let since = allocated_on.get(&id).copied().unwrap_or(record.enrolled_on);
+            screening.received.push(load.last_contact.get(&id).is_some_and(|day| *day >= since));
             let coach = coach_of.get(&id).map(|coach| {
                 let next = coach_keys.len() + 1;
                 let key = coach_keys.entry(*coach).or_insert_with(|| format!("coach {next}"));
@@ -243,7 +316,20 @@ impl App {
                 cost_cents,
             });
         }
-        Ok((view, Loaded { participants, cut_off }))
+        // Assessed but never allocated: the rules they do not meet, in the words enrolment
+        // refuses them with.
+        for record in records.values() {
+            let mut reasons = Vec::new();
+            if matches!(record.status, ParticipantStatus::Withdrawn) {
+                reasons.push("has withdrawn".to_owned());
+            }
+            reasons.extend(record.unmet_eligibility(&definition.eligibility));
+            if reasons.is_empty() {
+                reasons.push("eligible, not enrolled in the study".to_owned());
+            }
+            screening.excluded.push(reasons);
+        }
+        Ok((view, Loaded { participants, cut_off, screening }))
     }
 }
 
@@ -302,6 +388,7 @@ fn arm_by_component(
 struct Loaded {
     participants: Vec<StudyParticipant>,
     cut_off: Date,
+    screening: Screening,
 }
 
 fn assemble_table(
@@ -313,11 +400,8 @@ fn assemble_table(
         .map_err(|e| AppError::Internal(format!("study analysis: {e}").into()))
 }
 
-fn pooled(
-    definition: &StudyDefinition,
-    participants: &[StudyParticipant],
-    cut_off: Date,
-) -> PooledFollowUp {
+fn pooled(definition: &StudyDefinition, loaded: &Loaded, cut_off: Date) -> PooledFollowUp {
+    let participants = &loaded.participants;
     let outcomes = planned_outcomes(definition)
         .into_iter()
         .map(|(i, _)| {
@@ -333,8 +417,16 @@ fn pooled(
                 missing,
             }
         })
-        .collect();
-    PooledFollowUp { enrolled: participants.len(), data_cut_off: cut_off, outcomes }
+        .collect::<Vec<PooledOutcome>>();
+    let primary = outcomes.first().filter(|o| o.code == definition.plan.primary);
+    let flow = flow(
+        definition,
+        participants,
+        &loaded.screening,
+        cut_off,
+        Primary::Pooled(primary.map(|o| (o.observed, o.missing))),
+    );
+    PooledFollowUp { enrolled: participants.len(), data_cut_off: cut_off, outcomes, flow }
 }
 
 /// The research load's doses, by participant.

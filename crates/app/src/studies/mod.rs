@@ -8,6 +8,7 @@
 
 mod analysis;
 mod enrolment;
+mod flow;
 mod plan;
 
 use std::collections::BTreeSet;
@@ -25,6 +26,7 @@ use time::Date;
 
 pub use analysis::{AnalysedStudy, PooledFollowUp, PooledOutcome, StudyResults};
 pub use enrolment::{AllocationVerification, StudyEnrolment};
+pub use flow::{ArmFlow, FlowCounts, StudyFlow};
 pub use kindred_evaluation::analysis::OutcomeRole;
 pub use plan::PlanView;
 

@@ -43,6 +43,7 @@ mod staff;
 mod studies;
 mod study_analysis;
 mod study_eligibility;
+mod study_flow;
 mod supervision;
 mod tasks;
 mod tenancy;

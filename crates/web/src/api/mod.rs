@@ -135,5 +135,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(studies::amend))
         .routes(routes!(study_analysis::results))
         .routes(routes!(study_analysis::table))
+        .routes(routes!(study_analysis::flow))
         .routes(routes!(research::participants))
 }

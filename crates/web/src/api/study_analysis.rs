@@ -1,12 +1,13 @@
 //! A study's results over the API (evaluators): before the plan is locked, pooled follow-up
 //! only; after, every analysis the plan names, as the evaluation engine serialises it (each
 //! result names its method, n analysed and n missing per arm, and the analysis version). The
-//! analysed table and request can be fetched too, so anyone can recompute the numbers.
+//! analysed table and request can be fetched too, so anyone can recompute the numbers; and
+//! the study's flow, counts only.
 
 use axum::Json;
 use axum::extract::State;
 use kindred_app::policy;
-use kindred_app::studies::{PooledFollowUp, StudyResults};
+use kindred_app::studies::{FlowCounts, PooledFollowUp, StudyResults};
 use kindred_domain::ids::StudyId;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -141,5 +142,112 @@ pub async fn table(
     Ok(Json(AnalysisTableBody {
         table: json(&assembled.table)?,
         request: json(&assembled.request)?,
+    }))
+}
+
+/// A study's flow, counts only (never a participant): pooled until the plan is locked, then
+/// by arm, each arm's analysed counts the primary outcome's sample as the analysis reports it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlowBody {
+    pub study_id: StudyId,
+    /// `pooled` (the plan is not locked: nothing by arm) or `by_arm`.
+    pub state: String,
+    /// Nothing after this day (ISO 8601) is counted.
+    pub data_cut_off: String,
+    /// Participants of the study's programs enrolled in its period, and anyone allocated.
+    pub assessed: usize,
+    /// Assessed but not allocated.
+    pub excluded: usize,
+    /// Why, with how many each; a participant meeting several reasons counts under each.
+    pub exclusions: Vec<ExclusionBody>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub primary_outcome: Option<String>,
+    /// All arms together.
+    pub total: FlowCountsBody,
+    /// Per arm, once the plan is locked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arms: Option<Vec<ArmFlowBody>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExclusionBody {
+    pub reason: String,
+    pub count: usize,
+}
+
+/// Allocated = followed + lost + withdrew.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlowCountsBody {
+    pub allocated: usize,
+    /// At least one contact on or after the day of allocation.
+    pub received: usize,
+    /// Still active, stepped down or completed at the data cut-off.
+    pub followed: usize,
+    pub lost: usize,
+    pub withdrew: usize,
+    /// Analysed for the primary outcome.
+    pub analysed: usize,
+    /// The primary outcome missing.
+    pub missing: usize,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArmFlowBody {
+    pub code: String,
+    pub name: String,
+    #[serde(flatten)]
+    pub counts: FlowCountsBody,
+}
+
+impl From<FlowCounts> for FlowCountsBody {
+    fn from(c: FlowCounts) -> Self {
+        Self {
+            allocated: c.allocated,
+            received: c.received,
+            followed: c.followed,
+            lost: c.lost,
+            withdrew: c.withdrew,
+            analysed: c.analysed,
+            missing: c.missing,
+        }
+    }
+}
+
+/// The study's CONSORT-style flow (evaluators; audited): assessed, excluded with reasons,
+/// allocated, received the support, lost and withdrew, analysed. Counts only; pooled until
+/// the plan is locked.
+#[utoipa::path(
+    get, path = "/api/v1/studies/{id}/flow", tag = "studies",
+    params(("id" = StudyId, Path, description = "Study id")),
+    responses(
+        (status = 200, body = FlowBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
+pub async fn flow(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    ApiPath(id): ApiPath<StudyId>,
+) -> Result<Json<FlowBody>, ApiError> {
+    let lead = policy::study_lead(&actor)?;
+    let flow = state.app.study_flow(&lead, id).await?;
+    Ok(Json(FlowBody {
+        study_id: id,
+        state: if flow.arms.is_some() { "by_arm" } else { "pooled" }.into(),
+        data_cut_off: flow.data_cut_off.to_string(),
+        assessed: flow.assessed,
+        excluded: flow.excluded,
+        exclusions: flow
+            .exclusions
+            .into_iter()
+            .map(|(reason, count)| ExclusionBody { reason, count })
+            .collect(),
+        primary_outcome: flow.primary_outcome,
+        total: flow.total.into(),
+        arms: flow.arms.map(|arms| {
+            arms.into_iter()
+                .map(|a| ArmFlowBody { code: a.code, name: a.name, counts: a.counts.into() })
+                .collect()
+        }),
     }))
 }

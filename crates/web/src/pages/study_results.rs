@@ -1,6 +1,8 @@
 //! A study's results page (evaluators): pooled follow-up until the plan is locked, then each
 //! outcome's sample per arm and its effects with their CIs — or, in words, why an effect
-//! could not be estimated. The JSON of the same analysis is at `/api/v1/studies/{id}/analysis`.
+//! could not be estimated — with the study's flow drawn above them (pooled until the lock).
+//! The JSON of the same analysis is at `/api/v1/studies/{id}/analysis`, of the flow at
+//! `/api/v1/studies/{id}/flow`.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -12,6 +14,7 @@ use kindred_domain::ids::StudyId;
 
 use super::Chrome;
 use crate::AppState;
+use crate::charts::flow::FlowChart;
 use crate::error::PageError;
 use crate::extract::{PagePath, SignedIn};
 
@@ -26,6 +29,8 @@ struct ResultsPage {
     pooled: Option<(usize, Vec<PooledLine>)>,
     outcomes: Vec<OutcomeLines>,
     plan_hash: Option<String>,
+    /// The flow diagram and its tables, as HTML.
+    flow: String,
 }
 
 /// An outcome's name, how many have it and how many miss it.
@@ -67,10 +72,12 @@ pub async fn page(
         pooled: None,
         outcomes: Vec::new(),
         plan_hash: None,
+        flow: String::new(),
     };
     match results {
         StudyResults::Pooled(pooled) => {
             page.cut_off = pooled.data_cut_off.to_string();
+            page.flow = FlowChart::new("study-flow", &pooled.flow).html();
             let rows =
                 pooled.outcomes.into_iter().map(|o| (o.name, o.observed, o.missing)).collect();
             page.pooled = Some((pooled.enrolled, rows));
@@ -78,6 +85,7 @@ pub async fn page(
         StudyResults::Analysed(analysed) => {
             page.cut_off = analysed.data_cut_off.to_string();
             page.plan_hash = Some(analysed.plan_hash.clone());
+            page.flow = FlowChart::new("study-flow", &analysed.flow).html();
             page.outcomes = analysed
                 .headlines()
                 .into_iter()
