@@ -167,9 +167,12 @@ impl ParticipantRecord {
         match rule {
             EligibilityRule::Field { field, any_of } => match self.baseline.get(field) {
                 Some(value) if any_of.contains(value) => None,
-                Some(value) => {
-                    Some(format!("{} is {value}, not one of: {}", field.label(), any_of.join(", ")))
-                }
+                Some(value) => Some(format!(
+                    "{} is {}, not one of: {}",
+                    field.label(),
+                    field.value_in_words(value),
+                    field.values_in_words(any_of)
+                )),
                 None => Some(format!("{} is not recorded", field.label())),
             },
             EligibilityRule::EventHistory { event, within_days_before, present } => {
@@ -230,7 +233,7 @@ mod tests {
         r.baseline.insert(BaselineField::Gender, "man".into());
         assert_eq!(
             r.unmet_eligibility(std::slice::from_ref(&gender)),
-            ["Gender is man, not one of: woman"]
+            ["Gender is Man, not one of: Woman"]
         );
         let unmet = r.unmet_eligibility(std::slice::from_ref(&history));
         assert_eq!(

@@ -36,6 +36,16 @@ impl BaselineField {
         }
     }
 
+    /// A value for people: its label, or the code itself when it has none.
+    pub fn value_in_words(self, code: &str) -> String {
+        self.value_label(code).map_or_else(|| code.to_owned(), str::to_owned)
+    }
+
+    /// Values for people, joined with commas.
+    pub fn values_in_words(self, codes: &[String]) -> String {
+        codes.iter().map(|code| self.value_in_words(code)).collect::<Vec<_>>().join(", ")
+    }
+
     /// The label of one of this field's codes (`25_34` → "25–34"); `None` for an unknown code.
     pub fn value_label(self, code: &str) -> Option<&'static str> {
         match self {

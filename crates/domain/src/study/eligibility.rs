@@ -30,7 +30,7 @@ impl EligibilityRule {
     pub fn describe(&self) -> String {
         match self {
             Self::Field { field, any_of } => {
-                format!("{} is one of: {}", field.label(), any_of.join(", "))
+                format!("{} is one of: {}", field.label(), field.values_in_words(any_of))
             }
             Self::EventHistory { event, within_days_before, present } => {
                 let event = event.describe();

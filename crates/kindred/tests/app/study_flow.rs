@@ -52,7 +52,7 @@ const EXITS: [Exit; 12] = {
     ]
 };
 
-const INELIGIBLE: &str = "Setting is emergency_department, not one of: walk_in_clinic";
+const INELIGIBLE: &str = "Setting is Emergency department, not one of: Walk-in clinic";
 
 async fn the_flow_counts_every_exit_and_adds_up_per_arm(app: TestApp) {
     let world = app.world().await;
@@ -267,7 +267,7 @@ async fn the_flow_counts_every_exit_and_adds_up_per_arm(app: TestApp) {
     ] {
         assert!(figure.contains(needle), "{needle} not in {figure}");
     }
-    assert!(figure.contains("Setting is emergency_department"), "{figure}");
+    assert!(figure.contains("Setting is Emergency department"), "{figure}");
 
     // Counts only: no name, date of birth, reference or id.
     for reply in [&pooled.body, &served.body, &figure.to_owned()] {
