@@ -67,9 +67,14 @@ pub struct Identity {
 impl Identity {
     /// The name to greet them by.
     pub fn display_name(&self) -> String {
-        let given = self.preferred_name.as_deref().unwrap_or(&self.given_name);
-        format!("{given} {}", self.family_name)
+        display_name(&self.given_name, self.preferred_name.as_deref(), &self.family_name)
     }
+}
+
+/// The name to greet someone by: the preferred name, else the given name, then the family
+/// name (for lists that read the name columns without the whole identity).
+pub fn display_name(given: &str, preferred: Option<&str>, family: &str) -> String {
+    format!("{} {family}", preferred.unwrap_or(given))
 }
 
 /// Characteristics at enrolment, used for subgroup and moderator analyses.

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use kindred_domain::contact::{Contact, ContactFields, FieldChange, NewContact, Revision};
 use kindred_domain::ids::{ContactId, GroupSessionId, ParticipantId, TaskId, UserId};
+use kindred_domain::participant::display_name;
 use kindred_domain::vocabulary::Vocabulary;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -297,10 +298,10 @@ fn assemble(
             Ok(Contact {
                 id: ContactId(r.id),
                 participant_id: ParticipantId(r.participant_id),
-                participant_name: format!(
-                    "{} {}",
-                    r.preferred_name.as_deref().unwrap_or(&r.given_name),
-                    r.family_name
+                participant_name: display_name(
+                    &r.given_name,
+                    r.preferred_name.as_deref(),
+                    &r.family_name,
                 ),
                 coach_id: UserId(r.coach_id),
                 coach_name: r.coach_name,

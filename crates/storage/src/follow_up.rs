@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use kindred_domain::follow_up::{TimePoint, Window};
 use kindred_domain::follow_up_log::Evidence;
 use kindred_domain::ids::{ParticipantId, ProgramId, UserId};
+use kindred_domain::participant::display_name;
 use kindred_domain::schedule::{Schedule, ScheduledPoint};
 use kindred_domain::vocabulary::{ParticipantStatus, TaskKind, Vocabulary};
 use time::{Date, OffsetDateTime};
@@ -211,7 +212,7 @@ impl<M> Session<M> {
             .map(|r| {
                 let name = match (&r.preferred_name, &r.given_name, &r.family_name) {
                     (preferred, Some(given), Some(family)) => {
-                        Some(format!("{} {family}", preferred.as_deref().unwrap_or(given)))
+                        Some(display_name(given, preferred.as_deref(), family))
                     }
                     _ => None,
                 };

@@ -2,6 +2,7 @@
 //! from `participants_by_enrolment`, and their capped count (migration 0016).
 
 use kindred_domain::ids::{ParticipantId, ProgramId};
+use kindred_domain::participant::display_name;
 use time::Date;
 use uuid::Uuid;
 
@@ -105,11 +106,7 @@ impl<M> Session<M> {
             .into_iter()
             .map(|r| OpenWindowSubject {
                 participant_id: ParticipantId(r.id),
-                name: format!(
-                    "{} {}",
-                    r.preferred_name.as_deref().unwrap_or(&r.given_name),
-                    r.family_name
-                ),
+                name: display_name(&r.given_name, r.preferred_name.as_deref(), &r.family_name),
                 reference: r.reference,
                 coach_name: r.coach_name,
                 enrolled_on: r.enrolled_on,

@@ -3,6 +3,7 @@
 //! (a participant moved back to a program, an enrolment date corrected) updates it in place.
 
 use kindred_domain::ids::{ParticipantId, ProgramId, TaskId, UserId};
+use kindred_domain::participant::display_name;
 use kindred_domain::programs::StepSchedule;
 use kindred_domain::tasks::{Cancellation, Task};
 use time::{Date, OffsetDateTime};
@@ -258,9 +259,12 @@ impl<M> Session<M> {
         });
         rows.into_iter()
             .map(|row| {
-                let given = row.preferred_name.as_deref().unwrap_or(&row.given_name);
                 Ok(DueTask {
-                    participant_name: format!("{given} {}", row.family_name),
+                    participant_name: display_name(
+                        &row.given_name,
+                        row.preferred_name.as_deref(),
+                        &row.family_name,
+                    ),
                     participant_reference: row.reference,
                     coach_id: row.coach_id.map(UserId),
                     coach_name: row.coach_name,
