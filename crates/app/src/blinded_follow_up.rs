@@ -15,7 +15,7 @@ use time::Date;
 
 use crate::audit::entry;
 use crate::follow_up_sweep::followed;
-use crate::policy::{BlindedAssessor, Blinding};
+use crate::policy::{BlindedAssessor, Blinding, blinds};
 use crate::{App, Result};
 
 /// One open window of a participant of a blinded study.
@@ -57,8 +57,7 @@ impl App {
             if summary.status == StudyStatus::Closed {
                 continue;
             }
-            let Some(study) = session.study(summary.id).await? else { continue };
-            if study.input.plan.as_ref().is_some_and(|plan| plan.blinds_assessor()) {
+            if let Some(study) = session.study(summary.id).await?.filter(blinds) {
                 studies.push((study.id, study.title));
             }
         }

@@ -394,8 +394,8 @@ fn both<A, B>(
     }
 }
 
-/// A program named on an assessment must be one of this organisation's.
-/// Checks the program and time point an assessment names; returns the time point.
+/// A program named on an assessment must be one of this organisation's, and its time point
+/// one of the program's schedule; returns that time point.
 async fn check_program(
     tx: &mut Session<Write>,
     fields: &AdministrationFields,

@@ -1,6 +1,6 @@
 //! Demo follow-up: for every time point whose window has opened, the coach (a research
-//! assessor, in a study that blinds its assessor) tries to reach the participant (logged attempts) and, with realistic attrition, gives the BARC-10 in the window,
-//! late, or not at all; two participants are excluded for administrative reasons; most have a
+//! assessor, in a study that blinds its assessor) tries to reach the participant (logged
+//! attempts) and, with realistic attrition, gives the BARC-10 in the window, late, or not at all; two participants are excluded for administrative reasons; most have a
 //! phone on the locator, a few a family member named under consent. The demo's follow-up rates
 //! are then computed from these records like any others.
 

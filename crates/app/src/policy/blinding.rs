@@ -10,11 +10,18 @@
 //! participant's own coach is refused: that is exactly the person blinding keeps out.
 
 use kindred_domain::study::StudyStatus;
+use kindred_domain::study::records::StoredStudy;
 use kindred_domain::vocabulary::Role;
 use kindred_storage::{Grant, Identified, ParticipantFacts, RecordWork, SeeWork, Session};
 
 use super::{Permission, Policy};
 use crate::{Actor, AppError, Result};
+
+/// Whether a study blinds its assessor now: its plan says so and it is not closed.
+pub(crate) fn blinds(study: &StoredStudy) -> bool {
+    study.status != StudyStatus::Closed
+        && study.input.plan.as_ref().is_some_and(|plan| plan.blinds_assessor())
+}
 
 /// The blinded studies a participant is allocated in (their titles), read with the facts.
 #[derive(Debug, Clone, Default)]
@@ -29,10 +36,7 @@ impl Blinding {
             .studies_allocating(facts)
             .await?
             .into_iter()
-            .filter(|study| {
-                study.status != StudyStatus::Closed
-                    && study.input.plan.as_ref().is_some_and(|plan| plan.blinds_assessor())
-            })
+            .filter(blinds)
             .map(|study| study.title)
             .collect();
         Ok(Self { studies })

@@ -85,7 +85,7 @@ mod blinding;
 mod roles;
 mod staff;
 
-pub(crate) use blinding::{Blinding, Measurement, Measures};
+pub(crate) use blinding::{Blinding, Measurement, Measures, blinds};
 pub use roles::{
     AuditReader, BlindedAssessor, Capabilities, CaseloadKind, Curator, DirectoryReader, Manager,
     StudyLead, audit_reader, blinded_assessor, capabilities, curator, directory_reader, manager,

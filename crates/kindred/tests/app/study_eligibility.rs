@@ -6,7 +6,7 @@
 use serde_json::json;
 use time::Duration;
 
-use crate::support::{Api, TestApp, on_both_backends};
+use crate::support::{Api, TestApp, Trial, on_both_backends, open_trial};
 
 on_both_backends!(an_appointment_history_rule_reads_the_appointment_s_kind);
 
@@ -55,39 +55,10 @@ async fn an_appointment_history_rule_reads_the_appointment_s_kind(app: TestApp) 
         .await;
     assert_eq!(program.status, 201, "{}", program.body);
     let program = program.json()["id"].as_str().expect("a program").to_owned();
-    let created = evaluator
-        .post(
-            "/api/v1/studies",
-            json!({
-                "title": "Peer support after a clinic visit",
-                "question": "Does a peer coach raise treatment entry after a medical visit?",
-                "design": "randomised",
-                "program_ids": [program],
-                "arms": [
-                    {"code": "usual", "name": "Usual care", "role": "comparison", "ratio": 1,
-                     "receives": "a referral list only"},
-                    {"code": "peer", "name": "Peer support", "role": "intervention", "ratio": 1,
-                     "receives": "a peer recovery coach"},
-                ],
-                "eligibility": [{"rule": "event_history", "within_days_before": 365,
-                                 "event": {"kind": "appointment_attended", "appointment_kinds": ["medical"]}}],
-                "enrolment_from": (today - Duration::days(60)).to_string(),
-                "enrolment_to": (today + Duration::days(60)).to_string(),
-                "follow_up_days": 180,
-                "randomisation": {"block_sizes": [2]},
-                "outcomes": [{"code": "admitted", "name": "Treatment admission within 30 days",
-                              "kind": "event_within", "event": {"kind": "treatment_admission"}, "days": 30}],
-                "plan": {"primary": "admitted"},
-            }),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{}", created.body);
-    let study = created.json();
-    let id = study["id"].as_str().expect("an id").to_owned();
-    let opened = evaluator
-        .post(&format!("/api/v1/studies/{id}/open"), json!({"version": study["version"]}))
-        .await;
-    assert_eq!(opened.status, 200, "{}", opened.body);
+    let eligibility = json!([{"rule": "event_history", "within_days_before": 365,
+        "event": {"kind": "appointment_attended", "appointment_kinds": ["medical"]}}]);
+    let enrolment = (today - Duration::days(60), today + Duration::days(60));
+    let id = open_trial(&evaluator, Trial { program: &program, eligibility, enrolment }).await;
     let enrolments = format!("/api/v1/studies/{id}/enrolments");
 
     let medical = with_appointment(&app, &coach, &program, "Maud", "medical").await;

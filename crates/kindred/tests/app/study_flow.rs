@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 use time::Duration;
 
-use crate::support::{PASSWORD, TestApp, on_both_backends};
+use crate::support::{PASSWORD, TestApp, Trial, on_both_backends, open_trial};
 
 on_both_backends!(
     the_flow_counts_every_exit_and_adds_up_per_arm,
@@ -64,38 +64,9 @@ async fn the_flow_counts_every_exit_and_adds_up_per_arm(app: TestApp) {
         manager.post("/api/v1/programs", json!({"template_code": "ed_brief_intervention"})).await;
     assert_eq!(program.status, 201, "{}", program.body);
     let program = program.json()["id"].as_str().expect("a program").to_owned();
-    let created = evaluator
-        .post(
-            "/api/v1/studies",
-            json!({
-                "title": "Peer support after a walk-in visit",
-                "question": "Does a peer coach raise treatment entry?",
-                "design": "randomised",
-                "program_ids": [program],
-                "arms": [
-                    {"code": "usual", "name": "Usual care", "role": "comparison", "ratio": 1,
-                     "receives": "a referral list only"},
-                    {"code": "peer", "name": "Peer support", "role": "intervention", "ratio": 1,
-                     "receives": "a peer recovery coach"},
-                ],
-                "eligibility": [{"rule": "field", "field": "setting", "any_of": ["walk_in_clinic"]}],
-                "enrolment_from": (today - Duration::days(200)).to_string(),
-                "enrolment_to": (today + Duration::days(60)).to_string(),
-                "follow_up_days": 365,
-                "randomisation": {"block_sizes": [2]},
-                "outcomes": [{"code": "admitted", "name": "Treatment admission within 30 days",
-                              "kind": "event_within", "event": {"kind": "treatment_admission"}, "days": 30}],
-                "plan": {"primary": "admitted"},
-            }),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{}", created.body);
-    let study = created.json();
-    let id = study["id"].as_str().expect("an id").to_owned();
-    let opened = evaluator
-        .post(&format!("/api/v1/studies/{id}/open"), json!({"version": study["version"]}))
-        .await;
-    assert_eq!(opened.status, 200, "{}", opened.body);
+    let eligibility = json!([{"rule": "field", "field": "setting", "any_of": ["walk_in_clinic"]}]);
+    let enrolment = (today - Duration::days(200), today + Duration::days(60));
+    let id = open_trial(&evaluator, Trial { program: &program, eligibility, enrolment }).await;
     let enrolments = format!("/api/v1/studies/{id}/enrolments");
     let enrolled_on = today - Duration::days(100);
     let mut n = 0;

@@ -2,6 +2,7 @@
 //! PostgreSQL schema per test. Tests act over HTTP as a person or an API client would.
 
 mod http;
+mod trials;
 mod world;
 
 use std::sync::OnceLock;
@@ -13,6 +14,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use http::{Api, Browser, Reply};
+pub use trials::{Trial, open_trial};
 pub use world::{PASSWORD, World, enrol, minimal_participant, referral_consent};
 
 /// Runs each named story once on SQLite and once on PostgreSQL:
