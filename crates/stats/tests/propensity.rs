@@ -8,7 +8,7 @@
 use kindred_stats::StatsError;
 use kindred_stats::propensity::{
     Estimand, OutcomeModel, Trimming, balance_table, ipw_weights, propensity_scores,
-    weighted_outcome,
+    standardised_mean_difference, weighted_outcome,
 };
 use kindred_stats::regression::Design;
 use serde::Deserialize;
@@ -163,6 +163,15 @@ fn the_pipeline_matches_statsmodels_and_numpy_step_by_step() {
             m.close(at("mean treated"), ours.mean_treated, theirs.mean_treated);
             m.close(at("mean control"), ours.mean_control, theirs.mean_control);
             m.close(at("smd"), ours.smd, theirs.smd);
+            // The baseline table's unweighted difference is the same number.
+            let j = covariates.names().iter().position(|n| n == &theirs.name).expect("column");
+            let column = covariates.column(j).expect("column");
+            let treated: Vec<f64> =
+                column.iter().zip(&case.treatment).filter(|(_, t)| **t).map(|(x, _)| *x).collect();
+            let control: Vec<f64> =
+                column.iter().zip(&case.treatment).filter(|(_, t)| !**t).map(|(x, _)| *x).collect();
+            let smd = standardised_mean_difference(&treated, &control, &theirs.name).expect("smd");
+            m.close(at("baseline smd"), smd, theirs.smd);
             m.close(at("variance ratio"), ours.variance_ratio, theirs.variance_ratio);
             m.close(
                 at("weighted mean treated"),

@@ -11,7 +11,7 @@
 //! | count | rates; Poisson rate ratios with log(exposure) offset, robust SEs | Poisson + covariates |
 //! | repeated | GEE arm + time and arm × time | GEE + covariates |
 //!
-//! For every outcome, besides: for whom ([`subgroup`]), by whom ([`coach`]), dose–response
+//! Once per study, the arms at baseline ([`baseline`]). For every outcome, besides: for whom ([`subgroup`]), by whom ([`coach`]), dose–response
 //! ([`dose`]), and in quasi-experimental studies the propensity-weighted model
 //! ([`propensity`]); once per study, the cost analyses ([`cost`]).
 //!
@@ -20,6 +20,7 @@
 //! [`TableError`].
 
 mod adjusted;
+pub mod baseline;
 pub mod binary;
 mod chi_square;
 pub mod coach;
@@ -39,6 +40,7 @@ pub mod repeated;
 pub mod request;
 pub mod result;
 pub mod subgroup;
+pub mod summary;
 pub mod survival;
 
 use serde::Serialize;
@@ -54,7 +56,7 @@ use data::{OutcomeData, Study, covariate_indices};
 
 /// The version of the analyses: bumped whenever a method, default or output field changes,
 /// so a stored result says which rules made it.
-pub const ANALYSIS_VERSION: &str = "1.0.0";
+pub const ANALYSIS_VERSION: &str = "1.1.0";
 
 /// Every analysis of one study.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -66,6 +68,8 @@ pub struct StudyAnalysis {
     pub alpha: f64,
     pub arms: Vec<ArmSummary>,
     pub reference_arm: usize,
+    /// The arms at baseline: each covariate and subgroup level, with standardised differences.
+    pub baseline: baseline::BaselineTable,
     pub outcomes: Vec<OutcomeAnalysis>,
     /// Quasi-experimental studies: the weighting of each compared arm.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -218,6 +222,7 @@ pub fn analyse_with_threads(
             })
             .collect(),
         reference_arm: request.reference_arm,
+        baseline: baseline::table(&study),
         outcomes,
         propensity,
         cost,

@@ -84,6 +84,29 @@ pub fn balance_table(
         .collect()
 }
 
+/// The unweighted standardised mean difference of one covariate between two groups, by the
+/// formula of [`BalanceRow::smd`]: what a baseline table reports for a randomised study.
+///
+/// Refuses a group with fewer than two values, or a covariate with no spread in either group.
+pub fn standardised_mean_difference(
+    treated: &[f64],
+    control: &[f64],
+    name: &str,
+) -> Result<f64, StatsError> {
+    crate::validate::all_finite("treated values", treated)?;
+    crate::validate::all_finite("control values", control)?;
+    let (m1, v1) = weighted_moments(treated, &vec![1.0; treated.len()], name)?;
+    let (m0, v0) = weighted_moments(control, &vec![1.0; control.len()], name)?;
+    let pooled = ((v1 + v0) / 2.0).sqrt();
+    if pooled > 0.0 {
+        Ok((m1 - m0) / pooled)
+    } else {
+        Err(StatsError::Undefined(format!(
+            "{name} does not vary within either group, so its standardised difference is undefined"
+        )))
+    }
+}
+
 /// Weighted mean and unbiased reliability-weighted variance; with unit weights, the sample
 /// mean and the n − 1 variance.
 fn weighted_moments(x: &[f64], w: &[f64], name: &str) -> Result<(f64, f64), StatsError> {

@@ -17,7 +17,7 @@
 mod balance;
 mod weights;
 
-pub use balance::{BalanceRow, balance_table};
+pub use balance::{BalanceRow, balance_table, standardised_mean_difference};
 pub use weights::{Estimand, IpwWeights, Trimming, ipw_weights};
 
 use crate::StatsError;
