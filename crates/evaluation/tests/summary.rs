@@ -29,12 +29,12 @@ fn binary_study(events: [usize; 2], n: usize, missing: usize) -> StudyAnalysis {
         StudyDesign::Randomised,
         vec![OutcomePlan::primary(OutcomeKind::Binary)],
     );
-    analyse(&table, &request).unwrap()
+    analyse(&table, &request).expect("the analysis runs")
 }
 
 /// Every finding's effect is the one its path points at in the serialised analysis.
 fn assert_paths_resolve(analysis: &StudyAnalysis) {
-    let json = serde_json::to_value(analysis).unwrap();
+    let json = serde_json::to_value(analysis).expect("the analysis serialises");
     for finding in summarise(analysis).findings {
         let Some(effect) = finding.effect else { continue };
         let at = json.pointer(&effect.path).unwrap_or_else(|| panic!("{} resolves", effect.path));

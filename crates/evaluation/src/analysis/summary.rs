@@ -88,7 +88,7 @@ fn outcome_findings(analysis: &StudyAnalysis, outcome: &OutcomeAnalysis) -> Vec<
     let mut main: Vec<(String, Result<&Effect, &str>)> = Vec::new();
     if analysis.design == StudyDesign::QuasiExperimental && !outcome.weighted.is_empty() {
         for (k, weighted) in outcome.weighted.iter().enumerate() {
-            main.push(one(format!("{at}/weighted/{k}/result"), weighted, |e| Some(e)));
+            main.push(one(format!("{at}/weighted/{k}/result"), weighted, Some));
         }
     } else {
         match &outcome.comparison {
