@@ -21,6 +21,7 @@ use kindred_domain::staff::{Certification, StaffProfile};
 use kindred_domain::study::{Membership, StudyDefinition};
 use kindred_domain::vocabulary::{ContactMode, ParticipantStatus, SupportKind};
 use kindred_evaluation::analysis::headline::{Headline, headlines};
+use kindred_evaluation::analysis::summary::{Summary, summarise};
 use kindred_evaluation::analysis::{ANALYSIS_VERSION, StudyAnalysis, analyse};
 use kindred_evaluation::assemble::{Assembled, StudyParticipant, assemble, planned_outcomes};
 use kindred_evaluation::outcomes::derive;
@@ -80,6 +81,11 @@ impl AnalysedStudy {
     /// Per outcome, its sample per arm and each effect with its CI (or why there is none).
     pub fn headlines(&self) -> Vec<Headline> {
         headlines(&self.analysis)
+    }
+
+    /// The findings in plain words, primary outcomes first, and the record's limitations.
+    pub fn summary(&self) -> Summary {
+        summarise(&self.analysis)
     }
 }
 

@@ -28,6 +28,7 @@ pub use analysis::{AnalysedStudy, PooledFollowUp, PooledOutcome, StudyResults};
 pub use enrolment::{AllocationVerification, StudyEnrolment};
 pub use flow::{ArmFlow, FlowCounts, StudyFlow};
 pub use kindred_evaluation::analysis::OutcomeRole;
+pub use kindred_evaluation::analysis::summary::{Finding, Summary};
 pub use plan::PlanView;
 
 use crate::audit::entry;

@@ -267,6 +267,13 @@ async fn a_planted_effect_lies_inside_the_served_intervals(app: TestApp) {
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("risk ratio, Peer support vs Usual care"), "{}", page.body);
     assert!(page.body.contains("hazard ratio"), "{}", page.body);
+    // The summary reads the hazard ratio's interval, wholly below 1 (asserted above), as such.
+    assert!(page.body.contains(r#"<h2 id="summary-heading">Summary</h2>"#), "{}", page.body);
+    assert!(
+        page.body.contains("came later in Peer support than in Usual care (hazard ratio "),
+        "{}",
+        page.body
+    );
     let mut coach_browser = app.browser();
     coach_browser.sign_in(world.org, world.coach, PASSWORD).await;
     assert_eq!(coach_browser.get(&format!("/studies/{id}/results")).await.status, 403);

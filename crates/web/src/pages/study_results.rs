@@ -9,7 +9,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use kindred_app::policy;
-use kindred_app::studies::StudyResults;
+use kindred_app::studies::{AnalysedStudy, Finding, StudyResults};
 use kindred_domain::ids::StudyId;
 
 use super::Chrome;
@@ -31,6 +31,20 @@ struct ResultsPage {
     plan_hash: Option<String>,
     /// The flow diagram and its tables, as HTML.
     flow: String,
+    /// Once locked: the plain-language findings, primary first, with their figures.
+    findings: Vec<String>,
+    /// Once locked: what the record says limits the findings.
+    limitations: Vec<String>,
+    /// Once locked: the arms' names and the baseline table's rows.
+    baseline: Option<(Vec<String>, Vec<BaselineLine>)>,
+}
+
+/// One characteristic at baseline: each arm's summary, then each compared arm's
+/// standardised difference.
+struct BaselineLine {
+    characteristic: String,
+    arms: Vec<String>,
+    differences: Vec<String>,
 }
 
 /// An outcome's name, how many have it and how many miss it.
@@ -73,6 +87,9 @@ pub async fn page(
         outcomes: Vec::new(),
         plan_hash: None,
         flow: String::new(),
+        findings: Vec::new(),
+        limitations: Vec::new(),
+        baseline: None,
     };
     match results {
         StudyResults::Pooled(pooled) => {
@@ -86,6 +103,11 @@ pub async fn page(
             page.cut_off = analysed.data_cut_off.to_string();
             page.plan_hash = Some(analysed.plan_hash.clone());
             page.flow = FlowChart::new("study-flow", &analysed.flow).html();
+            let summary = analysed.summary();
+            let level = percent_of(analysed.analysis.confidence_level);
+            page.findings = summary.findings.iter().map(|f| finding_line(f, &level)).collect();
+            page.limitations = summary.limitations;
+            page.baseline = baseline_lines(&analysed);
             page.outcomes = analysed
                 .headlines()
                 .into_iter()
@@ -136,4 +158,66 @@ pub async fn page(
         }
     }
     Ok(page.into_response())
+}
+
+/// "95%" from 0.95.
+fn percent_of(level: f64) -> String {
+    format!("{}%", (level * 100.0).round())
+}
+
+/// A finding as one sentence with its figures.
+fn finding_line(finding: &Finding, level: &str) -> String {
+    let mut sentence = capitalised(&finding.sentence);
+    if let Some(e) = &finding.effect {
+        let e = &e.effect;
+        sentence.push_str(&format!(
+            " ({} {}, {level} CI {} to {})",
+            e.measure.label(),
+            number(e.estimate),
+            number(e.ci.lower),
+            number(e.ci.upper)
+        ));
+    }
+    sentence.push('.');
+    sentence
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}
+
+/// The baseline table as text: a mean (SD) or a percentage per arm, with the number recorded.
+fn baseline_lines(analysed: &AnalysedStudy) -> Option<(Vec<String>, Vec<BaselineLine>)> {
+    let analysis = &analysed.analysis;
+    if analysis.baseline.rows.is_empty() {
+        return None;
+    }
+    let arms = analysis.arms.iter().map(|a| a.name.clone()).collect();
+    let rows = analysis
+        .baseline
+        .rows
+        .iter()
+        .map(|row| BaselineLine {
+            characteristic: row.characteristic.clone(),
+            arms: row
+                .arms
+                .iter()
+                .map(|cell| match (cell.mean, row.proportion) {
+                    (None, _) => format!("none recorded ({} missing)", cell.missing),
+                    (Some(mean), true) => format!("{:.1}% of {}", 100.0 * mean, cell.n),
+                    (Some(mean), false) => match cell.sd {
+                        Some(sd) => format!("{} (SD {}), n = {}", number(mean), number(sd), cell.n),
+                        None => format!("{}, n = {}", number(mean), cell.n),
+                    },
+                })
+                .collect(),
+            differences: row
+                .differences
+                .iter()
+                .map(|d| d.smd.map_or_else(|| "–".to_owned(), |smd| format!("{smd:.2}")))
+                .collect(),
+        })
+        .collect();
+    Some((arms, rows))
 }
