@@ -5,6 +5,7 @@
 mod common;
 
 use kindred_evaluation::Observation;
+use kindred_evaluation::analysis::headline::headlines;
 use kindred_evaluation::analysis::summary::{Verdict, summarise};
 use kindred_evaluation::analysis::{
     AnalysisRequest, OutcomeKind, OutcomePlan, StudyAnalysis, StudyDesign, analyse,
@@ -32,14 +33,29 @@ fn binary_study(events: [usize; 2], n: usize, missing: usize) -> StudyAnalysis {
     analyse(&table, &request).expect("the analysis runs")
 }
 
-/// Every finding's effect is the one its path points at in the serialised analysis.
+/// Every finding's and every headline's effect is the one its path points at in the
+/// serialised analysis (and a headline not estimated points at an analysis with a reason).
 fn assert_paths_resolve(analysis: &StudyAnalysis) {
     let json = serde_json::to_value(analysis).expect("the analysis serialises");
+    let resolve = |path: &str| json.pointer(path).unwrap_or_else(|| panic!("{path} resolves"));
     for finding in summarise(analysis).findings {
         let Some(effect) = finding.effect else { continue };
-        let at = json.pointer(&effect.path).unwrap_or_else(|| panic!("{} resolves", effect.path));
+        let at = resolve(&effect.path);
         assert_eq!(at["estimate"].as_f64(), Some(effect.effect.estimate), "{}", effect.path);
         assert_eq!(at["ci"]["lower"].as_f64(), Some(effect.effect.ci.lower), "{}", effect.path);
+    }
+    for headline in headlines(analysis) {
+        for effect in headline.effects {
+            let at = resolve(&effect.path);
+            match effect.effect {
+                Ok(e) => {
+                    assert_eq!(at["estimate"].as_f64(), Some(e.estimate), "{}", effect.path);
+                    assert_eq!(at["ci"]["upper"].as_f64(), Some(e.ci.upper), "{}", effect.path);
+                    assert_eq!(at["term"].as_str(), Some(e.term.as_str()), "{}", effect.path);
+                }
+                Err(reason) => assert_eq!(at["reason"].as_str(), Some(reason.as_str())),
+            }
+        }
     }
 }
 

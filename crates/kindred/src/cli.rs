@@ -85,9 +85,36 @@ pub enum Command {
     /// Import data from files
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Make a report as a file
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Measure performance on a fresh, seeded database
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// A study's evaluation report, as one self-contained HTML file or (printed by headless
+    /// Chromium, when installed) a PDF; the same file as the study's report page
+    Evaluation(EvaluationReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvaluationReportArgs {
+    /// The study's id
+    #[arg(long)]
+    pub study: String,
+    /// The file to write: .html, or .pdf to print it with Chromium
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// The organisation's short name
+    #[arg(long = "org")]
+    pub organisation: String,
+    /// The email of the evaluator the report is made as (their access applies, and the
+    /// report is audited as their export)
+    #[arg(long = "as", value_name = "EMAIL")]
+    pub as_email: String,
 }
 
 #[derive(Debug, Subcommand)]

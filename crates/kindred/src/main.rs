@@ -27,6 +27,9 @@ fn main() -> std::process::ExitCode {
             Command::User(command) => commands::admin::user(&cli.database, command).await,
             Command::Audit(command) => commands::audit::run(&cli.database, command).await,
             Command::Import(command) => commands::import::run(&cli.database, command).await,
+            Command::Report(cli::ReportCommand::Evaluation(args)) => {
+                commands::report::evaluation(&cli.database, args).await
+            }
             Command::Bench(cli::BenchCommand::Contacts(args)) => {
                 commands::bench::contacts(args).await
             }

@@ -169,7 +169,8 @@ impl IntoResponse for PageError {
         let title = match status {
             StatusCode::NOT_FOUND => "Not found",
             StatusCode::FORBIDDEN => "Not allowed",
-            StatusCode::CONFLICT => "Changed by someone else",
+            // Conflicts are edits that crossed and steps taken out of order: the message says which.
+            StatusCode::CONFLICT => "Not possible right now",
             StatusCode::INTERNAL_SERVER_ERROR => "Something went wrong",
             StatusCode::SERVICE_UNAVAILABLE => "Busy",
             _ => "That did not work",

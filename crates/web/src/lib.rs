@@ -12,9 +12,11 @@ mod charts;
 mod client_address;
 mod error;
 mod extract;
+mod figure;
 mod forms;
 mod pages;
 mod rate_chart;
+pub mod report;
 mod request_context;
 mod security;
 

@@ -8,8 +8,10 @@ mod tokens;
 
 use std::net::IpAddr;
 
+use kindred_domain::FieldErrors;
 use kindred_domain::audit::AuditAction;
 use kindred_domain::ids::ApiTokenId;
+use kindred_domain::user::EmailAddress;
 use kindred_storage::ApiTokenRecord;
 use time::{Duration, OffsetDateTime};
 
@@ -145,6 +147,25 @@ impl App {
             .await?
             .ok_or(AppError::Unauthenticated)?;
         let user = session.user(record.user_id).await?.ok_or(AppError::Unauthenticated)?;
+        drop(session);
+        Ok(Actor::new(user, tenant))
+    }
+
+    /// A user of `organisation` by email, for a command the operator runs on their behalf
+    /// (`kindred report evaluation --as EMAIL`). No password is asked — whoever runs the
+    /// command holds the database already — but what the user may do is still the policy's,
+    /// and what they do is audited under their name.
+    pub async fn operator_acting_as(&self, organisation: &str, email: &str) -> Result<Actor> {
+        let tenant = self.tenant_by_slug(organisation).await?;
+        let address = EmailAddress::parse(email)
+            .map_err(|m| AppError::from(FieldErrors::single("email", m)))?;
+        let mut session = tenant.read().await?;
+        let (user, _) = session.user_for_login(&address).await?.ok_or_else(|| {
+            AppError::from(FieldErrors::single(
+                "email",
+                format!("there is no user {address} in {organisation}"),
+            ))
+        })?;
         drop(session);
         Ok(Actor::new(user, tenant))
     }

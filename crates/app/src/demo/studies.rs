@@ -239,6 +239,15 @@ async fn brief_intervention_trial(
             } else {
                 contact(app, staff.coach, participant, start, Some("Written advice"), rng).await?;
             }
+            // At intake the coach records readiness and drug problems (the trial's baseline);
+            // at 6 months the blinded assessor records them again, the peer arm's readiness
+            // up by about 2 points and its DAST-10 down by about 2, the other arm's by 1.
+            let readiness = rng.random_range(2..8);
+            let problems = rng.random_range(3..9);
+            let intake = scores(program, start, "intake", readiness, problems, rng);
+            for input in intake {
+                app.start_assessment(staff.coach, participant, &input).await?;
+            }
             if !reached {
                 continue;
             }
@@ -246,11 +255,48 @@ async fn brief_intervention_trial(
             let on = start + Duration::days(i64::from(six_months));
             let input = use_assessment(program, on, abstinent, rng);
             app.start_assessment(staff.assessor, participant, &input).await?;
+            let gain = if peer { 2 } else { 1 } + rng.random_range(-2..=2);
+            let relief = if peer { 2 } else { 1 } + rng.random_range(-1..=1);
+            let later = scores(program, on, "6m", readiness + gain, problems - relief, rng);
+            for input in later {
+                app.start_assessment(staff.assessor, participant, &input).await?;
+            }
             contact(app, staff.coach, participant, on, None, rng).await?;
         }
     }
     app.lock_plan(lead, view.id()).await?;
     Ok(ids.into_iter().collect())
+}
+
+/// The readiness ruler at `readiness` (0–10) and the DAST-10 with `problems` of its ten
+/// items answered yes (the first item always, as everyone in the trial uses drugs).
+fn scores(
+    program: ProgramId,
+    on: Date,
+    time_point: &str,
+    readiness: i32,
+    problems: i32,
+    rng: &mut impl Rng,
+) -> [AssessmentInput; 2] {
+    let input = |instrument: &str, answers: BTreeMap<String, serde_json::Value>| AssessmentInput {
+        instrument: Some(instrument.into()),
+        administered_on: Some(on.to_string()),
+        program_id: Some(program.to_string()),
+        time_point_code: Some(time_point.into()),
+        answers,
+        complete: true,
+        version: None,
+    };
+    let ruler =
+        BTreeMap::from([("readiness".to_owned(), serde_json::json!(readiness.clamp(0, 10)))]);
+    let mut items: Vec<usize> = (2..=10).collect();
+    items.shuffle(rng);
+    let yes: BTreeSet<usize> =
+        std::iter::once(1).chain(items).take(problems.clamp(1, 10) as usize).collect();
+    let dast = (1..=10)
+        .map(|i| (format!("dast10_{i}"), serde_json::json!(u8::from(yes.contains(&i)))))
+        .collect();
+    [input("readiness-ruler", ruler), input("dast-10", dast)]
 }
 
 /// A past-30-day use assessment at 6 months: no opioid or cocaine use when `abstinent`.

@@ -27,7 +27,7 @@ use kindred_evaluation::assemble::{Assembled, StudyParticipant, assemble, planne
 use kindred_evaluation::outcomes::derive;
 use kindred_evaluation::table::{CoachRecord, Dose};
 use kindred_storage::{Among, Research, ResearchLoad};
-use time::{Date, Duration};
+use time::{Date, Duration, OffsetDateTime};
 
 use super::flow::{Primary, Screening, StudyFlow, flow};
 use super::{StudyView, load_view};
@@ -77,6 +77,14 @@ pub struct AnalysedStudy {
     pub flow: StudyFlow,
 }
 
+/// An evaluation report's content.
+#[derive(Debug, Clone)]
+pub struct StudyReport {
+    pub study: StudyView,
+    pub analysed: AnalysedStudy,
+    pub generated_at: OffsetDateTime,
+}
+
 impl AnalysedStudy {
     /// Per outcome, its sample per arm and each effect with its CI (or why there is none).
     pub fn headlines(&self) -> Vec<Headline> {
@@ -96,7 +104,7 @@ impl App {
         lead: &StudyLead<'_>,
         study: StudyId,
     ) -> Result<StudyResults> {
-        let (results, analysed) = self.results_of(lead, study).await?;
+        let (_, results, analysed) = self.results_of(lead, study).await?;
         let detail = match &results {
             StudyResults::Pooled(p) => format!("pooled follow-up of {} participants", p.enrolled),
             StudyResults::Analysed(a) => {
@@ -118,7 +126,7 @@ impl App {
     /// The study's flow as the evaluator may see it now: pooled until the plan is locked,
     /// then by arm with the primary outcome's sample as analysed. Audited as a read.
     pub async fn study_flow(&self, lead: &StudyLead<'_>, study: StudyId) -> Result<StudyFlow> {
-        let (results, _) = self.results_of(lead, study).await?;
+        let (_, results, _) = self.results_of(lead, study).await?;
         let flow = match results {
             StudyResults::Pooled(p) => p.flow,
             StudyResults::Analysed(a) => a.flow,
@@ -138,12 +146,37 @@ impl App {
         Ok(flow)
     }
 
+    /// What the study's evaluation report is made of: the study and every analysis of its
+    /// locked plan. Refused (409) before the plan is locked, as a report is results by arm.
+    /// Audited as an export.
+    pub async fn study_report(&self, lead: &StudyLead<'_>, study: StudyId) -> Result<StudyReport> {
+        let (view, results, analysed) = self.results_of(lead, study).await?;
+        let StudyResults::Analysed(results) = results else {
+            return Err(AppError::Conflict(
+                "lock the analysis plan first: a report shows results by arm, and until the \
+                 plan is locked none are shown"
+                    .into(),
+            ));
+        };
+        let actor = lead.actor();
+        let detail = format!(
+            "evaluation report: analysis {ANALYSIS_VERSION} of {analysed} participants, plan {}",
+            results.plan_hash
+        );
+        self.audit_read(
+            actor,
+            entry(actor, AuditAction::Export, "study_report", Some(study.to_string()), detail),
+        )
+        .await?;
+        Ok(StudyReport { study: view, analysed: *results, generated_at: self.clock().now() })
+    }
+
     /// The results and how many participants they count, unaudited.
     async fn results_of(
         &self,
         lead: &StudyLead<'_>,
         study: StudyId,
-    ) -> Result<(StudyResults, usize)> {
+    ) -> Result<(StudyView, StudyResults, usize)> {
         let (view, loaded) = self.load_study_participants(lead, study).await?;
         let cut_off = loaded.cut_off;
         let results = if view.plan_locked() {
@@ -174,7 +207,7 @@ impl App {
         } else {
             StudyResults::Pooled(pooled(&view.definition, &loaded, cut_off))
         };
-        Ok((results, loaded.participants.len()))
+        Ok((view, results, loaded.participants.len()))
     }
 
     /// The analysed table and request of a locked study: what its analyses read, one row per

@@ -24,9 +24,11 @@ use kindred_domain::vocabulary::Vocabulary;
 use kindred_storage::{Session, StudyWrite};
 use time::Date;
 
-pub use analysis::{AnalysedStudy, PooledFollowUp, PooledOutcome, StudyResults};
+pub use analysis::{AnalysedStudy, PooledFollowUp, PooledOutcome, StudyReport, StudyResults};
 pub use enrolment::{AllocationVerification, StudyEnrolment};
 pub use flow::{ArmFlow, FlowCounts, StudyFlow};
+/// The evaluation engine's result types, for pages and reports that draw an analysis.
+pub use kindred_evaluation::analysis as engine;
 pub use kindred_evaluation::analysis::OutcomeRole;
 pub use kindred_evaluation::analysis::summary::{Finding, Summary};
 pub use plan::PlanView;

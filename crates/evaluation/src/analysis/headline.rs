@@ -14,11 +14,15 @@ pub struct Headline {
     pub effects: Vec<HeadlineEffect>,
 }
 
-/// One effect: what it is (the method), and the estimate or the reason there is none.
+/// One effect: what it is (the method), the estimate or the reason there is none, and where
+/// it sits in the serialised analysis.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeadlineEffect {
     pub method: String,
     pub effect: Result<Effect, String>,
+    /// The JSON pointer of the effect (or, when not estimated, of its analysis) in the
+    /// serialised [`StudyAnalysis`], so a report can show where each figure comes from.
+    pub path: String,
 }
 
 impl Measure {
@@ -35,6 +39,11 @@ impl Measure {
             Self::Slope => "slope",
         }
     }
+
+    /// Whether no effect is 1 (a ratio, drawn on a log scale) rather than 0.
+    pub fn is_ratio(self) -> bool {
+        matches!(self, Self::RiskRatio | Self::OddsRatio | Self::HazardRatio | Self::RateRatio)
+    }
 }
 
 /// The headline of every outcome, in plan order.
@@ -44,43 +53,62 @@ pub fn headlines(analysis: &StudyAnalysis) -> Vec<Headline> {
         .iter()
         .map(|outcome| {
             let mut effects = Vec::new();
+            let at = format!("/outcomes/{}/comparison", outcome.index);
             match &outcome.comparison {
                 Comparison::Binary(b) => {
-                    for c in &b.comparisons {
-                        one(&mut effects, &c.risk_ratio);
-                        one(&mut effects, &c.risk_difference);
-                        one(&mut effects, &c.odds_ratio);
+                    for (k, c) in b.comparisons.iter().enumerate() {
+                        let at = format!("{at}/binary/comparisons/{k}");
+                        one(&mut effects, &format!("{at}/risk_ratio"), &c.risk_ratio);
+                        one(&mut effects, &format!("{at}/risk_difference"), &c.risk_difference);
+                        one(&mut effects, &format!("{at}/odds_ratio"), &c.odds_ratio);
                     }
-                    many(&mut effects, b.adjusted.as_ref());
+                    many(&mut effects, &format!("{at}/binary/adjusted"), b.adjusted.as_ref());
                 }
                 Comparison::Continuous(c) => {
-                    for comparison in &c.comparisons {
-                        push(&mut effects, &comparison.welch, |w| vec![w.difference.clone()]);
-                        one(&mut effects, &comparison.hedges_g);
+                    let at = format!("{at}/continuous");
+                    for (k, comparison) in c.comparisons.iter().enumerate() {
+                        let at = format!("{at}/comparisons/{k}");
+                        push(&mut effects, &format!("{at}/welch"), &comparison.welch, |w| {
+                            vec![("/difference".into(), w.difference.clone())]
+                        });
+                        one(&mut effects, &format!("{at}/hedges_g"), &comparison.hedges_g);
                         if let Some(ancova) = &comparison.ancova {
-                            one(&mut effects, ancova);
+                            one(&mut effects, &format!("{at}/ancova"), ancova);
                         }
                     }
-                    for pre_post in &c.pre_post {
-                        push(&mut effects, pre_post, |p| {
-                            vec![p.mean_change.clone(), p.d_z.clone()]
+                    for (k, pre_post) in c.pre_post.iter().enumerate() {
+                        push(&mut effects, &format!("{at}/pre_post/{k}"), pre_post, |p| {
+                            vec![
+                                ("/mean_change".into(), p.mean_change.clone()),
+                                ("/d_z".into(), p.d_z.clone()),
+                            ]
                         });
                     }
-                    many(&mut effects, c.adjusted.as_ref());
+                    many(&mut effects, &format!("{at}/adjusted"), c.adjusted.as_ref());
                 }
                 Comparison::TimeToEvent(s) => {
+                    let at = format!("{at}/time_to_event");
                     if let Some(cox) = &s.cox {
-                        push(&mut effects, cox, |c| c.hazard_ratios.clone());
+                        push(&mut effects, &format!("{at}/cox"), cox, |c| {
+                            indexed("/hazard_ratios", &c.hazard_ratios)
+                        });
                     }
                     if let Some(adjusted) = &s.adjusted {
-                        push(&mut effects, adjusted, |c| c.hazard_ratios.clone());
+                        push(&mut effects, &format!("{at}/adjusted"), adjusted, |c| {
+                            indexed("/hazard_ratios", &c.hazard_ratios)
+                        });
                     }
                 }
                 Comparison::Count(c) => {
-                    many(&mut effects, c.rate_ratios.as_ref());
-                    many(&mut effects, c.adjusted.as_ref());
+                    let at = format!("{at}/count");
+                    many(&mut effects, &format!("{at}/rate_ratios"), c.rate_ratios.as_ref());
+                    many(&mut effects, &format!("{at}/adjusted"), c.adjusted.as_ref());
                 }
-                Comparison::Repeated(r) => push(&mut effects, &r.main, |m| m.arm_effects.clone()),
+                Comparison::Repeated(r) => {
+                    push(&mut effects, &format!("{at}/repeated/main"), &r.main, |m| {
+                        indexed("/arm_effects", &m.arm_effects)
+                    })
+                }
             }
             Headline {
                 outcome: outcome.name.clone(),
@@ -92,32 +120,41 @@ pub fn headlines(analysis: &StudyAnalysis) -> Vec<Headline> {
         .collect()
 }
 
-fn one(effects: &mut Vec<HeadlineEffect>, analysis: &Analysis<Effect>) {
-    push(effects, analysis, |e| vec![e.clone()]);
+fn one(effects: &mut Vec<HeadlineEffect>, path: &str, analysis: &Analysis<Effect>) {
+    push(effects, path, analysis, |e| vec![(String::new(), e.clone())]);
 }
 
-fn many(effects: &mut Vec<HeadlineEffect>, analysis: Option<&Analysis<Vec<Effect>>>) {
+fn many(effects: &mut Vec<HeadlineEffect>, path: &str, analysis: Option<&Analysis<Vec<Effect>>>) {
     if let Some(analysis) = analysis {
-        push(effects, analysis, Clone::clone);
+        push(effects, path, analysis, |e| indexed("", e));
     }
 }
 
-/// Each effect `pick` finds in an estimated analysis, or its reason once.
+/// Each effect of a list with its pointer below the result (`{field}/{i}`).
+fn indexed(field: &str, effects: &[Effect]) -> Vec<(String, Effect)> {
+    effects.iter().enumerate().map(|(i, e)| (format!("{field}/{i}"), e.clone())).collect()
+}
+
+/// Each effect `pick` finds in an estimated analysis at `path` (with its pointer below the
+/// analysis's result), or its reason once.
 fn push<T>(
     effects: &mut Vec<HeadlineEffect>,
+    path: &str,
     analysis: &Analysis<T>,
-    pick: impl Fn(&T) -> Vec<Effect>,
+    pick: impl Fn(&T) -> Vec<(String, Effect)>,
 ) {
     match &analysis.result {
         Some(result) => {
-            effects.extend(pick(result).into_iter().map(|effect| HeadlineEffect {
+            effects.extend(pick(result).into_iter().map(|(below, effect)| HeadlineEffect {
                 method: analysis.method.clone(),
                 effect: Ok(effect),
+                path: format!("{path}/result{below}"),
             }))
         }
         None => effects.push(HeadlineEffect {
             method: analysis.method.clone(),
             effect: Err(analysis.reason.clone().unwrap_or_else(|| "not estimated".to_owned())),
+            path: path.to_owned(),
         }),
     }
 }

@@ -74,10 +74,7 @@ pub fn summarise(analysis: &StudyAnalysis) -> Summary {
 
 /// The value of a measure that means no effect.
 pub fn no_effect(measure: Measure) -> f64 {
-    match measure {
-        Measure::RiskRatio | Measure::OddsRatio | Measure::HazardRatio | Measure::RateRatio => 1.0,
-        _ => 0.0,
-    }
+    if measure.is_ratio() { 1.0 } else { 0.0 }
 }
 
 /// The main estimate of each comparison of one outcome, with its path: in a

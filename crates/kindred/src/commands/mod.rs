@@ -4,4 +4,5 @@ pub mod admin;
 pub mod audit;
 pub mod bench;
 pub mod import;
+pub mod report;
 pub mod serve;

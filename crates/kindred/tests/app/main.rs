@@ -44,6 +44,7 @@ mod studies;
 mod study_analysis;
 mod study_eligibility;
 mod study_flow;
+mod study_report;
 mod supervision;
 mod tasks;
 mod tenancy;

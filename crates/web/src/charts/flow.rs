@@ -6,6 +6,8 @@
 use askama::Template;
 use kindred_app::studies::{FlowCounts, StudyFlow};
 
+use crate::figure::Figure;
+
 /// The SVG's width in viewBox units: about a phone's width, so text at 11 units reads at
 /// roughly 11 pixels there and scales up on wider screens.
 const WIDTH: f64 = 360.0;
@@ -30,10 +32,11 @@ pub struct FlowChart {
     pub boxes: Vec<PlacedBox>,
     pub arrows: Vec<Arrow>,
     pub rails: Vec<Arrow>,
-    /// The table fallback: enrolment, then one column per arm (or all arms together).
-    pub enrolment: Vec<(String, usize)>,
+    /// The table fallback: enrolment, then one column per arm (or all arms together), each
+    /// count traced to the flow's JSON.
+    pub enrolment: Vec<(String, Figure)>,
     pub columns: Vec<String>,
-    pub rows: Vec<(String, Vec<usize>)>,
+    pub rows: Vec<(String, Vec<Figure>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -159,10 +162,15 @@ impl FlowChart {
         layout.y += GAP;
         let outcome = flow.primary_outcome.as_deref().unwrap_or("the primary outcome");
         let mut columns = Vec::new();
-        let mut counts: Vec<FlowCounts> = Vec::new();
-        let groups: Vec<(String, FlowCounts)> = match &flow.arms {
-            Some(arms) => arms.iter().map(|a| (a.name.clone(), a.counts)).collect(),
-            None => vec![("all arms together".to_owned(), flow.total)],
+        // Each column's counts, with the pointer of its counts in the flow's JSON.
+        let mut counts: Vec<(FlowCounts, String)> = Vec::new();
+        let groups: Vec<(String, FlowCounts, String)> = match &flow.arms {
+            Some(arms) => arms
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a.name.clone(), a.counts, format!("/arms/{i}")))
+                .collect(),
+            None => vec![("all arms together".to_owned(), flow.total, "/total".to_owned())],
         };
         // By arm: an allocation box, then a rail down the left from which each arm's column
         // (stacked, one under another) branches; pooled, the one column follows the spine.
@@ -176,7 +184,7 @@ impl FlowChart {
         };
         let width = WIDTH - x - 1.0;
         let mut rail_bottom = None;
-        for (i, (name, c)) in groups.iter().enumerate() {
+        for (i, (name, c, at)) in groups.iter().enumerate() {
             if i > 0 {
                 layout.y += GAP;
             }
@@ -223,7 +231,7 @@ impl FlowChart {
                 ],
             );
             columns.push(name.clone());
-            counts.push(*c);
+            counts.push((*c, at.clone()));
         }
         if let (Some(top), Some(bottom)) = (rail_top, rail_bottom) {
             layout.rails.push(Arrow {
@@ -233,23 +241,29 @@ impl FlowChart {
                 y2: format!("{bottom:.1}"),
             });
         }
-        let row = |label: &str, pick: fn(&FlowCounts) -> usize| {
-            (label.to_owned(), counts.iter().map(pick).collect::<Vec<usize>>())
+        let row = |label: &str, field: &str, pick: fn(&FlowCounts) -> usize| {
+            let figures = counts
+                .iter()
+                .map(|(c, at)| Figure::flow(format!("{at}/{field}"), pick(c)))
+                .collect::<Vec<_>>();
+            (label.to_owned(), figures)
         };
         let rows = vec![
-            row("Allocated", |c| c.allocated),
-            row("Received the allocated support", |c| c.received),
-            row("Lost to follow-up", |c| c.lost),
-            row("Withdrew", |c| c.withdrew),
-            row("Followed to the data cut-off", |c| c.followed),
-            row("Analysed", |c| c.analysed),
-            row("Outcome missing", |c| c.missing),
+            row("Allocated", "allocated", |c| c.allocated),
+            row("Received the allocated support", "received", |c| c.received),
+            row("Lost to follow-up", "lost", |c| c.lost),
+            row("Withdrew", "withdrew", |c| c.withdrew),
+            row("Followed to the data cut-off", "followed", |c| c.followed),
+            row("Analysed", "analysed", |c| c.analysed),
+            row("Outcome missing", "missing", |c| c.missing),
         ];
         let mut enrolment = vec![
-            ("Assessed for eligibility".to_owned(), flow.assessed),
-            ("Excluded".to_owned(), flow.excluded),
+            ("Assessed for eligibility".to_owned(), Figure::flow("/assessed", flow.assessed)),
+            ("Excluded".to_owned(), Figure::flow("/excluded", flow.excluded)),
         ];
-        enrolment.extend(flow.exclusions.iter().map(|(r, c)| (format!("Excluded: {r}"), *c)));
+        enrolment.extend(flow.exclusions.iter().enumerate().map(|(k, (r, c))| {
+            (format!("Excluded: {r}"), Figure::flow(format!("/exclusions/{k}/count"), *c))
+        }));
         let t = &flow.total;
         let description = format!(
             "{} assessed for eligibility, {} excluded; {} allocated{}, {} received the allocated \

@@ -8,6 +8,8 @@ use kindred_domain::instruments::bands::applicable_bands;
 use kindred_domain::instruments::{InstrumentDefinition, Sex};
 use time::Date;
 
+use super::Tick;
+
 /// Plot area inside the SVG's 320 × 170 viewBox (left margin for the axis labels).
 const LEFT: f64 = 34.0;
 const RIGHT: f64 = 312.0;
@@ -54,12 +56,6 @@ pub struct PlacedPoint {
     pub on: String,
     pub score: String,
     pub band: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct Tick {
-    pub at: String,
-    pub label: String,
 }
 
 impl Trajectory {

@@ -26,6 +26,7 @@ mod resources;
 mod sections;
 mod staff;
 mod studies;
+mod study_report;
 mod study_results;
 mod supervision;
 mod tasks;
@@ -98,6 +99,7 @@ fn study_routes() -> Router<AppState> {
         .route("/studies/{id}/lock", post(studies::lock))
         .route("/studies/{id}/verify", post(studies::verify))
         .route("/studies/{id}/results", get(study_results::page))
+        .route("/studies/{id}/report", get(study_report::page))
 }
 
 fn assessment_routes() -> Router<AppState> {
