@@ -98,10 +98,21 @@ pub(crate) async fn phone() -> Option<Phone> {
 impl Phone {
     /// Signs in on the login page and waits for the signed-in navigation.
     pub(crate) async fn sign_in(&self, base_url: &str, org: &str, email: &str) {
+        self.sign_in_with(base_url, org, email, PASSWORD).await;
+    }
+
+    /// The same with another password (the demo's).
+    pub(crate) async fn sign_in_with(
+        &self,
+        base_url: &str,
+        org: &str,
+        email: &str,
+        password: &str,
+    ) {
         self.client.goto(&format!("{base_url}/login")).await.expect("navigates");
         self.fill("organisation", org).await;
         self.fill("email", email).await;
-        self.fill("password", PASSWORD).await;
+        self.fill("password", password).await;
         self.click(Locator::Css("button[type=submit]"), "sign in").await;
         self.wait_for(Locator::Css("nav[aria-label=Main]"), "signed in").await;
     }

@@ -208,12 +208,39 @@ async fn every_figure_of_the_report_is_the_one_the_api_serves(app: TestApp) {
     ] {
         assert!(charts_seen.contains(&chart), "no study's report has {chart}: {charts_seen:?}");
     }
-    // Each report made is audited as the evaluator's export.
+    // The command line writes the same file (but for the minute it was made).
+    let first = studies[0]["id"].as_str().expect("an id");
+    let dir = tempfile::tempdir().expect("a directory");
+    let out = dir.path().join("report.html");
+    let written = app.kindred(&[
+        "report",
+        "evaluation",
+        "--study",
+        first,
+        "--org",
+        DEMO_ORGANISATION,
+        "--as",
+        EVALUATOR,
+        "--out",
+        &out.display().to_string(),
+    ]);
+    let said = String::from_utf8_lossy(&written.stdout);
+    assert!(written.status.success(), "{said} {}", String::from_utf8_lossy(&written.stderr));
+    assert!(said.starts_with("Wrote ") && said.contains("the evaluation report of"), "{said}");
+    let file = std::fs::read_to_string(&out).expect("the report");
+    let page = browser.get(&format!("/studies/{first}/report")).await.body;
+    let made = |html: &str| {
+        html.lines().filter(|l| !l.contains("<dt>Made</dt>")).collect::<Vec<_>>().join("\n")
+    };
+    assert_eq!(made(&file), made(&page), "the file is the page");
+
+    // Each report made is audited as the evaluator's export (four: three pages, one file,
+    // and the page read again).
     let admin = demo_api(&app, "admin@riverside.example").await;
     let audit = admin.get("/api/v1/audit-events?record_type=study_report").await;
     assert_eq!(audit.status, 200, "{}", audit.body);
     let exports = audit.body.matches("evaluation report: analysis").count();
-    assert_eq!(exports, 3, "{}", audit.body);
+    assert_eq!(exports, 5, "{}", audit.body);
     assert!(audit.body.contains("\"export\""), "{}", audit.body);
 }
 
@@ -241,4 +268,43 @@ async fn the_report_waits_for_the_lock_and_is_the_evaluator_s(app: TestApp) {
     let refused = coach.get(&format!("/studies/{locked}/report")).await;
     assert_eq!(refused.status, 403, "{}", refused.body);
     assert!(!refused.body.contains("<data "), "no figure for a coach");
+
+    // The command refuses what it cannot write, and says how to get a PDF without Chromium.
+    let run = |out: &str, path: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_kindred"))
+            .args(&app.database_args)
+            .args(["report", "evaluation", "--study", &locked, "--org", DEMO_ORGANISATION])
+            .args(["--as", EVALUATOR, "--out", out])
+            .env("PATH", path)
+            .env_remove("KINDRED_CHROMIUM")
+            .env("KINDRED_LOG", "warn")
+            .output()
+            .expect("kindred runs")
+    };
+    let dir = tempfile::tempdir().expect("a directory");
+    let text = dir.path().join("report.txt").display().to_string();
+    let refused = run(&text, &std::env::var("PATH").unwrap_or_default());
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("must name a .html or a .pdf"));
+    let pdf = dir.path().join("report.pdf").display().to_string();
+    let refused = run(&pdf, "/nonexistent");
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(said.contains("headless Chromium, and none is installed here"), "{said}");
+    assert!(said.contains("--out report.html"), "{said}");
+    assert!(!std::path::Path::new(&pdf).exists(), "nothing written");
+    // An id that is none, and an evaluator who is nobody, are named.
+    let nobody = app.kindred(&[
+        "report",
+        "evaluation",
+        "--study",
+        &locked,
+        "--org",
+        DEMO_ORGANISATION,
+        "--as",
+        "nobody@riverside.example",
+        "--out",
+        &text.replace(".txt", ".html"),
+    ]);
+    assert!(String::from_utf8_lossy(&nobody.stderr).contains("there is no user"));
 }
