@@ -15,6 +15,7 @@ mod browser;
 mod browser_assessments;
 mod browser_contacts;
 mod browser_follow_up;
+mod caseload_glance;
 mod cli;
 mod consents;
 mod contact_fidelity;
