@@ -53,7 +53,9 @@ pub struct AnswersRow {
 }
 
 impl<M> Session<M> {
-    /// When each participant was last in contact (the latest contact's time).
+    /// When each participant was last in contact (the latest contact's time), read from the
+    /// dose rollup the triggers keep equal to `MAX(occurred_at)` (migration 0015): one row
+    /// per participant rather than their every contact.
     pub async fn last_contacts(
         &mut self,
         scope: &Scope<SeeWork>,
@@ -62,12 +64,11 @@ impl<M> Session<M> {
         macro_rules! sql {
             ($scope:literal) => {
                 concat!(
-                    "SELECT c.participant_id, MAX(c.occurred_at) FROM contacts c
-                     JOIN participants p ON p.org_id = $1 AND p.id = c.participant_id
-                     WHERE c.org_id = $1 AND ",
+                    "SELECT d.participant_id, d.last_contact_at FROM participant_dose_totals d
+                     JOIN participants p ON p.org_id = $1 AND p.id = d.participant_id
+                     WHERE d.org_id = $1 AND ",
                     $scope,
-                    page_ids!(),
-                    " GROUP BY c.participant_id"
+                    page_ids!()
                 )
             };
         }
