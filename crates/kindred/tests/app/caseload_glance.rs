@@ -174,6 +174,28 @@ async fn the_caseload_shows_contacts_overdue_tasks_and_risk_flags_at_a_glance(ap
                "overdue_tasks": 0, "risk_flags": []})
     );
 
+    // The coach's supervisor (a team scope) and the manager (the organisation) see them too.
+    for who in [world.supervisor, world.manager] {
+        let list = app.api(world.org, who).await.get("/api/v1/participants").await.json();
+        let theirs = list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|i| i["id"] == alpha.as_str())
+            .expect("Alpha listed")["at_a_glance"]
+            .clone();
+        assert_eq!(theirs, glance, "{who}");
+    }
+
+    // The OpenAPI document describes them.
+    let document = app.anonymous_api().get("/api/v1/openapi.json").await.json();
+    let schemas = &document["components"]["schemas"];
+    assert!(schemas["ParticipantListItem"]["properties"]["at_a_glance"].is_object());
+    for field in ["last_contact_on", "next_contact_on", "overdue_tasks", "risk_flags"] {
+        assert!(schemas["GlanceBody"]["properties"][field].is_object(), "{field}: {schemas}");
+    }
+    assert!(schemas["RiskFlagBody"]["properties"]["code"].is_object(), "{schemas}");
+
     // An evaluator's research records carry none of it.
     let evaluator = app.api(world.org, world.evaluator).await;
     let research = evaluator.get("/api/v1/participants").await.json();
