@@ -8,6 +8,7 @@ use kindred_domain::fidelity::{
     Caseload, Dose, DoseProfile, StepRecord, StepTally, TimeToFirstContact,
 };
 use kindred_domain::ids::{ProgramId, UserId};
+use kindred_domain::programs::templates::step_label;
 use kindred_domain::user::User;
 use kindred_domain::vocabulary::Role;
 use kindred_storage::{
@@ -163,7 +164,8 @@ impl App {
             (session.last_supervision_dates(coach_filter).await?, concerns)
         };
         // People read a step's name, never its code; over every program, a code is named by
-        // the first program (by name) that has the step.
+        // the first program (by name) that has the step, and a step no protocol holds any
+        // longer by the templates (`step_label`).
         let programs = match &program {
             Some(p) => vec![p.id],
             None => session.programs().await?.into_iter().map(|p| p.id).collect(),
@@ -311,7 +313,7 @@ impl Raw {
         by_code
             .into_iter()
             .map(|(code, tally)| StepFigures {
-                name: names.get(code).cloned().unwrap_or_else(|| code.to_owned()),
+                name: names.get(code).cloned().unwrap_or_else(|| step_label(code)),
                 code: code.to_owned(),
                 tally,
             })

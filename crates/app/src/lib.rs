@@ -13,6 +13,7 @@ mod assignment;
 pub mod audit;
 pub mod auth;
 pub mod blinded_follow_up;
+pub mod caseload_glance;
 mod clock;
 pub mod consents;
 pub mod contacts;

@@ -2,7 +2,7 @@
 
 use kindred_domain::FieldErrors;
 use kindred_domain::audit::AuditAction;
-use kindred_domain::ids::{ParticipantId, UserId};
+use kindred_domain::ids::{ParticipantId, ProgramId, UserId};
 use kindred_domain::participant::{
     Baseline, Enrolment, NewParticipant, Participant, ParticipantInput,
 };
@@ -10,12 +10,14 @@ use kindred_domain::user::User;
 use kindred_domain::vocabulary::{ParticipantStatus, Role};
 use kindred_storage::{
     Edit, Enrol, Grant, Identified, Identifies, ParticipantFacts, ParticipantQuery,
-    ParticipantSummary, RecordWork, Research, ResearchRecord, Session, StoredParticipant, Write,
+    ParticipantSummary, RecordWork, Research, ResearchRecord, SeeWork, Session, StoredParticipant,
+    Write,
 };
 use time::{Date, OffsetDateTime};
 
 use crate::assignment::{EligibilityOverride, check_eligibility, record_assignment};
 use crate::audit::entry;
+use crate::caseload_glance::{self, Glance};
 use crate::paging::COUNT_CAP;
 use crate::policy::{self, Blinding, Measurement, Measures, ParticipantAction, Permission};
 use crate::programs::ProgramSummary;
@@ -77,7 +79,11 @@ pub struct CaseloadEntry {
     pub enrolled_on: Date,
     pub coach_id: Option<UserId>,
     pub coach_name: Option<String>,
+    pub program_id: Option<ProgramId>,
     pub program_name: Option<String>,
+    /// The figures at a glance, when the listing asked for them and the actor may see the
+    /// participant's work.
+    pub glance: Option<Glance>,
 }
 
 impl From<ParticipantSummary> for CaseloadEntry {
@@ -90,7 +96,9 @@ impl From<ParticipantSummary> for CaseloadEntry {
             enrolled_on: s.enrolled_on,
             coach_id: s.coach_id,
             coach_name: s.coach_name,
+            program_id: s.program_id,
             program_name: s.program_name,
+            glance: None,
         }
     }
 }
@@ -109,6 +117,9 @@ pub struct CaseloadFilter {
     pub search: Option<String>,
     /// 1-based.
     pub page: i64,
+    /// Whether identified entries carry their figures at a glance (what the caseload shows;
+    /// a picker of people does not need them).
+    pub at_a_glance: bool,
 }
 
 /// A page of the participants the actor may list.
@@ -216,7 +227,15 @@ impl App {
             Ok(scope) => {
                 let (rows, total) = session.participants(&scope, &query).await?;
                 let references: Vec<String> = rows.iter().map(|r| r.reference.clone()).collect();
-                let rows = rows.into_iter().map(CaseloadEntry::from).collect();
+                let mut rows: Vec<CaseloadEntry> =
+                    rows.into_iter().map(CaseloadEntry::from).collect();
+                // The figures are the participants' work: only for an actor who may see it.
+                if filter.at_a_glance
+                    && let Ok(work) = self.policy.scope::<SeeWork>(actor)
+                {
+                    caseload_glance::fill(&mut session, &work, &mut rows, self.clock().now())
+                        .await?;
+                }
                 (CaseloadEntries::Identified(rows), total, references)
             }
             Err(_) => {

@@ -19,6 +19,54 @@ use crate::error::decode_code;
 use crate::session::{Session, Write, among_sql, on_conn};
 use crate::{Result, Timestamp};
 
+/// The assessments completed for a time point of the participant's current program, for the
+/// participants `p` that `$filter` selects (one SQL text for every list of evidence).
+macro_rules! evidence_completions {
+    ($filter:expr) => {
+        concat!(
+            "SELECT a.participant_id, a.time_point_code, a.administered_on
+             FROM assessments a
+             JOIN participants p ON p.org_id = $1 AND p.id = a.participant_id
+             WHERE a.org_id = $1 AND ",
+            $filter,
+            " AND a.status = 'completed' AND a.time_point_code IS NOT NULL
+               AND a.program_id = p.program_id"
+        )
+    };
+}
+pub(crate) use evidence_completions;
+
+/// The follow-up exclusions of the participants `p` that `$filter` selects.
+macro_rules! evidence_exclusions {
+    ($filter:expr) => {
+        concat!(
+            "SELECT x.participant_id, x.time_point_code, x.reason
+             FROM follow_up_exclusions x
+             JOIN participants p ON p.org_id = $1 AND p.id = x.participant_id
+             WHERE x.org_id = $1 AND ",
+            $filter
+        )
+    };
+}
+pub(crate) use evidence_exclusions;
+
+/// Completions and exclusions as each participant's [`Evidence`] (without attempts).
+pub(crate) fn evidence_from(
+    completions: Vec<CompletionRow>,
+    exclusions: Vec<ExclusionRow>,
+) -> Result<HashMap<ParticipantId, Evidence>> {
+    let mut evidence: HashMap<ParticipantId, Evidence> = HashMap::new();
+    for row in completions {
+        let e = evidence.entry(ParticipantId(row.participant_id)).or_default();
+        e.completed_on.entry(row.time_point_code).or_default().push(row.administered_on);
+    }
+    for row in exclusions {
+        let e = evidence.entry(ParticipantId(row.participant_id)).or_default();
+        e.excluded.insert(row.time_point_code, decode_code(&row.reason)?);
+    }
+    Ok(evidence)
+}
+
 /// A participant followed up in their program.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FollowUpSubject {
@@ -90,14 +138,14 @@ struct SubjectRow {
 }
 
 #[derive(sqlx::FromRow)]
-struct CompletionRow {
+pub(crate) struct CompletionRow {
     participant_id: Uuid,
     time_point_code: String,
     administered_on: Date,
 }
 
 #[derive(sqlx::FromRow)]
-struct ExclusionRow {
+pub(crate) struct ExclusionRow {
     participant_id: Uuid,
     time_point_code: String,
     reason: String,
@@ -251,26 +299,12 @@ impl<M> Session<M> {
         let key = among.bound_to(self.org_id)?;
         macro_rules! completions {
             ($filter:literal) => {
-                concat!(
-                    "SELECT a.participant_id, a.time_point_code, a.administered_on
-                     FROM assessments a
-                     JOIN participants p ON p.org_id = $1 AND p.id = a.participant_id
-                     WHERE a.org_id = $1 AND ",
-                    $filter,
-                    " AND a.status = 'completed' AND a.time_point_code IS NOT NULL
-                       AND a.program_id = p.program_id"
-                )
+                evidence_completions!($filter)
             };
         }
         macro_rules! exclusions {
             ($filter:literal) => {
-                concat!(
-                    "SELECT x.participant_id, x.time_point_code, x.reason
-                     FROM follow_up_exclusions x
-                     JOIN participants p ON p.org_id = $1 AND p.id = x.participant_id
-                     WHERE x.org_id = $1 AND ",
-                    $filter
-                )
+                evidence_exclusions!($filter)
             };
         }
         macro_rules! reached {
@@ -301,15 +335,7 @@ impl<M> Session<M> {
                 .await?;
             (completions, exclusions, reached)
         });
-        let mut evidence: HashMap<ParticipantId, Evidence> = HashMap::new();
-        for row in completions {
-            let e = evidence.entry(ParticipantId(row.participant_id)).or_default();
-            e.completed_on.entry(row.time_point_code).or_default().push(row.administered_on);
-        }
-        for row in exclusions {
-            let e = evidence.entry(ParticipantId(row.participant_id)).or_default();
-            e.excluded.insert(row.time_point_code, decode_code(&row.reason)?);
-        }
+        let mut evidence = evidence_from(completions, exclusions)?;
         for row in reached {
             let e = evidence.entry(ParticipantId(row.participant_id)).or_default();
             e.reached_on.entry(row.time_point_code).or_default().push(row.attempted_at.0.date());

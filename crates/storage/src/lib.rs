@@ -17,6 +17,7 @@ mod appointments;
 mod assessments;
 mod audit;
 mod backend;
+mod caseload_glance;
 mod coach_assignments;
 pub mod conflict;
 mod consents;
@@ -56,6 +57,7 @@ pub use access::{
 pub use address_throttle::{AddressAttempt, AddressReservation};
 pub use audit::AuditQuery;
 pub use backend::{Backend, Database, DatabaseLocation};
+pub use caseload_glance::{AnswersRow, GLANCE_IDS};
 pub use coach_assignments::CoachAssignment;
 pub use conflict::Conflict;
 pub use contacts::{COUNT_CAP, ContactPage, ContactQuery};

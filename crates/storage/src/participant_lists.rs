@@ -1,7 +1,7 @@
 //! Lists of participants: the caseload (identified, searched and ordered by the folded keys of
 //! `search_keys.rs`), research records (by reference), and the enrolment's duplicate check.
 
-use kindred_domain::ids::{ParticipantId, UserId};
+use kindred_domain::ids::{ParticipantId, ProgramId, UserId};
 use kindred_domain::participant::Identity;
 use kindred_domain::vocabulary::{ParticipantStatus, Vocabulary};
 use time::Date;
@@ -36,6 +36,7 @@ pub struct ParticipantSummary {
     pub enrolled_on: Date,
     pub coach_id: Option<UserId>,
     pub coach_name: Option<String>,
+    pub program_id: Option<ProgramId>,
     pub program_name: Option<String>,
 }
 

@@ -245,6 +245,7 @@ impl IdentifiedRow {
             reference: self.record.reference,
             display_name,
             coach_name: self.coach_name,
+            program_id: self.record.program_id.map(ProgramId),
             program_name: self.record.program_name,
         })
     }

@@ -106,6 +106,22 @@ pub fn template(code: &str) -> Option<&'static ProgramTemplate> {
     templates().iter().find(|t| t.code == code)
 }
 
+/// What people call a protocol step: the name the first template with a step of this code
+/// gives it, or, for a code no template has, the code in words (`escort_first_outpatient` →
+/// "Escort first outpatient"). For a step a program's protocol no longer holds, so a page
+/// never shows a code.
+pub fn step_label(code: &str) -> String {
+    if let Some(step) = templates().iter().flat_map(|t| t.protocol).find(|s| s.code == code) {
+        return step.name.to_owned();
+    }
+    let words = code.replace(['_', '-'], " ");
+    let mut chars = words.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => "Protocol step".to_owned(),
+    }
+}
+
 impl ProgramTemplate {
     /// The template as program input: what creating a program from it starts from.
     pub fn to_input(&self) -> ProgramInput {
@@ -186,6 +202,13 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
+
+    #[test]
+    fn a_step_is_labelled_by_its_template_name_or_its_code_in_words() {
+        assert_eq!(step_label("brief_intervention"), "Brief motivational intervention");
+        assert_eq!(step_label("call_the_family_doctor"), "Call the family doctor");
+        assert_eq!(step_label("_"), "Protocol step");
+    }
 
     #[test]
     fn there_is_a_template_for_each_of_the_ten_models_with_unique_codes() {

@@ -20,6 +20,7 @@
 use serde_json::{Value, json};
 use time::Duration;
 
+use crate::browser::{axe_source, phone};
 use crate::contacts::{enrol_in, open_program, step, tasks_of};
 use crate::support::{Api, Browser, PASSWORD, TestApp, World, on_both_backends};
 
@@ -56,8 +57,9 @@ fn dose(list: &Value, code: &str) -> (u64, u64) {
     )
 }
 
-async fn fidelity_from_contacts_matches_the_hand_computed_figures(app: TestApp) {
-    let world = app.world().await;
+/// The scenario above: the coach's three participants and their contacts; returns the
+/// program's id.
+async fn scenario(app: &TestApp, world: &World) -> String {
     let manager = app.api(world.org, world.manager).await;
     let coach = app.api(world.org, world.coach).await;
     let program = open_program(&manager, "ed_brief_intervention").await;
@@ -92,6 +94,13 @@ async fn fidelity_from_contacts_matches_the_hand_computed_figures(app: TestApp) 
         "support_kinds": ["instrumental"], "activities": ["escort"]}),
     )
     .await;
+    program
+}
+
+async fn fidelity_from_contacts_matches_the_hand_computed_figures(app: TestApp) {
+    let world = app.world().await;
+    let program = scenario(&app, &world).await;
+    let coach_id = world.coach_id.to_string();
 
     let reply = app
         .api(world.org, world.supervisor)
@@ -136,8 +145,72 @@ async fn fidelity_from_contacts_matches_the_hand_computed_figures(app: TestApp) 
     // Over every program, steps are named for people too, never by their code.
     let page = supervisor_browser(&app, &world).await.get("/fidelity?period=90d").await;
     assert_eq!(page.status, 200, "{}", page.body);
-    assert!(page.body.contains(booster["name"].as_str().expect("a name")), "{}", page.body);
-    assert!(!page.body.contains(">telephone_booster<"), "a step by its code: {}", page.body);
+    assert_eq!(booster["name"], "Telephone booster");
+    let steps = steps_section(&page.body);
+    for label in ["Telephone booster", "Brief motivational intervention"] {
+        assert!(steps.contains(&format!(">{label}<")), "{label} missing: {steps}");
+    }
+    for code in ["telephone_booster", "brief_intervention"] {
+        assert!(!steps.contains(code), "a step by its code {code}: {steps}");
+    }
+    // A step whose program's protocol no longer holds it is still named, from the templates.
+    app.raw_sql("DELETE FROM protocol_steps WHERE code = 'telephone_booster'")
+        .await
+        .expect("the step leaves the protocol");
+    let page = supervisor_browser(&app, &world).await.get("/fidelity?period=90d").await;
+    let steps = steps_section(&page.body);
+    assert!(steps.contains(">Telephone booster<"), "{steps}");
+    assert!(!steps.contains("telephone_booster"), "a step by its code: {steps}");
+}
+
+/// The fidelity page's protocol steps section (the program's select names this test's
+/// program by its template code, so the whole page may hold a code).
+fn steps_section(body: &str) -> &str {
+    let start = body.find("id=\"steps-heading\"").expect("a protocol steps section");
+    let rest = &body[start..];
+    &rest[..rest.find("</section>").unwrap_or(rest.len())]
+}
+
+/// On a 390-px phone, the protocol steps table over every program fits without sideways
+/// scrolling, and the page has no serious accessibility violation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fidelity_steps_table_fits_a_phone() {
+    let app = TestApp::sqlite().await;
+    let world = app.world().await;
+    scenario(&app, &world).await;
+    let Some(phone) = phone().await else { return };
+    let client = &phone.client;
+    phone.sign_in(&app.base_url, world.org, world.supervisor).await;
+    client.goto(&format!("{}/fidelity?period=90d", app.base_url)).await.expect("navigates");
+    phone.expect_page("Fidelity").await;
+    let table = client
+        .execute(
+            "const t = document.querySelector('table.steps');
+             return t && [t.scrollWidth, t.clientWidth, t.getBoundingClientRect().right,
+                          window.innerWidth, t.innerText];",
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    let [scroll, client_width, right, inner, text] =
+        table.as_array().map(Vec::as_slice).unwrap_or_default()
+    else {
+        panic!("no steps table: {table}");
+    };
+    assert!(scroll.as_f64() <= client_width.as_f64(), "the table scrolls sideways: {table}");
+    assert!(right.as_f64() <= inner.as_f64(), "the table runs off the screen: {table}");
+    assert!(text.as_str().is_some_and(|t| t.contains("Telephone booster")), "{table}");
+    assert!(phone.fits_the_screen().await, "the fidelity page fits a phone");
+    client
+        .execute("document.querySelector('table.steps').scrollIntoView();", vec![])
+        .await
+        .expect("scrolls");
+    phone.screenshot("fidelity-steps").await;
+    if let Some(axe) = axe_source() {
+        let violations = phone.serious_accessibility_violations(&axe).await;
+        assert!(violations.is_empty(), "{}", violations.join("\n"));
+    }
+    let _ = client.clone().close().await;
 }
 
 async fn supervisor_browser(app: &TestApp, world: &World) -> Browser {

@@ -16,6 +16,7 @@ mod browser_assessments;
 mod browser_contacts;
 mod browser_follow_up;
 mod browser_report;
+mod caseload_glance;
 mod cli;
 mod consents;
 mod contact_fidelity;

@@ -6,6 +6,7 @@
 
 mod support;
 
+mod caseload_glance;
 mod conflicts;
 mod contact_rollups;
 mod login_throttle;

@@ -44,7 +44,12 @@ pub async fn list(
         ),
         None => None,
     };
-    let filter = CaseloadFilter { status, search: params.q, page: params.page.unwrap_or(1) };
+    let filter = CaseloadFilter {
+        status,
+        search: params.q,
+        page: params.page.unwrap_or(1),
+        at_a_glance: true,
+    };
     let caseload = state.app.caseload(&actor, &filter).await?;
     let items = match caseload.entries {
         CaseloadEntries::Identified(rows) => rows
@@ -57,6 +62,7 @@ pub async fn list(
                 enrolled_on: p.enrolled_on.to_string(),
                 coach_id: p.coach_id,
                 program_name: p.program_name,
+                at_a_glance: p.glance.map(Into::into),
             })
             .collect(),
         CaseloadEntries::Research(rows) => rows
@@ -69,6 +75,7 @@ pub async fn list(
                 enrolled_on: r.enrolment.enrolled_on.to_string(),
                 coach_id: r.enrolment.coach_id,
                 program_name: r.program_name,
+                at_a_glance: None,
             })
             .collect(),
     };

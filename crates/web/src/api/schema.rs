@@ -177,6 +177,71 @@ pub struct ParticipantListItem {
     pub enrolled_on: String,
     pub coach_id: Option<UserId>,
     pub program_name: Option<String>,
+    /// The figures at a glance; absent for research records and for callers who may not see
+    /// the participant's work.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_a_glance: Option<GlanceBody>,
+}
+
+/// A participant's last and next contact, overdue tasks and risk flags.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GlanceBody {
+    /// The day of the most recent contact (ISO 8601).
+    pub last_contact_on: Option<String>,
+    /// The next planned contact: the earliest open follow-up task's due day (a logged
+    /// contact's "next follow-up" date makes one).
+    pub next_contact_on: Option<String>,
+    /// The day of the next scheduled appointment with another service, today or later.
+    pub next_appointment_on: Option<String>,
+    /// Open tasks due before today.
+    pub overdue_tasks: u32,
+    pub risk_flags: Vec<RiskFlagBody>,
+}
+
+/// Something on the record that needs attention soon.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RiskFlagBody {
+    /// `phq9_item9` (the most recent PHQ-9 answering item 9 answered it above 0) or
+    /// `window_closing` (an open follow-up window, not yet done, closes within 7 days).
+    pub code: &'static str,
+    /// The flag in words.
+    pub label: String,
+    /// The PHQ-9's date, or the day the window closes (ISO 8601).
+    pub on: String,
+    /// The time point whose window closes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_point: Option<String>,
+}
+
+impl From<kindred_app::caseload_glance::Glance> for GlanceBody {
+    fn from(g: kindred_app::caseload_glance::Glance) -> Self {
+        use kindred_app::caseload_glance::RiskFlag;
+        let day = |d: Option<time::Date>| d.map(|d| d.to_string());
+        GlanceBody {
+            last_contact_on: day(g.last_contact),
+            next_contact_on: day(g.next_contact),
+            next_appointment_on: day(g.next_appointment),
+            overdue_tasks: g.overdue_tasks,
+            risk_flags: g
+                .risks
+                .into_iter()
+                .map(|r| match r {
+                    RiskFlag::SelfHarmItem { administered_on } => RiskFlagBody {
+                        code: "phq9_item9",
+                        label: "PHQ-9 item 9 answered above 0".into(),
+                        on: administered_on.to_string(),
+                        time_point: None,
+                    },
+                    RiskFlag::WindowClosing { time_point, closes_on } => RiskFlagBody {
+                        code: "window_closing",
+                        label: format!("{time_point} window closes {closes_on}"),
+                        on: closes_on.to_string(),
+                        time_point: Some(time_point),
+                    },
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

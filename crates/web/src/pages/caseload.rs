@@ -6,10 +6,12 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use kindred_app::caseload_glance::{Glance, RiskFlag};
 use kindred_app::participants::{CaseloadEntries, CaseloadFilter};
 use kindred_app::policy;
 use kindred_domain::vocabulary::{ParticipantStatus, Vocabulary};
 use serde::Deserialize;
+use time::Date;
 
 use super::{Chrome, caseload_title, notice_text};
 use crate::AppState;
@@ -58,6 +60,60 @@ struct Row {
     status_code: &'static str,
     status_label: &'static str,
     detail: String,
+    glance: Option<GlanceLine>,
+}
+
+/// A participant's figures at a glance, as short labelled text and worded badges (never
+/// colour alone): "Last contact 3 Nov · Next contact 12 Nov · 2 overdue tasks".
+struct GlanceLine {
+    facts: String,
+    risks: Vec<RiskBadge>,
+}
+
+struct RiskBadge {
+    text: String,
+    /// Said to screen readers after the badge's text.
+    more: String,
+}
+
+/// "3 Nov", with the year when it is not this year's.
+fn short_date(day: Date, today: Date) -> String {
+    let month = &day.month().to_string()[..3];
+    if day.year() == today.year() {
+        format!("{} {month}", day.day())
+    } else {
+        format!("{} {month} {}", day.day(), day.year())
+    }
+}
+
+fn glance_line(g: Glance, today: Date) -> GlanceLine {
+    let day = |d: Date| short_date(d, today);
+    let mut facts = vec![match g.last_contact {
+        Some(d) => format!("Last contact {}", day(d)),
+        None => "No contact yet".to_owned(),
+    }];
+    facts.extend(g.next_contact.map(|d| format!("Next contact {}", day(d))));
+    facts.extend(g.next_appointment.map(|d| format!("Appointment {}", day(d))));
+    match g.overdue_tasks {
+        0 => {}
+        1 => facts.push("1 overdue task".to_owned()),
+        n => facts.push(format!("{n} overdue tasks")),
+    }
+    let risks = g
+        .risks
+        .into_iter()
+        .map(|r| match r {
+            RiskFlag::SelfHarmItem { administered_on } => RiskBadge {
+                text: "PHQ-9 item 9".to_owned(),
+                more: format!("answered above 0 on {}", day(administered_on)),
+            },
+            RiskFlag::WindowClosing { time_point, closes_on } => RiskBadge {
+                text: format!("Window closes {}", day(closes_on)),
+                more: format!("({time_point} follow-up, not yet done)"),
+            },
+        })
+        .collect();
+    GlanceLine { facts: facts.join(" · "), risks }
 }
 
 pub async fn page(
@@ -67,17 +123,23 @@ pub async fn page(
     Query(params): Query<CaseloadParams>,
 ) -> Response {
     let status = params.status.as_deref().and_then(ParticipantStatus::from_code);
-    let filter =
-        CaseloadFilter { status, search: params.q.clone(), page: params.page.unwrap_or(1) };
+    let filter = CaseloadFilter {
+        status,
+        search: params.q.clone(),
+        page: params.page.unwrap_or(1),
+        at_a_glance: true,
+    };
     let caseload = match state.app.caseload(&signed_in.actor, &filter).await {
         Ok(caseload) => caseload,
         Err(error) => return PageError(error).into_response(),
     };
+    let today = state.app.clock().today();
     let (rows, identified) = match caseload.entries {
         CaseloadEntries::Identified(entries) => (
             entries
                 .into_iter()
                 .map(|p| Row {
+                    glance: p.glance.map(|g| glance_line(g, today)),
                     href: format!("/participants/{}", p.id),
                     name: p.display_name,
                     reference: p.reference,
@@ -106,6 +168,7 @@ pub async fn page(
                         r.program_name.unwrap_or_default(),
                         r.enrolment.enrolled_on
                     ),
+                    glance: None,
                 })
                 .collect(),
             false,

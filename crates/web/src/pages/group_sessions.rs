@@ -64,8 +64,12 @@ async fn session_page(
     // The active participants the facilitator works with, every page of them: a group is
     // drawn from the people one knows, and a supervisor's team can run past one page.
     let mut people = Vec::new();
-    let mut filter =
-        CaseloadFilter { status: Some(ParticipantStatus::Active), search: None, page: 1 };
+    let mut filter = CaseloadFilter {
+        status: Some(ParticipantStatus::Active),
+        search: None,
+        page: 1,
+        at_a_glance: false,
+    };
     loop {
         let caseload = state.app.caseload(&signed_in.actor, &filter).await?;
         let CaseloadEntries::Identified(page) = caseload.entries else {
