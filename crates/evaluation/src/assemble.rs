@@ -186,10 +186,10 @@ fn covariate_columns(
     for covariate in &study.plan.covariates {
         match covariate {
             Covariate::Field { field } => {
-                let levels: Vec<Option<&str>> = participants
-                    .iter()
-                    .map(|p| p.record.baseline.get(field).map(String::as_str))
-                    .collect();
+                // By label, so the model's terms read "Housing: Unstable", never a code.
+                let levels: Vec<Option<String>> =
+                    participants.iter().map(|p| level_label(*field, &p.record)).collect();
+                let levels: Vec<Option<&str>> = levels.iter().map(Option::as_deref).collect();
                 let (columns, per_row) = indicator_columns(field.label(), &levels);
                 names.extend(columns);
                 for (row, extra) in values.iter_mut().zip(per_row) {
@@ -212,7 +212,7 @@ fn covariate_columns(
     (names, values)
 }
 
-/// A participant's level of a subgroup field, by its label; `None` when not recorded.
+/// A participant's level of a baseline field, by its label; `None` when not recorded.
 fn level_label(field: BaselineField, record: &ParticipantRecord) -> Option<String> {
     let code = record.baseline.get(&field)?;
     Some(field.value_label(code).map_or_else(|| code.clone(), str::to_owned))

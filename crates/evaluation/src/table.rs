@@ -119,7 +119,7 @@ impl DoseRecord {
 /// first (the reference), so a model with an intercept stays identified.
 ///
 /// `values` holds each participant's level (`None` when not recorded). Returns the column
-/// names (`"housing=unstable"`) and, per participant, one `Option<f64>` per column: 1 or 0,
+/// names (`"Housing: Unstable"`) and, per participant, one `Option<f64>` per column: 1 or 0,
 /// or `None` for every column when the level is missing. Levels are sorted, so the same data
 /// always gives the same columns, and the reference level is named in none of them.
 pub fn indicator_columns(
@@ -128,7 +128,7 @@ pub fn indicator_columns(
 ) -> (Vec<String>, Vec<Vec<Option<f64>>>) {
     let levels: BTreeSet<&str> = values.iter().flatten().copied().collect();
     let indicated: Vec<&str> = levels.into_iter().skip(1).collect();
-    let names = indicated.iter().map(|level| format!("{name}={level}")).collect();
+    let names = indicated.iter().map(|level| format!("{name}: {level}")).collect();
     let rows = values
         .iter()
         .map(|value| {
@@ -261,7 +261,7 @@ mod tests {
             "housing",
             &[Some("stable"), Some("unstable"), None, Some("homeless")],
         );
-        assert_eq!(names, vec!["housing=stable", "housing=unstable"]);
+        assert_eq!(names, vec!["housing: stable", "housing: unstable"]);
         assert_eq!(rows[0], vec![Some(1.0), Some(0.0)]);
         assert_eq!(rows[1], vec![Some(0.0), Some(1.0)]);
         assert_eq!(rows[2], vec![None, None]);

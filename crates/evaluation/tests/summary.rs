@@ -110,6 +110,24 @@ fn a_full_study_names_its_subgroup_tests_and_every_path_resolves() {
 }
 
 #[test]
+fn an_outcome_nobody_has_is_said_not_estimated_once() {
+    // A randomised change outcome with no follow-up at all: neither the comparison nor any
+    // arm's pre-post can be estimated, and the summary says so once, in one sentence.
+    let rows = (0..40).map(|i| (i % 2, vec![Observation::missing("not reached")])).collect();
+    let table = common::bare_table(&["usual care", "peer support"], &["readiness change"], rows);
+    let request = AnalysisRequest::new(
+        StudyDesign::Randomised,
+        vec![OutcomePlan::primary(OutcomeKind::Change)],
+    );
+    let analysis = analyse(&table, &request).expect("the analysis runs");
+    let findings = summarise(&analysis).findings;
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].verdict, Verdict::NotEstimated);
+    assert!(!findings[0].sentence.ends_with('.'), "the page ends the sentence");
+    assert_paths_resolve(&analysis);
+}
+
+#[test]
 fn a_pre_post_study_says_it_has_no_comparison_group() {
     let rows = (0..20)
         .map(|i| {

@@ -56,7 +56,7 @@ use data::{OutcomeData, Study, covariate_indices};
 
 /// The version of the analyses: bumped whenever a method, default or output field changes,
 /// so a stored result says which rules made it.
-pub const ANALYSIS_VERSION: &str = "1.1.0";
+pub const ANALYSIS_VERSION: &str = "1.2.0";
 
 /// Every analysis of one study.
 #[derive(Debug, Clone, PartialEq, Serialize)]

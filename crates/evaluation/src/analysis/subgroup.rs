@@ -171,7 +171,7 @@ fn interaction(
     let dummies: Vec<Column> = rest
         .iter()
         .map(|&index| Column {
-            name: format!("{name}={}", levels[index]),
+            name: format!("{name}: {}", levels[index]),
             values: labelled
                 .iter()
                 .map(|&p| f64::from(u8::from(label(p) == Some(index))))

@@ -134,6 +134,10 @@ fn outcome_findings(analysis: &StudyAnalysis, outcome: &OutcomeAnalysis) -> Vec<
             )),
         }
     }
+    // An outcome not estimated in several ways (each comparison, each arm's pre-post) is
+    // said so once, with the first reason.
+    let mut said_not_estimated = false;
+    main.retain(|(_, effect)| effect.is_ok() || !std::mem::replace(&mut said_not_estimated, true));
     main.into_iter()
         .map(|(path, effect)| match effect {
             Ok(effect) => finding(analysis, outcome, path, effect),
@@ -142,8 +146,9 @@ fn outcome_findings(analysis: &StudyAnalysis, outcome: &OutcomeAnalysis) -> Vec<
                 role: outcome.role,
                 verdict: Verdict::NotEstimated,
                 sentence: format!(
-                    "The effect on {} could not be estimated: {reason}",
-                    outcome.name
+                    "The effect on {} could not be estimated: {}",
+                    outcome.name,
+                    reason.trim_end_matches('.')
                 ),
                 effect: None,
             },

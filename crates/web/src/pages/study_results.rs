@@ -178,7 +178,9 @@ fn finding_line(finding: &Finding, level: &str) -> String {
             number(e.ci.upper)
         ));
     }
-    sentence.push('.');
+    if !sentence.ends_with('.') {
+        sentence.push('.');
+    }
     sentence
 }
 

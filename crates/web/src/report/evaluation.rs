@@ -466,7 +466,9 @@ fn finding(finding: &Finding, level: &str) -> String {
             Figure::number(format!("{}/ci/upper", e.path), e.effect.ci.upper),
         ));
     }
-    line.push('.');
+    if !line.ends_with('.') {
+        line.push('.');
+    }
     line
 }
 
