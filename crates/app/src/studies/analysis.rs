@@ -333,7 +333,13 @@ impl App {
                     arm
                 }
             };
-            let since = allocated_on.get(&id).copied().unwrap_or(record.enrolled_on);
+            // Support counts from the allocation in a trial; in a cohort or pre-post study,
+            // where people may be entered into the study long after they joined the program
+            // (a retrospective comparison), from their enrolment in the program.
+            let since = match definition.randomisation {
+                Some(_) => allocated_on.get(&id).copied().unwrap_or(record.enrolled_on),
+                None => record.enrolled_on,
+            };
             screening.received.push(load.last_contact.get(&id).is_some_and(|day| *day >= since));
             let coach = coach_of.get(&id).map(|coach| {
                 let next = coach_keys.len() + 1;

@@ -46,7 +46,8 @@ pub struct ArmFlow {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FlowCounts {
     pub allocated: usize,
-    /// At least one contact on or after the day of allocation.
+    /// At least one contact on or after the day of allocation (in a trial) or of enrolment
+    /// in the program (in a cohort or pre-post study).
     pub received: usize,
     /// Still active, stepped down or completed at the data cut-off.
     pub followed: usize,

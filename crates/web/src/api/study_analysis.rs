@@ -179,7 +179,8 @@ pub struct ExclusionBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FlowCountsBody {
     pub allocated: usize,
-    /// At least one contact on or after the day of allocation.
+    /// At least one contact on or after the day of allocation (in a trial) or of enrolment
+    /// in the program (in a cohort or pre-post study).
     pub received: usize,
     /// Still active, stepped down or completed at the data cut-off.
     pub followed: usize,
