@@ -285,7 +285,7 @@ struct FunderReport<'a> {
 fn period_fields(params: &DashboardParams, errors: Option<&FieldErrors>) -> (Field, Field) {
     let error = |name: &str| errors.and_then(|e| e.get(name)).map(str::to_owned);
     let mut from = Field::new("date", "from", "From")
-        .hint("blank: the first day of the month a year before")
+        .hint("blank: the twelve months up to the end date")
         .value(params.from.as_deref());
     from.error = error("from");
     let mut to = Field::new("date", "to", "To").hint("blank: today").value(params.to.as_deref());
