@@ -207,6 +207,20 @@ impl App {
     }
 }
 
+/// The overall figures of one program over `[from, to)` for a scope the caller's policy gave
+/// (the program dashboard), with the same definitions as the fidelity page.
+pub(crate) async fn program_figures<M, A: Access>(
+    session: &mut Session<M>,
+    scope: &Scope<A>,
+    program: ProgramId,
+    from: Date,
+    to: Date,
+    today: Date,
+) -> Result<Figures> {
+    let filters = FidelityScope { program: Some(program), from: Some(from), to: Some(to) };
+    Ok(Raw::load(session, scope, &filters).await?.figures(None, today))
+}
+
 /// The coaches a view shows, by name.
 async fn coaches_in_view<M>(session: &mut Session<M>, view: FidelityView) -> Result<Vec<User>> {
     let users = session.users().await?;

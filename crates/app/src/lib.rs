@@ -29,6 +29,7 @@ pub mod outcome_events;
 pub mod paging;
 pub mod participants;
 pub mod policy;
+pub mod program_dashboard;
 pub mod programs;
 mod protocol_tasks;
 pub mod recovery_plans;

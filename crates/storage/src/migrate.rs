@@ -101,6 +101,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0017_fidelity_steps.sql"),
         include_str!("../migrations/postgres/0017_fidelity_steps.sql"),
     ),
+    (
+        18,
+        "contact day modes",
+        include_str!("../migrations/sqlite/0018_contact_day_modes.sql"),
+        include_str!("../migrations/postgres/0018_contact_day_modes.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy)]

@@ -3,6 +3,7 @@
 
 use askama::Template;
 
+pub mod bars;
 pub mod flow;
 pub mod forest;
 pub mod pre_post;

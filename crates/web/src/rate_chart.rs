@@ -13,6 +13,8 @@ pub struct RateBar {
     pub completed_in_window: u32,
     pub due: u32,
     pub rate: Option<f64>,
+    /// The rate's confidence interval (drawn as a whisker and listed in the table), if any.
+    pub interval: Option<(f64, f64)>,
 }
 
 #[derive(Template)]
@@ -20,6 +22,10 @@ pub struct RateBar {
 pub struct RateChart {
     id: String,
     title: String,
+    /// What a bar stands for, heading the table's first column ("Month", "Time point").
+    category: String,
+    /// Whether any bar has an interval (the table then lists them).
+    intervals: bool,
     desc: String,
     target_percent: String,
     target_y: String,
@@ -36,6 +42,8 @@ struct PlacedBar {
     percent: String,
     figures: String,
     met: bool,
+    /// The whisker's top and bottom y, and its text ("52% to 78%").
+    whisker: Option<(String, String, String)>,
 }
 
 /// Plot area: x 34–296, y 8–108 (100 units for 100 %).
@@ -61,6 +69,13 @@ impl RateChart {
                     percent: percent(b.rate),
                     figures: format!("{} of {}", b.completed_in_window, b.due),
                     met: b.rate.is_some_and(|r| r >= target),
+                    whisker: b.interval.map(|(lower, upper)| {
+                        (
+                            format!("{:.1}", BOTTOM - 100.0 * upper),
+                            format!("{:.1}", BOTTOM - 100.0 * lower),
+                            format!("{} to {}", percent(Some(lower)), percent(Some(upper))),
+                        )
+                    }),
                 }
             })
             .collect::<Vec<_>>();
@@ -79,11 +94,19 @@ impl RateChart {
         Self {
             id: id.to_owned(),
             title: title.to_owned(),
+            category: "Month".to_owned(),
+            intervals: bars.iter().any(|b| b.interval.is_some()),
             desc,
             target_percent: percent(Some(target)),
             target_y: format!("{:.1}", BOTTOM - 100.0 * target),
             bars: placed,
         }
+    }
+
+    /// Names what a bar stands for in the table (by default "Month").
+    pub fn by(mut self, category: &str) -> Self {
+        self.category = category.to_owned();
+        self
     }
 
     pub fn html(&self) -> String {
@@ -98,8 +121,20 @@ mod tests {
     #[test]
     fn bars_are_scaled_to_the_rate_and_the_target_line_sits_at_eighty_percent() {
         let bars = [
-            RateBar { label: "2026-01".into(), completed_in_window: 9, due: 10, rate: Some(0.9) },
-            RateBar { label: "2026-02".into(), completed_in_window: 1, due: 2, rate: Some(0.5) },
+            RateBar {
+                label: "2026-01".into(),
+                completed_in_window: 9,
+                due: 10,
+                rate: Some(0.9),
+                interval: None,
+            },
+            RateBar {
+                label: "2026-02".into(),
+                completed_in_window: 1,
+                due: 2,
+                rate: Some(0.5),
+                interval: Some((0.1, 0.9)),
+            },
         ];
         let chart = RateChart::new("by-month", "By month", &bars, 0.8);
         assert_eq!(chart.target_y, "28.0");
@@ -108,5 +143,6 @@ mod tests {
         let html = chart.html();
         assert!(html.contains("<title id=\"by-month-title\">By month</title>"), "{html}");
         assert!(html.contains("<td>9 of 10</td>") && html.contains("<td>50%</td>"), "{html}");
+        assert!(html.contains("<td>10% to 90%</td>") && html.contains("y1=\"18.0\""), "{html}");
     }
 }

@@ -36,6 +36,7 @@
 //! | import resources (HSDS)        | –              | –                   | yes     | –              | –     |
 //! | override program eligibility   | –              | yes (with a reason) | yes     | –              | –     |
 //! | a program's follow-up rates    | overall        | overall and by coach| by coach| overall        | –     |
+//! | a program's dashboard, funder report | –        | –                   | yes     | –              | –     |
 //! | create and change programs, schedules | –       | –                   | yes     | –              | –     |
 //! | view programs and templates    | yes            | yes                 | yes     | yes            | yes   |
 //! | list staff profiles            | own            | own + their coaches | all     | –              | all   |
@@ -428,6 +429,26 @@ impl Policy {
             return Err(AppError::Forbidden("your role does not include follow-up rates".into()));
         };
         Ok((self.key.scope(actor.org_id(), Reach::Organisation), view))
+    }
+
+    /// A program's dashboard and funder report: enrolment, dose, follow-up, fidelity,
+    /// outcomes and cost over every participant of the program, without names. They are the
+    /// program's management figures, so managers only: coaches and supervisors have their
+    /// fidelity and follow-up pages, evaluators their studies, admins no participant figures.
+    pub(crate) fn program_dashboard(&self, actor: &Actor) -> Result<Scope<Research>> {
+        program_dashboard(actor)?;
+        Ok(self.key.scope(actor.org_id(), Reach::Organisation))
+    }
+}
+
+/// May `actor` see programs' dashboards and funder reports? (See [`Policy::program_dashboard`].)
+pub(crate) fn program_dashboard(actor: &Actor) -> Result<()> {
+    if actor.has_role(Role::Manager) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "only program managers see a program's dashboard and funder report".into(),
+        ))
     }
 }
 

@@ -524,7 +524,11 @@ impl Doses {
 
 /// The cost of a participant's support in cents: staff time at the hourly cost, plus each
 /// contact's cost by mode. `None` when the program sets no cost at all.
-fn cost_of(costs: &CostSettings, total: Dose, by_mode: &[(ContactMode, Dose)]) -> Option<i64> {
+pub(crate) fn cost_of(
+    costs: &CostSettings,
+    total: Dose,
+    by_mode: &[(ContactMode, Dose)],
+) -> Option<i64> {
     if costs.hourly_staff_cost_cents.is_none() && costs.per_contact.is_empty() {
         return None;
     }

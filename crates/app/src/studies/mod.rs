@@ -24,6 +24,7 @@ use kindred_domain::vocabulary::Vocabulary;
 use kindred_storage::{Session, StudyWrite};
 use time::Date;
 
+pub(crate) use analysis::cost_of;
 pub use analysis::{AnalysedStudy, PooledFollowUp, PooledOutcome, StudyReport, StudyResults};
 pub use enrolment::{AllocationVerification, StudyEnrolment};
 pub use flow::{ArmFlow, FlowCounts, StudyFlow};

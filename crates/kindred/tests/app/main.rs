@@ -33,6 +33,7 @@ mod instruments;
 mod list_routes;
 mod outcome_events;
 mod participants;
+mod program_dashboard;
 mod programs;
 mod reassignment;
 mod recovery_plans;

@@ -1,4 +1,5 @@
-//! Fidelity's contact rollups (migration `0014_contact_rollups`) stay equal to a direct
+//! Fidelity's contact rollups (migration `0014_contact_rollups`) and the dashboard's
+//! contacts by mode (`0018_contact_day_modes`) stay equal to a direct
 //! aggregate of the contacts after every kind of write — new contacts, edits of minutes, date,
 //! support kinds and coach, a participant moving to another coach, deletes with and without
 //! their terms first — on both databases, and the figures read from them count a participant
@@ -16,7 +17,7 @@ on_both_backends!(rollups_equal_a_direct_aggregate_after_every_write);
 
 /// Each rollup beside the aggregate it stands for, as `(direct, rollup)` SQL; `{day}` and
 /// `{zero}` are the backend's day of `c.occurred_at` and zero UUID.
-const PAIRS: [(&str, &str); 4] = [
+const PAIRS: [(&str, &str); 5] = [
     (
         "SELECT c.org_id, {day}, coalesce(p.coach_id, {zero}), coalesce(p.program_id, {zero}),
                 c.coach_id, COUNT(*), SUM(c.minutes)
@@ -44,6 +45,14 @@ const PAIRS: [(&str, &str); 4] = [
          GROUP BY 1, 2, 3, 4, 5, 6",
         "SELECT org_id, day, participant_coach_id, participant_program_id, coach_id, activity,
                 contacts, minutes FROM contact_day_activities WHERE contacts <> 0",
+    ),
+    (
+        "SELECT c.org_id, {day}, coalesce(p.coach_id, {zero}), coalesce(p.program_id, {zero}),
+                c.coach_id, c.mode, COUNT(*), SUM(c.minutes)
+         FROM contacts c JOIN participants p ON p.org_id = c.org_id AND p.id = c.participant_id
+         GROUP BY 1, 2, 3, 4, 5, 6",
+        "SELECT org_id, day, participant_coach_id, participant_program_id, coach_id, mode,
+                contacts, minutes FROM contact_day_modes WHERE contacts <> 0",
     ),
     (
         "SELECT c.org_id, c.participant_id, c.coach_id, MIN(c.occurred_at), MAX(c.occurred_at)
@@ -131,12 +140,13 @@ async fn rollups_equal_a_direct_aggregate_after_every_write(db: TestDb) {
     let grant = world.grant::<RecordWork>(ana.id).await;
     let mut edited = fields(datetime!(2026-10-12 10:00 UTC), "moved");
     edited.minutes = 55;
+    edited.mode = kindred_domain::vocabulary::ContactMode::Video;
     edited.support_kinds = vec![SupportKind::Affiliational];
     edited.activities = vec![];
     let mut tx = world.tenant.write().await.expect("a write");
     tx.update_contact(&grant, early, 1, &edited, &[], world.coach, NOW).await.expect("edited");
     tx.commit().await.expect("committed");
-    assert_eq!(disagreements(&db).await, 0, "after an edit of date, minutes and kinds");
+    assert_eq!(disagreements(&db).await, 0, "after an edit of date, minutes, mode and kinds");
     {
         let mut session = world.tenant.read().await.expect("a read");
         assert_eq!(session.fidelity_participants_reached(&scope, &period).await.expect("n"), 2);

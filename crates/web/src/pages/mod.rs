@@ -16,6 +16,7 @@ mod instruments;
 mod login;
 mod outcome_events;
 mod participants;
+mod program_dashboard;
 mod program_edit;
 mod program_follow_up;
 mod programs;
@@ -151,6 +152,9 @@ fn program_and_task_routes() -> Router<AppState> {
         .route("/follow-up", get(follow_up::list))
         .route("/blinded-follow-up", get(blinded_follow_up::list))
         .route("/programs/{id}/follow-up", get(program_follow_up::page))
+        .route("/programs/{id}/dashboard", get(program_dashboard::page))
+        .route("/programs/{id}/dashboard.csv", get(program_dashboard::csv))
+        .route("/programs/{id}/funder-report", get(program_dashboard::funder_report))
         .route("/programs/{id}/follow-up/points", post(program_follow_up::save_point))
         .route(
             "/programs/{id}/follow-up/points/{code}/remove",

@@ -101,6 +101,7 @@ fn rates_view(rates: &FollowUpRates) -> RatesView {
             completed_in_window: r.completed_in_window,
             due: r.due(),
             rate: r.rate(),
+            interval: None,
         })
         .collect();
     let chart = RateChart::new(

@@ -194,6 +194,7 @@ struct ProgramPage {
     active: bool,
     description: String,
     can_manage: bool,
+    can_see_dashboard: bool,
     facts: Vec<(&'static str, String)>,
     components: Vec<(usize, String, String)>,
     steps: Vec<StepRow>,
@@ -277,6 +278,7 @@ pub async fn page(
         active: d.active,
         description: d.description.clone(),
         can_manage: policy::capabilities(&signed_in.actor).manage_programs,
+        can_see_dashboard: policy::capabilities(&signed_in.actor).program_dashboard,
         facts: program_facts(&program),
         components: d
             .components

@@ -7,4 +7,4 @@ mod evaluation;
 pub use evaluation::EvaluationReport;
 
 /// The reports' stylesheet, inlined into each report so the file stands alone.
-const CSS: &str = include_str!("report.css");
+pub(crate) const CSS: &str = include_str!("report.css");

@@ -2,7 +2,8 @@
 //!
 //! The real router serves the database in-process on real TCP. The routes are every `GET` of
 //! the OpenAPI document without a path parameter, plus one participant's record and its lists
-//! (`/api/v1/participants/{id}/…`), plus the HTML pages. Each is read as a coach, a
+//! (`/api/v1/participants/{id}/…`), plus the HTML pages (with that participant's program's
+//! dashboard). Each is read as a coach, a
 //! supervisor, a manager and an evaluator (a reader refused is shown as such and not timed):
 //! first by one reader in a row, then by `--readers` concurrent readers, each phase for
 //! `--requests` requests or `--seconds`, whichever ends first. Latency is client-side, around
@@ -63,7 +64,19 @@ pub async fn pages(database: &DatabaseArgs, args: &BenchPagesArgs) -> anyhow::Re
         .json()
         .await?;
     let participant = first_id(&list).context("the coach has a participant")?;
-    let routes = routes(&http, &base, &participant).await?;
+    // The participant's program, for its dashboard (managers only: the others are refused).
+    let record: Value = http
+        .get(format!("{base}/api/v1/participants/{participant}"))
+        .bearer_auth(&readers[0].token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let program = record["program_id"].as_str().map(str::to_owned);
+    let mut routes = routes(&http, &base, &participant).await?;
+    if let Some(program) = &program {
+        routes.push(format!("/programs/{program}/dashboard"));
+    }
     let routes: Vec<String> = match &args.only {
         Some(only) => routes.into_iter().filter(|r| r.contains(only.as_str())).collect(),
         None => routes,
@@ -82,7 +95,10 @@ pub async fn pages(database: &DatabaseArgs, args: &BenchPagesArgs) -> anyhow::Re
     let mut misses = 0;
     for route in &routes {
         for reader in &readers {
-            let shown = route.replace(&participant, "{id}");
+            let mut shown = route.replace(&participant, "{id}");
+            if let Some(program) = &program {
+                shown = shown.replace(program.as_str(), "{id}");
+            }
             let first = get(&http, &base, route, reader).await;
             match first {
                 Ok(200) => {}
