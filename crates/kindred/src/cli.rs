@@ -98,6 +98,33 @@ pub enum ReportCommand {
     /// A study's evaluation report, as one self-contained HTML file or (printed by headless
     /// Chromium, when installed) a PDF; the same file as the study's report page
     Evaluation(EvaluationReportArgs),
+    /// A program's funder report over a period (the dashboard's figures), as HTML or PDF;
+    /// the same file as the program's funder-report page
+    Funder(FunderReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FunderReportArgs {
+    /// The program's id
+    #[arg(long)]
+    pub program: String,
+    /// The period's first day (YYYY-MM-DD) [default: the first of the month eleven months
+    /// before --to's, so twelve calendar months]
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// The period's last day (YYYY-MM-DD) [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// The file to write: .html, or .pdf to print it with Chromium
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// The organisation's short name
+    #[arg(long = "org")]
+    pub organisation: String,
+    /// The email of the manager the report is made as (their access applies, and the read
+    /// is audited under their name)
+    #[arg(long = "as", value_name = "EMAIL")]
+    pub as_email: String,
 }
 
 #[derive(Debug, Args)]

@@ -30,6 +30,9 @@ fn main() -> std::process::ExitCode {
             Command::Report(cli::ReportCommand::Evaluation(args)) => {
                 commands::report::evaluation(&cli.database, args).await
             }
+            Command::Report(cli::ReportCommand::Funder(args)) => {
+                commands::report::funder(&cli.database, args).await
+            }
             Command::Bench(cli::BenchCommand::Contacts(args)) => {
                 commands::bench::contacts(args).await
             }

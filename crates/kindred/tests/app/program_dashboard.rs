@@ -257,6 +257,47 @@ async fn the_dashboard_csv_and_funder_report_show_the_hand_computed_figures(app:
     );
     let report = manager.get(&format!("/programs/{program}/funder-report?{query}")).await;
     has_all(&report.body, &narrowed);
+    // The command line writes the same file (but for the minute it was made).
+    let dir = tempfile::tempdir().expect("a directory");
+    let out = dir.path().join("funder.html").display().to_string();
+    let (to, from) = (s.today.to_string(), from.to_string());
+    let written = app.kindred(&[
+        "report",
+        "funder",
+        "--program",
+        program,
+        "--from",
+        &from,
+        "--to",
+        &to,
+        "--org",
+        world.org,
+        "--as",
+        world.manager,
+        "--out",
+        &out,
+    ]);
+    let said = String::from_utf8_lossy(&written.stdout);
+    assert!(written.status.success(), "{said} {}", String::from_utf8_lossy(&written.stderr));
+    assert!(said.contains("the funder report of"), "{said}");
+    let made = |html: &str| {
+        html.lines().filter(|l| !l.contains("<dt>Made</dt>")).collect::<Vec<_>>().join("\n")
+    };
+    let file = std::fs::read_to_string(&out).expect("the report");
+    assert_eq!(made(&file), made(&report.body), "the file is the page");
+    let refused = app.kindred(&[
+        "report",
+        "funder",
+        "--program",
+        program,
+        "--org",
+        world.org,
+        "--as",
+        world.coach,
+        "--out",
+        &out,
+    ]);
+    assert!(!refused.status.success(), "a coach makes no funder report");
 
     // A bad date: the filter again with the error at its field, not a failure.
     let bad = manager.get(&format!("/programs/{program}/dashboard?from=2026-02-30")).await;

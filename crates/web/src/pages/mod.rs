@@ -37,6 +37,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kindred_app::policy::CaseloadKind;
 use kindred_app::{Actor, AppError, policy};
+pub(crate) use program_dashboard::funder_report_html;
 
 use crate::AppState;
 use crate::error::PageError;

@@ -43,10 +43,6 @@ impl DashboardParams {
     }
 }
 
-/// The report runs no script and loads nothing: its one stylesheet is inline.
-const REPORT_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
-    script-src 'none'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
-
 /// The figures as both the page and the funder report show them.
 pub struct DashboardView {
     pub name: String,
@@ -282,6 +278,14 @@ struct FunderReport<'a> {
     view: &'a DashboardView,
 }
 
+/// The funder report as one self-contained HTML file (empty if rendering fails, which it
+/// cannot for these types).
+pub(crate) fn funder_report_html(dashboard: &ProgramDashboard) -> String {
+    let view = DashboardView::new(dashboard);
+    let id = dashboard.program.id.to_string();
+    FunderReport { css: crate::report::CSS, id, view: &view }.render().unwrap_or_default()
+}
+
 fn period_fields(params: &DashboardParams, errors: Option<&FieldErrors>) -> (Field, Field) {
     let error = |name: &str| errors.and_then(|e| e.get(name)).map(str::to_owned);
     let mut from = Field::new("date", "from", "From")
@@ -387,15 +391,13 @@ pub async fn funder_report(
     Query(params): Query<DashboardParams>,
 ) -> Result<Response, PageError> {
     let dashboard = state.app.program_dashboard(&signed_in.actor, id, &params.filter()).await?;
-    let view = DashboardView::new(&dashboard);
-    let report = FunderReport { css: crate::report::CSS, id: id.to_string(), view: &view };
-    let html = report.render().map_err(|e| PageError(AppError::Internal(Box::new(e))))?;
+    let html = funder_report_html(&dashboard);
     let p = dashboard.period;
     let file = format!("inline; filename=\"funder-report-{}-to-{}.html\"", p.from, p.to);
     Ok((
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
-            (header::CONTENT_SECURITY_POLICY, REPORT_POLICY.to_owned()),
+            (header::CONTENT_SECURITY_POLICY, crate::report::POLICY.to_owned()),
             (header::CONTENT_DISPOSITION, file),
         ],
         html,

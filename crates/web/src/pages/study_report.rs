@@ -13,10 +13,6 @@ use crate::error::PageError;
 use crate::extract::{PagePath, SignedIn};
 use crate::report::EvaluationReport;
 
-/// The report runs no script and loads nothing: its one stylesheet is inline.
-const REPORT_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
-    script-src 'none'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
-
 pub async fn page(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -29,7 +25,7 @@ pub async fn page(
     Ok((
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
-            (header::CONTENT_SECURITY_POLICY, REPORT_POLICY.to_owned()),
+            (header::CONTENT_SECURITY_POLICY, crate::report::POLICY.to_owned()),
             (header::CONTENT_DISPOSITION, file),
         ],
         html,
