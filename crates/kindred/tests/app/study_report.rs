@@ -2,8 +2,10 @@
 //! report page is the number the API serves at its path (the analysis, or the flow), its text
 //! that number rounded as shown, and no numeric table cell goes untraced; the report is one
 //! self-contained file (no script, no link out) with its charts; it is refused before the
-//! plan is locked and to anyone but the evaluator; `kindred report evaluation` writes the
-//! same file, refuses what it cannot write and says so when Chromium is missing.
+//! plan is locked and to anyone but the evaluator; a study locked with nobody in it and
+//! amended still reports, its amendment listed with its reason and hashes; `kindred report
+//! evaluation` writes the same file, refuses what it cannot write and says so when Chromium
+//! is missing.
 
 use kindred_app::demo::{DEMO_ORGANISATION, DEMO_PASSWORD, populate};
 use serde_json::{Value, json};
@@ -102,6 +104,32 @@ fn untraced_numeric_cells(html: &str) -> Vec<String> {
     untraced
 }
 
+/// Each figure's value is the served number at its path, and its text that number as shown.
+fn assert_figures_are_served(figures: &[Figure], analysis: &Value, flow: &Value) {
+    for figure in figures {
+        let document = if figure.source == "flow" { flow } else { analysis };
+        let served = document
+            .pointer(&figure.path)
+            .and_then(Value::as_f64)
+            .unwrap_or_else(|| panic!("{} is a number of the {}", figure.path, figure.source));
+        let value: f64 = figure.value.parse().expect("a number");
+        assert_eq!(value, served, "{}", figure.path);
+        if figure.text.starts_with('<') {
+            assert!(served < 0.001, "{}: {} shown as {}", figure.path, served, figure.text);
+            continue;
+        }
+        let (text, half_unit) = shown(&figure.text);
+        let expected = served * figure.scale;
+        // Dollars are rounded to whole dollars; everything else to the digits shown.
+        assert!(
+            (text - expected).abs() <= half_unit.max(if figure.scale < 1.0 { 0.5 } else { 0.0 }),
+            "{}: {expected} shown as {:?}",
+            figure.path,
+            figure.text
+        );
+    }
+}
+
 /// An API client signed in as one of the demo's staff.
 async fn demo_api(app: &TestApp, email: &str) -> Api {
     let token = app
@@ -151,29 +179,7 @@ async fn every_figure_of_the_report_is_the_one_the_api_serves(app: TestApp) {
         let flow = api.get(&format!("/api/v1/studies/{id}/flow")).await.json();
         let figures = figures(html);
         assert!(figures.len() > 60, "{} figures in {id}", figures.len());
-        for figure in &figures {
-            let document = if figure.source == "flow" { &flow } else { analysis };
-            let served = document
-                .pointer(&figure.path)
-                .and_then(Value::as_f64)
-                .unwrap_or_else(|| panic!("{} is a number of the {}", figure.path, figure.source));
-            let value: f64 = figure.value.parse().expect("a number");
-            assert_eq!(value, served, "{} in {id}", figure.path);
-            if figure.text.starts_with('<') {
-                assert!(served < 0.001, "{}: {} shown as {}", figure.path, served, figure.text);
-                continue;
-            }
-            let (text, half_unit) = shown(&figure.text);
-            let expected = served * figure.scale;
-            // Dollars are rounded to whole dollars; everything else to the digits shown.
-            assert!(
-                (text - expected).abs()
-                    <= half_unit.max(if figure.scale < 1.0 { 0.5 } else { 0.0 }),
-                "{}: {expected} shown as {:?}",
-                figure.path,
-                figure.text
-            );
-        }
+        assert_figures_are_served(&figures, analysis, &flow);
         assert_eq!(untraced_numeric_cells(html), Vec::<String>::new(), "in {id}");
         // The flow adds up, and every stage is in the report.
         for arm in flow["arms"].as_array().expect("by arm") {
@@ -260,6 +266,37 @@ async fn the_report_waits_for_the_lock_and_is_the_evaluator_s(app: TestApp) {
     let refused = browser.get(&format!("/studies/{open}/report")).await;
     assert_eq!(refused.status, 409, "{}", refused.body);
     assert!(refused.body.contains("Lock the analysis plan first"), "{}", refused.body);
+
+    // Locked with nobody enrolled and amended to 99 % intervals: the report says what could
+    // not be estimated, lists the amendment with its reason and hashes, and its few figures
+    // are still the served ones.
+    let lock = api.post(&format!("/api/v1/studies/{open}/plan/lock"), json!({})).await;
+    assert_eq!(lock.status, 200, "{}", lock.body);
+    let lock = lock.json();
+    let mut changed = lock["definition"].clone();
+    changed["plan"]["alpha"] = json!("0.01");
+    let amendment = json!({"version": lock["version"], "reason": "A stricter alpha, as the \
+        funder's reviewers <asked>", "study": changed});
+    let amended = api.post(&format!("/api/v1/studies/{open}/plan/amendments"), amendment).await;
+    assert_eq!(amended.status, 200, "{}", amended.body);
+    let plan = &amended.json()["plan"];
+    let report = browser.get(&format!("/studies/{open}/report")).await;
+    assert_eq!(report.status, 200, "{}", report.body);
+    let html = &report.body;
+    for hash in [&plan["locked_hash"], &plan["current_hash"]] {
+        assert!(html.contains(hash.as_str().expect("a hash")), "{hash} in the report");
+    }
+    let escaped = ["reviewers &lt;asked&gt;", "reviewers &#60;asked&#62;"];
+    assert!(escaped.iter().any(|r| html.contains(r)), "the amendment's reason");
+    assert!(!html.contains("<asked>"), "escaped");
+    assert!(html.contains("99% confidence intervals throughout"));
+    assert!(html.contains("could not be estimated"), "the summary says why");
+    let analysis = api.get(&format!("/api/v1/studies/{open}/analysis")).await.json();
+    let flow = api.get(&format!("/api/v1/studies/{open}/flow")).await.json();
+    let shown = figures(html);
+    assert!(shown.iter().any(|f| f.path == "/assessed"), "the flow's counts");
+    assert_figures_are_served(&shown, &analysis["analysis"], &flow);
+    assert_eq!(untraced_numeric_cells(html), Vec::<String>::new());
 
     let mut coach = app.browser();
     let signed_in =
