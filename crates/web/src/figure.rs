@@ -107,6 +107,17 @@ pub fn number(value: f64) -> String {
     if value != 0.0 && value.abs() < 0.1 { format!("{value:.3}") } else { format!("{value:.2}") }
 }
 
+/// "95%" from a confidence level of 0.95.
+pub fn confidence_level(level: f64) -> String {
+    format!("{}%", (level * 100.0).round())
+}
+
+/// The text with its first letter in upper case (a sentence made from a phrase).
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}
+
 /// "$1,234" from cents (a negative amount as "−$56").
 pub fn dollars(cents: f64) -> String {
     let whole = (cents / 100.0).round();

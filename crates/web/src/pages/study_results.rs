@@ -9,7 +9,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use kindred_app::policy;
-use kindred_app::studies::{AnalysedStudy, Finding, StudyResults};
+use kindred_app::studies::StudyResults;
 use kindred_domain::ids::StudyId;
 
 use super::Chrome;
@@ -17,6 +17,8 @@ use crate::AppState;
 use crate::charts::flow::FlowChart;
 use crate::error::PageError;
 use crate::extract::{PagePath, SignedIn};
+use crate::figure::{confidence_level, number};
+use crate::report::{Baseline, baseline, finding};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "study_results.html")]
@@ -35,16 +37,8 @@ struct ResultsPage {
     findings: Vec<String>,
     /// Once locked: what the record says limits the findings.
     limitations: Vec<String>,
-    /// Once locked: the arms' names and the baseline table's rows.
-    baseline: Option<(Vec<String>, Vec<BaselineLine>)>,
-}
-
-/// One characteristic at baseline: each arm's summary, then each compared arm's
-/// standardised difference.
-struct BaselineLine {
-    characteristic: String,
-    arms: Vec<String>,
-    differences: Vec<String>,
+    /// Once locked: the arms at baseline, as the report shows them.
+    baseline: Option<Baseline>,
 }
 
 /// An outcome's name, how many have it and how many miss it.
@@ -62,12 +56,6 @@ struct EffectLine {
     value: String,
     p_value: String,
     method: String,
-}
-
-/// Two decimals for effects near 1, more for small ones, so a risk difference of 0.004 does
-/// not read as 0.00.
-fn number(value: f64) -> String {
-    if value != 0.0 && value.abs() < 0.1 { format!("{value:.3}") } else { format!("{value:.2}") }
 }
 
 pub async fn page(
@@ -104,10 +92,10 @@ pub async fn page(
             page.plan_hash = Some(analysed.plan_hash.clone());
             page.flow = FlowChart::new("study-flow", &analysed.flow).html();
             let summary = analysed.summary();
-            let level = percent_of(analysed.analysis.confidence_level);
-            page.findings = summary.findings.iter().map(|f| finding_line(f, &level)).collect();
+            let level = confidence_level(analysed.analysis.confidence_level);
+            page.findings = summary.findings.iter().map(|f| finding(f, &level)).collect();
             page.limitations = summary.limitations;
-            page.baseline = baseline_lines(&analysed);
+            page.baseline = baseline(&analysed.analysis);
             page.outcomes = analysed
                 .headlines()
                 .into_iter()
@@ -158,68 +146,4 @@ pub async fn page(
         }
     }
     Ok(page.into_response())
-}
-
-/// "95%" from 0.95.
-fn percent_of(level: f64) -> String {
-    format!("{}%", (level * 100.0).round())
-}
-
-/// A finding as one sentence with its figures.
-fn finding_line(finding: &Finding, level: &str) -> String {
-    let mut sentence = capitalised(&finding.sentence);
-    if let Some(e) = &finding.effect {
-        let e = &e.effect;
-        sentence.push_str(&format!(
-            " ({} {}, {level} CI {} to {})",
-            e.measure.label(),
-            number(e.estimate),
-            number(e.ci.lower),
-            number(e.ci.upper)
-        ));
-    }
-    if !sentence.ends_with('.') {
-        sentence.push('.');
-    }
-    sentence
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
-}
-
-/// The baseline table as text: a mean (SD) or a percentage per arm, with the number recorded.
-fn baseline_lines(analysed: &AnalysedStudy) -> Option<(Vec<String>, Vec<BaselineLine>)> {
-    let analysis = &analysed.analysis;
-    if analysis.baseline.rows.is_empty() {
-        return None;
-    }
-    let arms = analysis.arms.iter().map(|a| a.name.clone()).collect();
-    let rows = analysis
-        .baseline
-        .rows
-        .iter()
-        .map(|row| BaselineLine {
-            characteristic: row.characteristic.clone(),
-            arms: row
-                .arms
-                .iter()
-                .map(|cell| match (cell.mean, row.proportion) {
-                    (None, _) => format!("none recorded ({} missing)", cell.missing),
-                    (Some(mean), true) => format!("{:.1}% of {}", 100.0 * mean, cell.n),
-                    (Some(mean), false) => match cell.sd {
-                        Some(sd) => format!("{} (SD {}), n = {}", number(mean), number(sd), cell.n),
-                        None => format!("{}, n = {}", number(mean), cell.n),
-                    },
-                })
-                .collect(),
-            differences: row
-                .differences
-                .iter()
-                .map(|d| d.smd.map_or_else(|| "–".to_owned(), |smd| format!("{smd:.2}")))
-                .collect(),
-        })
-        .collect();
-    Some((arms, rows))
 }

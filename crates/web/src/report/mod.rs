@@ -5,6 +5,7 @@
 mod evaluation;
 
 pub use evaluation::EvaluationReport;
+pub(crate) use evaluation::{Baseline, baseline, finding};
 
 /// The reports' stylesheet, inlined into each report so the file stands alone.
 pub(crate) const CSS: &str = include_str!("report.css");
