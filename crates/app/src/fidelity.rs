@@ -4,15 +4,13 @@
 
 use std::collections::BTreeMap;
 
-use kindred_domain::fidelity::{
-    Caseload, Dose, DoseProfile, StepRecord, StepTally, TimeToFirstContact,
-};
+use kindred_domain::fidelity::{Caseload, Dose, DoseProfile, StepTally, TimeToFirstContact};
 use kindred_domain::ids::{ProgramId, UserId};
 use kindred_domain::programs::templates::step_label;
 use kindred_domain::user::User;
 use kindred_domain::vocabulary::Role;
 use kindred_storage::{
-    Access, CoachFilter, DoseRow, FidelityScope, Research, Scope, SeeWork, Session,
+    Access, CoachFilter, DoseRow, FidelityScope, Research, Scope, SeeWork, Session, Tenant,
 };
 use time::{Date, Duration};
 
@@ -125,27 +123,10 @@ impl App {
             Some(id) => Some(session.program(id).await?.ok_or(AppError::NotFound)?.into()),
             None => None,
         };
-        // The participants the figures cover are those the actor's lists cover; evaluators
-        // get the program's figures without a breakdown by coach.
-        let (raw, coach_filter) = match view {
-            FidelityView::ProgramsOnly => {
-                let scope = self.policy.scope::<Research>(actor)?;
-                (Raw::load(&mut session, &scope, &filters).await?, CoachFilter::default())
-            }
-            FidelityView::Organisation => {
-                let scope = self.policy.scope::<SeeWork>(actor)?;
-                (Raw::load(&mut session, &scope, &filters).await?, CoachFilter::default())
-            }
-            FidelityView::Team(me) => {
-                let scope = self.policy.scope::<SeeWork>(actor)?;
-                let coaches = CoachFilter { coach: None, team_of: Some(me) };
-                (Raw::load(&mut session, &scope, &filters).await?, coaches)
-            }
-            FidelityView::Own(me) => {
-                let scope = self.policy.scope::<SeeWork>(actor)?;
-                let coaches = CoachFilter { coach: Some(me), team_of: None };
-                (Raw::load(&mut session, &scope, &filters).await?, coaches)
-            }
+        let coach_filter = match view {
+            FidelityView::Team(me) => CoachFilter { coach: None, team_of: Some(me) },
+            FidelityView::Own(me) => CoachFilter { coach: Some(me), team_of: None },
+            FidelityView::ProgramsOnly | FidelityView::Organisation => CoachFilter::default(),
         };
         let (last_supervision, concerns) = if matches!(view, FidelityView::ProgramsOnly) {
             (Vec::new(), Vec::new())
@@ -180,12 +161,26 @@ impl App {
             FidelityView::ProgramsOnly => Vec::new(),
             _ => coaches_in_view(&mut session, view).await?,
         };
+        // Not while holding a connection: the load takes three of the pool's own, and a request
+        // that held one while waiting for more could starve with others doing the same.
         drop(session);
+        // The participants the figures cover are those the actor's lists cover; evaluators
+        // get the program's figures without a breakdown by coach.
+        let raw = match view {
+            FidelityView::ProgramsOnly => {
+                let scope = self.policy.scope::<Research>(actor)?;
+                Raw::load(actor.tenant(), &scope, &filters, today).await?
+            }
+            FidelityView::Organisation | FidelityView::Team(_) | FidelityView::Own(_) => {
+                let scope = self.policy.scope::<SeeWork>(actor)?;
+                Raw::load(actor.tenant(), &scope, &filters, today).await?
+            }
+        };
 
         let coach_figures = coaches
             .into_iter()
             .map(|coach| CoachFigures {
-                figures: raw.figures(Some(coach.id), today),
+                figures: raw.figures(Some(coach.id)),
                 last_supervision: last_supervision
                     .iter()
                     .find(|(c, _)| *c == coach.id)
@@ -195,12 +190,12 @@ impl App {
                 coach_name: coach.display_name,
             })
             .collect();
-        let steps = raw.step_breakdown(&step_names, today);
+        let steps = raw.step_breakdown(&step_names);
         Ok(FidelityReport {
             view,
             program,
             period,
-            overall: raw.figures(None, today),
+            overall: raw.figures(None),
             coaches: coach_figures,
             steps,
         })
@@ -209,16 +204,15 @@ impl App {
 
 /// The overall figures of one program over `[from, to)` for a scope the caller's policy gave
 /// (the program dashboard), with the same definitions as the fidelity page.
-pub(crate) async fn program_figures<M, A: Access>(
-    session: &mut Session<M>,
+pub(crate) async fn program_figures<A: Access>(
+    actor: &Actor,
     scope: &Scope<A>,
     program: ProgramId,
-    from: Date,
-    to: Date,
+    (from, to): (Date, Date),
     today: Date,
 ) -> Result<Figures> {
     let filters = FidelityScope { program: Some(program), from: Some(from), to: Some(to) };
-    Ok(Raw::load(session, scope, &filters).await?.figures(None, today))
+    Ok(Raw::load(actor.tenant(), scope, &filters, today).await?.figures(None))
 }
 
 /// The coaches a view shows, by name.
@@ -248,38 +242,57 @@ struct Raw {
 }
 
 impl Raw {
-    async fn load<M, A: Access>(
-        session: &mut Session<M>,
+    /// The seven aggregates on three connections at once, so a page waits about as long as
+    /// the slowest group (steps, first contacts, pairs: ~15 ms each at 10 000 participants)
+    /// rather than their sum. The caller holds no connection meanwhile.
+    async fn load<A: Access>(
+        tenant: &Tenant,
         scope: &Scope<A>,
         filters: &FidelityScope,
+        today: Date,
     ) -> Result<Raw> {
+        // Each group takes one connection and holds no other while it waits for it, so the
+        // pool cannot starve however many pages load at once.
+        let steps_and_caseloads = async {
+            let mut session = tenant.read().await?;
+            let steps = session.fidelity_steps(scope, filters, today).await?;
+            Ok::<_, AppError>((steps, session.fidelity_caseloads(scope, filters).await?))
+        };
+        let contacts_and_terms = async {
+            let mut session = tenant.read().await?;
+            let first_contacts = session.fidelity_first_contacts(scope, filters).await?;
+            let kinds = session.fidelity_dose_by_support_kind(scope, filters).await?;
+            let activities = session.fidelity_dose_by_activity(scope, filters).await?;
+            Ok::<_, AppError>((first_contacts, kinds, activities))
+        };
+        let totals_and_reach = async {
+            let mut session = tenant.read().await?;
+            let totals = session.fidelity_dose_totals(scope, filters).await?;
+            Ok::<_, AppError>((
+                totals,
+                session.fidelity_participants_reached(scope, filters).await?,
+            ))
+        };
+        let ((steps, caseloads), (first_contacts, kinds, activities), (totals, reached)) =
+            tokio::try_join!(steps_and_caseloads, contacts_and_terms, totals_and_reach)?;
         Ok(Raw {
-            steps: session.fidelity_steps(scope, filters).await?,
-            totals: session.fidelity_dose_totals(scope, filters).await?,
-            kinds: session.fidelity_dose_by_support_kind(scope, filters).await?,
-            activities: session.fidelity_dose_by_activity(scope, filters).await?,
-            first_contacts: session.fidelity_first_contacts(scope, filters).await?,
-            caseloads: session.fidelity_caseloads(scope, filters).await?,
-            participants_reached: session.fidelity_participants_reached(scope, filters).await?,
+            steps,
+            totals,
+            kinds,
+            activities,
+            first_contacts,
+            caseloads,
+            participants_reached: reached,
         })
     }
 
     /// Figures for one coach, or (`None`) for everyone in scope.
-    fn figures(&self, coach: Option<UserId>, today: Date) -> Figures {
+    fn figures(&self, coach: Option<UserId>) -> Figures {
         let mine = |c: Option<UserId>| coach.is_none() || c == coach;
-        let steps = self
-            .steps
-            .iter()
-            .filter(|s| mine(s.coach_id))
-            .map(|s| {
-                StepRecord {
-                    opens_on: s.opens_on,
-                    closes_on: s.closes_on,
-                    completed_on: s.completed_on,
-                }
-                .outcome(today)
-            })
-            .collect();
+        let mut steps = StepTally::default();
+        for row in self.steps.iter().filter(|s| mine(s.coach_id)) {
+            steps.merge(row.tally);
+        }
         let totals = self.totals.iter().filter(|t| mine(Some(t.coach_id)));
         let (contacts, minutes, reached) = totals.fold((0i64, 0i64, 0i64), |(c, m, p), t| {
             (c + t.contacts, m + t.minutes, p + t.participants)
@@ -314,15 +327,10 @@ impl Raw {
         Figures { caseload, dose, steps, first_contact }
     }
 
-    fn step_breakdown(&self, names: &BTreeMap<String, String>, today: Date) -> Vec<StepFigures> {
+    fn step_breakdown(&self, names: &BTreeMap<String, String>) -> Vec<StepFigures> {
         let mut by_code: BTreeMap<&str, StepTally> = BTreeMap::new();
         for s in &self.steps {
-            let record = StepRecord {
-                opens_on: s.opens_on,
-                closes_on: s.closes_on,
-                completed_on: s.completed_on,
-            };
-            by_code.entry(s.step_code.as_str()).or_default().add(record.outcome(today));
+            by_code.entry(s.step_code.as_str()).or_default().merge(s.tally);
         }
         by_code
             .into_iter()

@@ -65,6 +65,8 @@ pub struct App {
     policy: Arc<Policy>,
     /// The sign-in limits and the bounded password hasher, shared by every clone.
     sign_in: SignInGuard,
+    /// Programs' follow-up rates for the day, while their data's version holds.
+    rates_cache: Arc<follow_up_rates::RatesCache>,
 }
 
 impl App {
@@ -75,7 +77,13 @@ impl App {
             AppError::Internal("the database's policy key was already taken".into())
         })?;
         let sign_in = SignInGuard::new(SignInLimits::default());
-        Ok(Self { database, clock, policy: Arc::new(Policy::new(key)), sign_in })
+        Ok(Self {
+            database,
+            clock,
+            policy: Arc::new(Policy::new(key)),
+            sign_in,
+            rates_cache: Arc::default(),
+        })
     }
 
     /// The same application with other sign-in limits (a deployment's settings, or a test's).

@@ -70,6 +70,14 @@ impl StepTally {
         }
     }
 
+    /// Adds another tally's counts (of another coach or step).
+    pub fn merge(&mut self, other: StepTally) {
+        self.on_time += other.on_time;
+        self.late += other.late;
+        self.missed += other.missed;
+        self.pending += other.pending;
+    }
+
     /// Steps whose outcome is settled (the denominator).
     pub fn due(&self) -> u32 {
         self.on_time + self.late + self.missed

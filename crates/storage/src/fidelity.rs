@@ -2,11 +2,14 @@
 //! supervisor's page costs a handful of queries however large the organisation. The domain's
 //! `fidelity` module turns these rows into figures (one definition of "on time" for all).
 //!
-//! The dose (contacts, minutes, by support kind and activity) is read from per-day rollups
-//! and participants reached from one row per participant and coach who met (migration
-//! `0014_contact_rollups`, kept exact by triggers on every contact write), so a period reads
-//! one row per day, coach and caseload rather than every contact in it.
+//! The dose (contacts, minutes, by support kind and activity) is read from the per-month and
+//! per-day rollups ([`RollupSpan`]; migrations `0014_contact_rollups` and
+//! `0019_fidelity_by_month`, kept exact by triggers on every contact write), so a period
+//! reads one row per month (or day, at its ends), coach and caseload rather than every contact
+//! in it; participants reached from one row per participant and coach who met; protocol steps
+//! are tallied in the query, one row per coach and step.
 
+use kindred_domain::fidelity::StepTally;
 use kindred_domain::ids::{ProgramId, UserId};
 use kindred_domain::vocabulary::{Activity, SupportKind, Vocabulary};
 use time::{Date, OffsetDateTime, Time};
@@ -14,6 +17,7 @@ use uuid::Uuid;
 
 use crate::access::{Access, Scope};
 use crate::error::decode_code;
+use crate::rollup_span::{RollupSpan, bind_span, rollup_sum};
 use crate::session::{Session, on_conn, rollup_scoped_sql, scoped_sql};
 use crate::{Result, Timestamp};
 
@@ -37,14 +41,12 @@ impl FidelityScope {
     }
 }
 
-/// One protocol-step task's timing, with the coach of its participant.
+/// The outcomes of one protocol step's tasks of the participants of one coach.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepRow {
     pub coach_id: Option<UserId>,
     pub step_code: String,
-    pub opens_on: Date,
-    pub closes_on: Date,
-    pub completed_on: Option<Date>,
+    pub tally: StepTally,
 }
 
 /// Contacts, minutes and participants reached, for one coach (and one kind or activity).
@@ -89,15 +91,6 @@ macro_rules! participant_filter {
     };
 }
 
-/// The filter on a rollup `r` after its scope (`$2`): `$3` program, `$4`..`$5` the period's
-/// days.
-macro_rules! rollup_filter {
-    () => {
-        " AND ($3 IS NULL OR r.participant_program_id = $3)
-          AND ($4 IS NULL OR r.day >= $4) AND ($5 IS NULL OR r.day < $5)"
-    };
-}
-
 /// A (participant, coach) pair `x` in contact during the period (instants `$4`, `$5`): its
 /// first or last contact falls in it, or (only when it has contacts both before and after)
 /// one of its contacts does.
@@ -119,43 +112,37 @@ macro_rules! bind_filters {
     };
 }
 
-/// Contacts and minutes per coach and term, from a term's day rollup (`$table` with its
-/// `$column`). Contacts count toward the coach who made them.
-macro_rules! dose_by {
-    ($table:literal, $column:literal, $scope:literal) => {
-        concat!(
-            "SELECT r.coach_id, r.",
-            $column,
-            ", SUM(r.contacts), SUM(r.minutes) FROM ",
-            $table,
-            " r WHERE r.org_id = $1 AND ",
-            $scope,
-            rollup_filter!(),
-            " GROUP BY r.coach_id, r.",
-            $column,
-            " HAVING SUM(r.contacts) <> 0"
-        )
-    };
-}
-
 impl<M> Session<M> {
-    /// Every protocol-step task of participants in scope that was not cancelled.
+    /// The outcomes of the protocol-step tasks of participants in scope that were not
+    /// cancelled and fell due in the period, per coach and step, as of `today`.
     pub async fn fidelity_steps<A: Access>(
         &mut self,
         scope: &Scope<A>,
         filters: &FidelityScope,
+        today: Date,
     ) -> Result<Vec<StepRow>> {
-        type Row = (Option<Uuid>, String, Date, Date, Option<Date>);
+        type Row = (Option<Uuid>, String, i64, i64, i64, i64);
+        // `StepRecord::outcome` in the domain, counted here so a year of tasks comes back as a
+        // row per coach and step; `the_step_tally_in_sql_is_the_domains` holds them together.
         macro_rules! sql {
             ($scope:literal) => {
                 concat!(
-                    "SELECT p.coach_id, t.step_code, t.opens_on, t.closes_on, t.completed_on
+                    "SELECT p.coach_id, t.step_code,
+                            SUM(CASE WHEN t.completed_on >= t.opens_on
+                                      AND t.completed_on <= t.closes_on THEN 1 ELSE 0 END),
+                            SUM(CASE WHEN t.completed_on < t.opens_on
+                                       OR t.completed_on > t.closes_on THEN 1 ELSE 0 END),
+                            SUM(CASE WHEN t.completed_on IS NULL AND t.closes_on < $6
+                                THEN 1 ELSE 0 END),
+                            SUM(CASE WHEN t.completed_on IS NULL AND t.closes_on >= $6
+                                THEN 1 ELSE 0 END)
                      FROM tasks t JOIN participants p ON p.org_id = $1 AND p.id = t.participant_id
                      WHERE t.org_id = $1 AND t.kind = 'protocol_step' AND t.status <> 'cancelled'
                        AND t.step_code IS NOT NULL AND t.closes_on IS NOT NULL
                        AND t.due_on >= $4 AND t.due_on < $5 AND ",
                     $scope,
-                    participant_filter!()
+                    participant_filter!(),
+                    " GROUP BY p.coach_id, t.step_code"
                 )
             };
         }
@@ -169,17 +156,22 @@ impl<M> Session<M> {
             bind_filters!(c.scoped_query_as(scoped_sql!(scope, sql), scope)?, filters)
                 .bind(from)
                 .bind(to)
+                .bind(today)
                 .fetch_all(&mut *c)
                 .await?
         });
+        let count = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
         Ok(rows
             .into_iter()
-            .map(|(coach, step_code, opens_on, closes_on, completed_on)| StepRow {
+            .map(|(coach, step_code, on_time, late, missed, pending)| StepRow {
                 coach_id: coach.map(UserId),
                 step_code,
-                opens_on,
-                closes_on,
-                completed_on,
+                tally: StepTally {
+                    on_time: count(on_time),
+                    late: count(late),
+                    missed: count(missed),
+                    pending: count(pending),
+                },
             })
             .collect())
     }
@@ -192,14 +184,7 @@ impl<M> Session<M> {
     ) -> Result<Vec<DoseTotalRow>> {
         macro_rules! sql {
             ($scope:literal) => {
-                concat!(
-                    "SELECT r.coach_id, SUM(r.contacts), SUM(r.minutes)
-                     FROM contact_day_totals r
-                     WHERE r.org_id = $1 AND ",
-                    $scope,
-                    rollup_filter!(),
-                    " GROUP BY r.coach_id HAVING SUM(r.contacts) <> 0"
-                )
+                rollup_sum!("totals", "r.coach_id", $scope)
             };
         }
         macro_rules! reached_sql {
@@ -215,12 +200,10 @@ impl<M> Session<M> {
             };
         }
         let (from, to) = filters.instants();
+        let span = RollupSpan::new(filters.from, filters.to);
         let totals: Vec<(Uuid, i64, i64)> = on_conn!(self.conn(), c => {
-            bind_filters!(c.scoped_query_as(rollup_scoped_sql!(scope, sql), scope)?, filters)
-                .bind(filters.from)
-                .bind(filters.to)
-                .fetch_all(&mut *c)
-                .await?
+            let query = c.scoped_query_as(rollup_scoped_sql!(scope, sql), scope)?;
+            bind_span!(bind_filters!(query, filters), span).fetch_all(&mut *c).await?
         });
         let reached: Vec<(Uuid, i64)> = on_conn!(self.conn(), c => {
             bind_filters!(c.scoped_query_as(scoped_sql!(scope, reached_sql), scope)?, filters)
@@ -248,7 +231,7 @@ impl<M> Session<M> {
     ) -> Result<Vec<DoseRow<SupportKind>>> {
         macro_rules! sql {
             ($scope:literal) => {
-                dose_by!("contact_day_support_kinds", "kind", $scope)
+                rollup_sum!("support_kinds", "r.coach_id, r.kind", $scope)
             };
         }
         self.fidelity_dose_by(scope, filters, rollup_scoped_sql!(scope, sql)).await
@@ -262,23 +245,22 @@ impl<M> Session<M> {
     ) -> Result<Vec<DoseRow<Activity>>> {
         macro_rules! sql {
             ($scope:literal) => {
-                dose_by!("contact_day_activities", "activity", $scope)
+                rollup_sum!("activities", "r.coach_id, r.activity", $scope)
             };
         }
         self.fidelity_dose_by(scope, filters, rollup_scoped_sql!(scope, sql)).await
     }
 
-    /// Runs a [`dose_by!`] query and decodes its terms.
+    /// Runs a [`rollup_sum!`] query by coach and term and decodes its terms.
     async fn fidelity_dose_by<A: Access, T: Vocabulary>(
         &mut self,
         scope: &Scope<A>,
         filters: &FidelityScope,
         sql: &'static str,
     ) -> Result<Vec<DoseRow<T>>> {
+        let span = RollupSpan::new(filters.from, filters.to);
         let rows: Vec<(Uuid, String, i64, i64)> = on_conn!(self.conn(), c => {
-            bind_filters!(c.scoped_query_as(sql, scope)?, filters)
-                .bind(filters.from)
-                .bind(filters.to)
+            bind_span!(bind_filters!(c.scoped_query_as(sql, scope)?, filters), span)
                 .fetch_all(&mut *c)
                 .await?
         });
@@ -289,7 +271,8 @@ impl<M> Session<M> {
             .collect()
     }
 
-    /// Each participant in scope with their enrolment date and first contact (by anyone).
+    /// Each participant in scope with their enrolment date and first contact (by anyone: the
+    /// earliest of their pairs').
     pub async fn fidelity_first_contacts<A: Access>(
         &mut self,
         scope: &Scope<A>,
@@ -299,8 +282,8 @@ impl<M> Session<M> {
             ($scope:literal) => {
                 concat!(
                     "SELECT p.coach_id, p.enrolled_on,
-                            (SELECT MIN(f.occurred_at) FROM contacts f
-                             WHERE f.org_id = $1 AND f.participant_id = p.id) AS first_contact_at
+                            (SELECT MIN(x.first_at) FROM contact_pairs x
+                             WHERE x.org_id = $1 AND x.participant_id = p.id) AS first_contact_at
                      FROM participants p
                      WHERE p.org_id = $1
                        AND ($4 IS NULL OR p.enrolled_on >= $4) AND ($5 IS NULL OR p.enrolled_on < $5)

@@ -14,9 +14,9 @@ use kindred_domain::vocabulary::{ParticipantStatus, TaskKind, Vocabulary};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::access::{Access, Among, Grant, ParticipantFacts, RecordWork};
+use crate::access::{Access, Among, Grant, ParticipantFacts, RecordWork, Scope};
 use crate::error::decode_code;
-use crate::session::{Session, Write, among_sql, on_conn};
+use crate::session::{Session, Write, among_sql, on_conn, scoped_sql};
 use crate::{Result, Timestamp};
 
 /// The assessments completed for a time point of the participant's current program, for the
@@ -82,6 +82,15 @@ pub struct FollowUpSubject {
     pub coach_supervisor_id: Option<UserId>,
     /// What the policy decides on, for a grant on this participant.
     pub facts: ParticipantFacts,
+}
+
+/// What a program's follow-up rates need of a participant: when they enrolled (their windows)
+/// and their coach (the rates by coach).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateSubject {
+    pub participant_id: ParticipantId,
+    pub enrolled_on: Date,
+    pub coach_id: Option<UserId>,
 }
 
 /// A task for one time point: the assessment to give, or the supervisor's escalation.
@@ -288,6 +297,53 @@ impl<M> Session<M> {
                 })
             })
             .collect()
+    }
+
+    /// The version of what `program`'s follow-up rates are computed from (migration
+    /// `0019_fidelity_by_month`): it rises with every write they depend on; 0 before any.
+    pub async fn follow_up_version(&mut self, program: ProgramId) -> Result<i64> {
+        let version: Option<i64> = on_conn!(self.conn(), c => {
+            c.query_scalar(
+                "SELECT version FROM follow_up_versions WHERE org_id = $1 AND program_id = $2",
+            )
+            .bind(program.0)
+            .fetch_optional(&mut *c)
+            .await?
+        });
+        Ok(version.unwrap_or(0))
+    }
+
+    /// Every participant of `program` in `scope`, for its follow-up rates: three columns read
+    /// from `participants_by_enrolment` alone, in no order, so ten thousand cost a few
+    /// milliseconds.
+    pub async fn follow_up_rate_subjects<A: Access>(
+        &mut self,
+        scope: &Scope<A>,
+        program: ProgramId,
+    ) -> Result<Vec<RateSubject>> {
+        macro_rules! sql {
+            ($scope:literal) => {
+                concat!(
+                    "SELECT p.id, p.enrolled_on, p.coach_id FROM participants p
+                     WHERE p.org_id = $1 AND p.program_id = $3 AND ",
+                    $scope
+                )
+            };
+        }
+        let rows: Vec<(Uuid, Date, Option<Uuid>)> = on_conn!(self.conn(), c => {
+            c.scoped_query_as(scoped_sql!(scope, sql), scope)?
+                .bind(program.0)
+                .fetch_all(&mut *c)
+                .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, enrolled_on, coach)| RateSubject {
+                participant_id: ParticipantId(id),
+                enrolled_on,
+                coach_id: coach.map(UserId),
+            })
+            .collect())
     }
 
     /// The evidence of the participants among `among`: assessments completed for a time point

@@ -107,6 +107,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0018_contact_day_modes.sql"),
         include_str!("../migrations/postgres/0018_contact_day_modes.sql"),
     ),
+    (
+        19,
+        "fidelity by month",
+        include_str!("../migrations/sqlite/0019_fidelity_by_month.sql"),
+        include_str!("../migrations/postgres/0019_fidelity_by_month.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy)]

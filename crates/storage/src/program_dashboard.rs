@@ -1,6 +1,7 @@
 //! The raw material of a program dashboard that fidelity and follow-up do not already read:
 //! enrolments (for enrolled and active by month), contacts by mode (for the cost, from the
-//! rollup of migration `0018_contact_day_modes`) and outcome events by kind. Each is one
+//! rollups of migrations `0018_contact_day_modes` and `0019_fidelity_by_month`) and
+//! outcome events by kind. Each is one
 //! aggregate query, so the dashboard costs the same at 10 participants as at 10 000.
 
 use kindred_domain::ids::ProgramId;
@@ -10,6 +11,7 @@ use time::Date;
 use crate::Result;
 use crate::access::{Access, Scope};
 use crate::error::decode_code;
+use crate::rollup_span::{RollupSpan, bind_span, rollup_sum};
 use crate::session::{Session, on_conn, rollup_scoped_sql, scoped_sql};
 
 /// How many participants of a program enrolled on a day and left on another (or not yet).
@@ -65,7 +67,8 @@ impl<M> Session<M> {
             .collect())
     }
 
-    /// The program's contacts and minutes by mode in `[from, to)`, from the day rollup.
+    /// The program's contacts and minutes by mode in `[from, to)`, from the month and day
+    /// rollups.
     pub async fn program_dose_by_mode<A: Access>(
         &mut self,
         scope: &Scope<A>,
@@ -75,22 +78,13 @@ impl<M> Session<M> {
     ) -> Result<Vec<CountRow<ContactMode>>> {
         macro_rules! sql {
             ($scope:literal) => {
-                concat!(
-                    "SELECT r.mode, SUM(r.contacts), SUM(r.minutes) FROM contact_day_modes r
-                     WHERE r.org_id = $1 AND ",
-                    $scope,
-                    " AND r.participant_program_id = $3 AND r.day >= $4 AND r.day < $5
-                     GROUP BY r.mode HAVING SUM(r.contacts) <> 0"
-                )
+                rollup_sum!("modes", "r.mode", $scope)
             };
         }
+        let span = RollupSpan::new(Some(from), Some(to));
         let rows: Vec<(String, i64, i64)> = on_conn!(self.conn(), c => {
-            c.scoped_query_as(rollup_scoped_sql!(scope, sql), scope)?
-                .bind(program.0)
-                .bind(from)
-                .bind(to)
-                .fetch_all(&mut *c)
-                .await?
+            let query = c.scoped_query_as(rollup_scoped_sql!(scope, sql), scope)?.bind(program.0);
+            bind_span!(query, span).fetch_all(&mut *c).await?
         });
         rows.into_iter()
             .map(|(mode, count, minutes)| Ok(CountRow { key: decode_code(&mode)?, count, minutes }))

@@ -176,14 +176,23 @@ impl App {
         let period = DashboardPeriod::parse(filter.from.as_deref(), filter.to.as_deref(), today)?;
         let (from, end) = (period.from, period.end());
         let costs: CostSettings = stored.definition.costs.clone();
-        let summary = session.program(program).await?.ok_or(AppError::NotFound)?;
-        let enrolments = session.program_enrolments(&scope, program, end).await?;
-        let by_mode = session.program_dose_by_mode(&scope, program, from, end).await?;
-        let events = session.program_outcome_events(&scope, program, from, end).await?;
-        let figures =
-            fidelity::program_figures(&mut session, &scope, program, from, end, today).await?;
         drop(session);
-        let rates = self.follow_up_rates(actor, program).await?;
+        // The fidelity figures and the follow-up rates on connections of their own, beside
+        // these aggregates, so the page waits for the slowest rather than their sum; each
+        // takes its connections without holding another (see `fidelity::Raw::load`).
+        let program_figures = async {
+            let mut session = actor.tenant().read().await?;
+            let summary = session.program(program).await?.ok_or(AppError::NotFound)?;
+            let enrolments = session.program_enrolments(&scope, program, end).await?;
+            let by_mode = session.program_dose_by_mode(&scope, program, from, end).await?;
+            let events = session.program_outcome_events(&scope, program, from, end).await?;
+            Ok::<_, AppError>((summary, enrolments, by_mode, events))
+        };
+        let ((summary, enrolments, by_mode, events), figures, rates) = tokio::try_join!(
+            program_figures,
+            fidelity::program_figures(actor, &scope, program, (from, end), today),
+            self.follow_up_rates(actor, program),
+        )?;
 
         let months = months(&period, &enrolments);
         let count = |keep: &dyn Fn(&EnrolmentRow) -> bool| -> u32 {

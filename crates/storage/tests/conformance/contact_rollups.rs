@@ -1,6 +1,7 @@
-//! Fidelity's contact rollups (migration `0014_contact_rollups`) and the dashboard's
-//! contacts by mode (`0018_contact_day_modes`) stay equal to a direct
-//! aggregate of the contacts after every kind of write — new contacts, edits of minutes, date,
+//! Fidelity's contact rollups (migration `0014_contact_rollups`), the dashboard's
+//! contacts by mode (`0018_contact_day_modes`) and the month rollups of both
+//! (`0019_fidelity_by_month`) stay equal to a direct aggregate of the contacts after every
+//! kind of write — new contacts, edits of minutes, date,
 //! support kinds and coach, a participant moving to another coach, deletes with and without
 //! their terms first — on both databases, and the figures read from them count a participant
 //! reached only when a contact falls in the period.
@@ -61,18 +62,34 @@ const PAIRS: [(&str, &str); 5] = [
     ),
 ];
 
-/// Rows in one side and not the other, over every rollup: 0 when they agree.
+/// Rows in one side and not the other, over every rollup: 0 when they agree. Each day
+/// rollup is checked again by month against its month rollup.
 async fn disagreements(db: &TestDb) -> i64 {
-    let (day, zero) = match db.backend() {
-        Backend::Sqlite => ("substr(c.occurred_at, 1, 10)", "zeroblob(16)"),
+    let (day, month, zero) = match db.backend() {
+        Backend::Sqlite => {
+            ("substr(c.occurred_at, 1, 10)", "substr(c.occurred_at, 1, 8) || '01'", "zeroblob(16)")
+        }
         Backend::Postgres => (
             "(c.occurred_at AT TIME ZONE 'UTC')::date",
+            "date_trunc('month', c.occurred_at AT TIME ZONE 'UTC')::date",
             "'00000000-0000-0000-0000-000000000000'::uuid",
         ),
     };
+    let by_month = PAIRS.iter().filter(|(_, rollup)| rollup.contains("contact_day_")).map(
+        |(direct, rollup)| {
+            (
+                direct.replace("{day}", month),
+                rollup
+                    .replace("org_id, day,", "org_id, month,")
+                    .replace("contact_day_", "contact_month_"),
+            )
+        },
+    );
+    let by_day =
+        PAIRS.iter().map(|(direct, rollup)| (direct.replace("{day}", day), rollup.to_string()));
     let mut total = 0;
-    for (direct, rollup) in PAIRS {
-        let direct = direct.replace("{day}", day).replace("{zero}", zero);
+    for (direct, rollup) in by_day.chain(by_month) {
+        let direct = direct.replace("{zero}", zero);
         let sql = format!(
             "SELECT CAST(COUNT(*) AS TEXT) FROM (
                SELECT * FROM ({direct} EXCEPT {rollup}) AS a
@@ -134,6 +151,21 @@ async fn rollups_equal_a_direct_aggregate_after_every_write(db: TestDb) {
         assert_eq!(got, [(1, 20, 1), (1, 45, 1)], "one contact each, by the coach and the manager");
         let kinds = session.fidelity_dose_by_support_kind(&scope, &period).await.expect("kinds");
         assert_eq!(kinds.len(), 3, "emotional for both, informational for the manager: {kinds:?}");
+        // Whole months (September, October) from the month rollups and the days of November
+        // to the 20th (exclusive) from the day rollups: all but the last two of Ana's.
+        let months = FidelityScope {
+            from: Some(date!(2026 - 09 - 01)),
+            to: Some(date!(2026 - 11 - 20)),
+            ..FidelityScope::default()
+        };
+        let totals = session.fidelity_dose_totals(&scope, &months).await.expect("totals");
+        let contacts: i64 = totals.iter().map(|t| t.contacts).sum();
+        assert_eq!(contacts, 3, "Ana's early one, Ben's and the manager's: {totals:?}");
+        let to_the_end = FidelityScope { to: Some(date!(2026 - 11 - 21)), ..months };
+        let totals = session.fidelity_dose_totals(&scope, &to_the_end).await.expect("totals");
+        assert_eq!(totals.iter().map(|t| t.contacts).sum::<i64>(), 5, "with November 20th's");
+        let all = session.fidelity_dose_totals(&scope, &FidelityScope::default()).await;
+        assert_eq!(all.expect("totals").iter().map(|t| t.contacts).sum::<i64>(), 5, "all time");
     }
 
     // Edits: the date (into the period), the minutes and the kinds, through storage.

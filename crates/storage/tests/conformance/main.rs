@@ -14,5 +14,6 @@ mod name_order;
 mod participant_dose;
 mod search;
 mod search_key_fill;
+mod step_tally;
 mod time_order;
 mod unique_rules;
