@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::access::{Access, Scope};
 use crate::error::decode_code;
 use crate::rollup_span::{RollupSpan, bind_span, rollup_sum};
-use crate::session::{Session, on_conn, rollup_scoped_sql, scoped_sql};
+use crate::session::{Session, on_conn, program_scoped_sql, rollup_scoped_sql};
 use crate::{Result, Timestamp};
 
 /// Which part of the record to measure, within the participants of the policy's scope.
@@ -84,13 +84,6 @@ pub struct CaseloadRow {
     pub target: Option<i64>,
 }
 
-/// The filter on participants `p` after the policy's scope (`$2`): `$3` program.
-macro_rules! participant_filter {
-    () => {
-        " AND ($3 IS NULL OR p.program_id = $3)"
-    };
-}
-
 /// A (participant, coach) pair `x` in contact during the period (instants `$4`, `$5`): its
 /// first or last contact falls in it, or (only when it has contacts both before and after)
 /// one of its contacts does.
@@ -125,7 +118,7 @@ impl<M> Session<M> {
         // `StepRecord::outcome` in the domain, counted here so a year of tasks comes back as a
         // row per coach and step; `the_step_tally_in_sql_is_the_domains` holds them together.
         macro_rules! sql {
-            ($scope:literal) => {
+            ($scope:literal, $program:literal) => {
                 concat!(
                     "SELECT p.coach_id, t.step_code,
                             SUM(CASE WHEN t.completed_on >= t.opens_on
@@ -141,7 +134,7 @@ impl<M> Session<M> {
                        AND t.step_code IS NOT NULL AND t.closes_on IS NOT NULL
                        AND t.due_on >= $4 AND t.due_on < $5 AND ",
                     $scope,
-                    participant_filter!(),
+                    $program,
                     " GROUP BY p.coach_id, t.step_code"
                 )
             };
@@ -153,7 +146,7 @@ impl<M> Session<M> {
             filters.to.unwrap_or(time::macros::date!(9999 - 01 - 01)),
         );
         let rows: Vec<Row> = on_conn!(self.conn(), c => {
-            bind_filters!(c.scoped_query_as(scoped_sql!(scope, sql), scope)?, filters)
+            bind_filters!(c.scoped_query_as(program_scoped_sql!(scope, filters.program, sql), scope)?, filters)
                 .bind(from)
                 .bind(to)
                 .bind(today)
@@ -188,12 +181,12 @@ impl<M> Session<M> {
             };
         }
         macro_rules! reached_sql {
-            ($scope:literal) => {
+            ($scope:literal, $program:literal) => {
                 concat!(
                     "SELECT x.coach_id, COUNT(*)
                      FROM contact_pairs x JOIN participants p ON p.org_id = $1 AND p.id = x.participant_id
                      WHERE x.org_id = $1 AND ", $scope,
-                    participant_filter!(),
+                    $program,
                     pair_in_period!(),
                     " GROUP BY x.coach_id"
                 )
@@ -206,7 +199,7 @@ impl<M> Session<M> {
             bind_span!(bind_filters!(query, filters), span).fetch_all(&mut *c).await?
         });
         let reached: Vec<(Uuid, i64)> = on_conn!(self.conn(), c => {
-            bind_filters!(c.scoped_query_as(scoped_sql!(scope, reached_sql), scope)?, filters)
+            bind_filters!(c.scoped_query_as(program_scoped_sql!(scope, filters.program, reached_sql), scope)?, filters)
                 .bind(from)
                 .bind(to)
                 .fetch_all(&mut *c)
@@ -279,7 +272,7 @@ impl<M> Session<M> {
         filters: &FidelityScope,
     ) -> Result<Vec<FirstContactRow>> {
         macro_rules! sql {
-            ($scope:literal) => {
+            ($scope:literal, $program:literal) => {
                 concat!(
                     "SELECT p.coach_id, p.enrolled_on,
                             (SELECT MIN(x.first_at) FROM contact_pairs x
@@ -288,12 +281,12 @@ impl<M> Session<M> {
                      WHERE p.org_id = $1
                        AND ($4 IS NULL OR p.enrolled_on >= $4) AND ($5 IS NULL OR p.enrolled_on < $5)
                        AND ", $scope,
-                    participant_filter!()
+                    $program
                 )
             };
         }
         let rows: Vec<(Option<Uuid>, Date, Option<Timestamp>)> = on_conn!(self.conn(), c => {
-            bind_filters!(c.scoped_query_as(scoped_sql!(scope, sql), scope)?, filters)
+            bind_filters!(c.scoped_query_as(program_scoped_sql!(scope, filters.program, sql), scope)?, filters)
                 .bind(filters.from)
                 .bind(filters.to)
                 .fetch_all(&mut *c)
@@ -317,20 +310,20 @@ impl<M> Session<M> {
         filters: &FidelityScope,
     ) -> Result<Vec<CaseloadRow>> {
         macro_rules! sql {
-            ($scope:literal) => {
+            ($scope:literal, $program:literal) => {
                 concat!(
                     "SELECT p.coach_id, p.program_id, COUNT(*), CAST(MAX(g.target_caseload) AS BIGINT)
                      FROM participants p
                      LEFT JOIN programs g ON g.org_id = $1 AND g.id = p.program_id
                      WHERE p.org_id = $1 AND p.coach_id IS NOT NULL
                        AND p.status IN ('active', 'stepped_down') AND ", $scope,
-                    participant_filter!(),
+                    $program,
                     " GROUP BY p.coach_id, p.program_id"
                 )
             };
         }
         let rows: Vec<(Uuid, Option<Uuid>, i64, Option<i64>)> = on_conn!(self.conn(), c => {
-            bind_filters!(c.scoped_query_as(scoped_sql!(scope, sql), scope)?, filters)
+            bind_filters!(c.scoped_query_as(program_scoped_sql!(scope, filters.program, sql), scope)?, filters)
                 .fetch_all(&mut *c)
                 .await?
         });
@@ -353,18 +346,18 @@ impl<M> Session<M> {
     ) -> Result<i64> {
         let (from, to) = filters.instants();
         macro_rules! sql {
-            ($scope:literal) => {
+            ($scope:literal, $program:literal) => {
                 concat!(
                     "SELECT COUNT(DISTINCT x.participant_id)
                      FROM contact_pairs x JOIN participants p ON p.org_id = $1 AND p.id = x.participant_id
                      WHERE x.org_id = $1 AND ", $scope,
-                    participant_filter!(),
+                    $program,
                     pair_in_period!()
                 )
             };
         }
         Ok(on_conn!(self.conn(), c => {
-            bind_filters!(c.scoped_query_scalar(scoped_sql!(scope, sql), scope)?, filters)
+            bind_filters!(c.scoped_query_scalar(program_scoped_sql!(scope, filters.program, sql), scope)?, filters)
                 .bind(from)
                 .bind(to)
                 .fetch_one(&mut *c)

@@ -188,6 +188,43 @@ macro_rules! scoped_sql {
 }
 pub(crate) use scoped_sql;
 
+/// [`scoped_sql!`] with a filter on the participant's program, chosen as the scope is: the
+/// query macro `$sql!` gets the scope's filter and then ` AND p.program_id = $3` when
+/// `$program` (an `Option`) is some — an equality the planner reads from an index, which
+/// `($3 IS NULL OR p.program_id = $3)` would hide from it — or ` AND $3 IS NULL` for every
+/// program.
+macro_rules! program_scoped_sql {
+    ($scope:expr, $program:expr, $sql:ident) => {
+        match ($scope.reach(), $program.is_some()) {
+            ($crate::access::Reach::Organisation, true) => {
+                $sql!("$2 IS NULL", " AND p.program_id = $3")
+            }
+            ($crate::access::Reach::Organisation, false) => $sql!("$2 IS NULL", " AND $3 IS NULL"),
+            ($crate::access::Reach::Coach(_), true) => {
+                $sql!("p.coach_id = $2", " AND p.program_id = $3")
+            }
+            ($crate::access::Reach::Coach(_), false) => {
+                $sql!("p.coach_id = $2", " AND $3 IS NULL")
+            }
+            ($crate::access::Reach::Team(_), true) => {
+                $sql!(
+                    "(p.coach_id = $2 OR p.coach_id IN
+                      (SELECT s.id FROM users s WHERE s.org_id = $1 AND s.supervisor_id = $2))",
+                    " AND p.program_id = $3"
+                )
+            }
+            ($crate::access::Reach::Team(_), false) => {
+                $sql!(
+                    "(p.coach_id = $2 OR p.coach_id IN
+                      (SELECT s.id FROM users s WHERE s.org_id = $1 AND s.supervisor_id = $2))",
+                    " AND $3 IS NULL"
+                )
+            }
+        }
+    };
+}
+pub(crate) use program_scoped_sql;
+
 /// [`scoped_sql!`] for a rollup `r` keyed by the participant's current coach
 /// (`r.participant_coach_id`) instead of joined to the participant: the same three reaches.
 macro_rules! rollup_scoped_sql {

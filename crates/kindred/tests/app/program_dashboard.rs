@@ -19,6 +19,7 @@
 //! cost 45.00 + 7.00 + 1.00 = 53.00, 26.50 per participant, 17.67 per contact; enrolled 1
 //! (P4), active 4; outcome events: the admission only.
 
+use base64::Engine;
 use serde_json::json;
 use time::{Date, Duration};
 
@@ -224,6 +225,13 @@ async fn the_dashboard_csv_and_funder_report_show_the_hand_computed_figures(app:
     assert!(!report.body.contains("<link rel=\"stylesheet\""));
     assert!(report.body.contains("Funder report: Outreach, together"));
     has_all(&report.body, &expected);
+    // Its CSV travels inside it: the link is the dashboard's CSV, read without the server.
+    let link = report.body.split("href=\"data:text/csv;charset=utf-8;base64,").nth(1);
+    let encoded = link.and_then(|l| l.split('"').next()).expect("a data: link to the CSV");
+    let embedded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.replace("&#x2f;", "/").replace("&#61;", "=").replace("&#43;", "+"))
+        .expect("base64");
+    assert_eq!(String::from_utf8(embedded).expect("UTF-8"), csv.body, "the dashboard's CSV");
 
     // A period that leaves out P3's contact and P2's arrest.
     let from = s.today - Duration::days(60);

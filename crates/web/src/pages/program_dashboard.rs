@@ -263,6 +263,8 @@ impl DashboardView {
 struct Page {
     chrome: Option<Chrome>,
     id: String,
+    /// Each figure's own CSV download (from this server).
+    figure_links: bool,
     name: String,
     from_field: Field,
     to_field: Field,
@@ -274,16 +276,38 @@ struct Page {
 #[template(path = "report/funder.html")]
 struct FunderReport<'a> {
     css: &'static str,
+    /// The report's figures as CSV, in a `data:` link: the file is read away from the server
+    /// (attached to an email, printed from the command line), where a link back to it fails.
+    csv_link: String,
+    csv_name: String,
+    /// No per-figure links back to the server: the one CSV link carries every figure.
     id: String,
+    figure_links: bool,
     view: &'a DashboardView,
 }
 
 /// The funder report as one self-contained HTML file (empty if rendering fails, which it
 /// cannot for these types).
 pub(crate) fn funder_report_html(dashboard: &ProgramDashboard) -> String {
+    use base64::Engine;
     let view = DashboardView::new(dashboard);
+    let csv = figures_csv::write(dashboard, None).unwrap_or_default();
+    let csv_link = format!(
+        "data:text/csv;charset=utf-8;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(csv)
+    );
+    let period = &dashboard.period;
+    let csv_name = format!("funder-figures-{}-to-{}.csv", period.from, period.to);
     let id = dashboard.program.id.to_string();
-    FunderReport { css: crate::report::CSS, id, view: &view }.render().unwrap_or_default()
+    let report = FunderReport {
+        css: crate::report::CSS,
+        csv_link,
+        csv_name,
+        id,
+        figure_links: false,
+        view: &view,
+    };
+    report.render().unwrap_or_default()
 }
 
 fn period_fields(params: &DashboardParams, errors: Option<&FieldErrors>) -> (Field, Field) {
@@ -316,6 +340,7 @@ pub async fn page(
             Ok(Page {
                 chrome: Chrome::new(&signed_in, "/programs"),
                 id: id.to_string(),
+                figure_links: true,
                 name: dashboard.program.name.clone(),
                 from_field,
                 to_field,
@@ -341,6 +366,7 @@ pub async fn page(
             let page = Page {
                 chrome: Chrome::new(&signed_in, "/programs"),
                 id: id.to_string(),
+                figure_links: true,
                 name: program.definition.name,
                 from_field,
                 to_field,
