@@ -432,6 +432,19 @@ impl RawConn {
                 c.close().await?;
             }
             RawConn::Postgres(mut c) => {
+                // The seed updates each rollup row once per contact in one go, leaving tens of
+                // dead versions per live row that a year of the same writes under autovacuum
+                // never would: the dashboard then read 27 000 pages for 5 000 month rows (160 ms
+                // instead of 6). Compact the tables the triggers keep, then analyse it all.
+                sqlx::query(
+                    "VACUUM (FULL) contact_pairs, contact_day_totals, contact_day_support_kinds,
+                     contact_day_activities, contact_day_modes, contact_month_totals,
+                     contact_month_support_kinds, contact_month_activities, contact_month_modes,
+                     participant_dose_totals, participant_dose_support_kinds,
+                     participant_dose_modes, participant_dose_components, participants, tasks",
+                )
+                .execute(&mut c)
+                .await?;
                 sqlx::query("ANALYZE").execute(&mut c).await?;
                 c.close().await?;
             }
