@@ -169,11 +169,11 @@ impl App {
         let raw = match view {
             FidelityView::ProgramsOnly => {
                 let scope = self.policy.scope::<Research>(actor)?;
-                Raw::load(actor.tenant(), &scope, &filters, today).await?
+                Raw::load(actor.tenant(), &scope, &filters, today, Breakdown::Overall).await?
             }
             FidelityView::Organisation | FidelityView::Team(_) | FidelityView::Own(_) => {
                 let scope = self.policy.scope::<SeeWork>(actor)?;
-                Raw::load(actor.tenant(), &scope, &filters, today).await?
+                Raw::load(actor.tenant(), &scope, &filters, today, Breakdown::ByCoach).await?
             }
         };
 
@@ -212,7 +212,7 @@ pub(crate) async fn program_figures<A: Access>(
     today: Date,
 ) -> Result<Figures> {
     let filters = FidelityScope { program: Some(program), from: Some(from), to: Some(to) };
-    Ok(Raw::load(actor.tenant(), scope, &filters, today).await?.figures(None))
+    Ok(Raw::load(actor.tenant(), scope, &filters, today, Breakdown::Overall).await?.figures(None))
 }
 
 /// The coaches a view shows, by name.
@@ -239,6 +239,16 @@ struct Raw {
     first_contacts: Vec<kindred_storage::FirstContactRow>,
     caseloads: Vec<kindred_storage::CaseloadRow>,
     participants_reached: i64,
+    /// Participants each coach reached; empty when only the overall figures were loaded.
+    reached_by_coach: Vec<(UserId, i64)>,
+}
+
+/// Which figures a load serves: the overall ones alone (a program's dashboard) need no
+/// participants reached per coach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Breakdown {
+    Overall,
+    ByCoach,
 }
 
 impl Raw {
@@ -250,6 +260,7 @@ impl Raw {
         scope: &Scope<A>,
         filters: &FidelityScope,
         today: Date,
+        breakdown: Breakdown,
     ) -> Result<Raw> {
         // Each group takes one connection and holds no other while it waits for it, so the
         // pool cannot starve however many pages load at once.
@@ -268,13 +279,18 @@ impl Raw {
         let totals_and_reach = async {
             let mut session = tenant.read().await?;
             let totals = session.fidelity_dose_totals(scope, filters).await?;
-            Ok::<_, AppError>((
-                totals,
-                session.fidelity_participants_reached(scope, filters).await?,
-            ))
+            let reached = session.fidelity_participants_reached(scope, filters).await?;
+            let by_coach = match breakdown {
+                Breakdown::ByCoach => session.fidelity_reached_by_coach(scope, filters).await?,
+                Breakdown::Overall => Vec::new(),
+            };
+            Ok::<_, AppError>((totals, reached, by_coach))
         };
-        let ((steps, caseloads), (first_contacts, kinds, activities), (totals, reached)) =
-            tokio::try_join!(steps_and_caseloads, contacts_and_terms, totals_and_reach)?;
+        let (
+            (steps, caseloads),
+            (first_contacts, kinds, activities),
+            (totals, reached, reached_by_coach),
+        ) = tokio::try_join!(steps_and_caseloads, contacts_and_terms, totals_and_reach)?;
         Ok(Raw {
             steps,
             totals,
@@ -283,6 +299,7 @@ impl Raw {
             first_contacts,
             caseloads,
             participants_reached: reached,
+            reached_by_coach,
         })
     }
 
@@ -294,9 +311,10 @@ impl Raw {
             steps.merge(row.tally);
         }
         let totals = self.totals.iter().filter(|t| mine(Some(t.coach_id)));
-        let (contacts, minutes, reached) = totals.fold((0i64, 0i64, 0i64), |(c, m, p), t| {
-            (c + t.contacts, m + t.minutes, p + t.participants)
-        });
+        let (contacts, minutes) =
+            totals.fold((0i64, 0i64), |(c, m), t| (c + t.contacts, m + t.minutes));
+        let reached: i64 =
+            self.reached_by_coach.iter().filter(|(c, _)| mine(Some(*c))).map(|(_, n)| n).sum();
         let dose = DoseProfile {
             total: dose(contacts, minutes),
             by_support_kind: sum_by_key(self.kinds.iter().filter(|r| mine(Some(r.coach_id)))),

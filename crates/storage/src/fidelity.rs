@@ -58,13 +58,12 @@ pub struct DoseRow<K> {
     pub minutes: i64,
 }
 
-/// A coach's totals.
+/// A coach's contacts and minutes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DoseTotalRow {
     pub coach_id: UserId,
     pub contacts: i64,
     pub minutes: i64,
-    pub participants: i64,
 }
 
 /// A participant's enrolment date and first contact.
@@ -169,7 +168,7 @@ impl<M> Session<M> {
             .collect())
     }
 
-    /// Contacts, minutes and participants reached per coach.
+    /// Contacts and minutes per coach.
     pub async fn fidelity_dose_totals<A: Access>(
         &mut self,
         scope: &Scope<A>,
@@ -180,7 +179,28 @@ impl<M> Session<M> {
                 rollup_sum!("totals", "r.coach_id", $scope)
             };
         }
-        macro_rules! reached_sql {
+        let span = RollupSpan::new(filters.from, filters.to);
+        let totals: Vec<(Uuid, i64, i64)> = on_conn!(self.conn(), c => {
+            let query = c.scoped_query_as(rollup_scoped_sql!(scope, sql), scope)?;
+            bind_span!(bind_filters!(query, filters), span).fetch_all(&mut *c).await?
+        });
+        Ok(totals
+            .into_iter()
+            .map(|(coach, contacts, minutes)| DoseTotalRow {
+                coach_id: UserId(coach),
+                contacts,
+                minutes,
+            })
+            .collect())
+    }
+
+    /// Participants in scope each coach was in contact with during the period.
+    pub async fn fidelity_reached_by_coach<A: Access>(
+        &mut self,
+        scope: &Scope<A>,
+        filters: &FidelityScope,
+    ) -> Result<Vec<(UserId, i64)>> {
+        macro_rules! sql {
             ($scope:literal, $program:literal) => {
                 concat!(
                     "SELECT x.coach_id, COUNT(*)
@@ -193,27 +213,14 @@ impl<M> Session<M> {
             };
         }
         let (from, to) = filters.instants();
-        let span = RollupSpan::new(filters.from, filters.to);
-        let totals: Vec<(Uuid, i64, i64)> = on_conn!(self.conn(), c => {
-            let query = c.scoped_query_as(rollup_scoped_sql!(scope, sql), scope)?;
-            bind_span!(bind_filters!(query, filters), span).fetch_all(&mut *c).await?
-        });
         let reached: Vec<(Uuid, i64)> = on_conn!(self.conn(), c => {
-            bind_filters!(c.scoped_query_as(program_scoped_sql!(scope, filters.program, reached_sql), scope)?, filters)
+            bind_filters!(c.scoped_query_as(program_scoped_sql!(scope, filters.program, sql), scope)?, filters)
                 .bind(from)
                 .bind(to)
                 .fetch_all(&mut *c)
                 .await?
         });
-        Ok(totals
-            .into_iter()
-            .map(|(coach, contacts, minutes)| DoseTotalRow {
-                coach_id: UserId(coach),
-                contacts,
-                minutes,
-                participants: reached.iter().find(|(c, _)| *c == coach).map_or(0, |(_, n)| *n),
-            })
-            .collect())
+        Ok(reached.into_iter().map(|(coach, n)| (UserId(coach), n)).collect())
     }
 
     /// Contacts and minutes per coach and support kind.

@@ -2,8 +2,8 @@
 //!
 //! The real router serves the database in-process on real TCP. The routes are every `GET` of
 //! the OpenAPI document without a path parameter, plus one participant's record and its lists
-//! (`/api/v1/participants/{id}/…`), plus the HTML pages (with that participant's program's
-//! dashboard). Each is read as a coach, a
+//! (`/api/v1/participants/{id}/…`), plus the HTML pages, plus that participant's program's
+//! pages (its record, follow-up rates, fidelity and dashboard). Each is read as a coach, a
 //! supervisor, a manager and an evaluator (a reader refused is shown as such and not timed):
 //! first by one reader in a row, then by `--readers` concurrent readers, each phase for
 //! `--requests` requests or `--seconds`, whichever ends first. Latency is client-side, around
@@ -74,8 +74,15 @@ pub async fn pages(database: &DatabaseArgs, args: &BenchPagesArgs) -> anyhow::Re
         .await?;
     let program = record["program_id"].as_str().map(str::to_owned);
     let mut routes = routes(&http, &base, &participant).await?;
+    // The program's own pages: its record, follow-up rates, fidelity and dashboard.
     if let Some(program) = &program {
-        routes.push(format!("/programs/{program}/dashboard"));
+        routes.extend([
+            format!("/programs/{program}"),
+            format!("/programs/{program}/follow-up"),
+            format!("/api/v1/programs/{program}/follow-up-rates"),
+            format!("/fidelity?program={program}"),
+            format!("/programs/{program}/dashboard"),
+        ]);
     }
     let routes: Vec<String> = match &args.only {
         Some(only) => routes.into_iter().filter(|r| r.contains(only.as_str())).collect(),
