@@ -107,6 +107,13 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0018_contact_day_modes.sql"),
         include_str!("../migrations/postgres/0018_contact_day_modes.sql"),
     ),
+    // 0019 is taken by the fidelity and dashboard work on main.
+    (
+        20,
+        "contact references",
+        include_str!("../migrations/sqlite/0020_contact_references.sql"),
+        include_str!("../migrations/postgres/0020_contact_references.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy)]

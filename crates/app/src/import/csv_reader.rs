@@ -1,0 +1,239 @@
+//! Reading a spreadsheet saved as CSV, one row at a time: the header is matched to Kindred's
+//! fields (by name, or through a [`ColumnMapping`]), then each row yields its cells by field.
+//! Nothing holds more than one row, so a 200 000-row file costs what one row costs.
+
+use std::io::{self, Read};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::mapping::ColumnMapping;
+use super::report::Problem;
+use super::{Field, ImportKind};
+
+/// A spreadsheet that can be read more than once (an import checks every row, then reads the
+/// file again to write): a file on disk, or an upload held in memory (size-limited).
+#[derive(Debug, Clone)]
+pub enum CsvSource {
+    File(PathBuf),
+    Bytes(Arc<[u8]>),
+}
+
+impl CsvSource {
+    fn open(&self) -> io::Result<Box<dyn Read + Send>> {
+        Ok(match self {
+            CsvSource::File(path) => Box::new(io::BufReader::new(std::fs::File::open(path)?)),
+            CsvSource::Bytes(bytes) => Box::new(io::Cursor::new(Arc::clone(bytes))),
+        })
+    }
+
+    /// How many bytes the file holds (for a progress bar), if known.
+    pub fn len(&self) -> Option<u64> {
+        match self {
+            CsvSource::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),
+            CsvSource::Bytes(bytes) => Some(bytes.len() as u64),
+        }
+    }
+}
+
+/// One data row: its number in the spreadsheet (the header is row 1) and its cells by field,
+/// trimmed, blank cells as `None`.
+#[derive(Debug)]
+pub(crate) struct Row {
+    pub number: u64,
+    fields: &'static [Field],
+    cells: Vec<Option<String>>,
+}
+
+impl Row {
+    /// The cell for `field`, if the file has that column and the cell is not blank.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        let index = self.fields.iter().position(|f| f.name == field)?;
+        self.cells.get(index)?.as_deref()
+    }
+}
+
+/// An open spreadsheet, positioned after its header.
+pub(crate) struct Table {
+    reader: csv::Reader<Box<dyn Read + Send>>,
+    fields: &'static [Field],
+    /// For each column of the file, the field it fills (`None`: left out).
+    columns: Vec<Option<usize>>,
+    /// For each field, the heading of the column that fills it.
+    headings: Vec<Option<String>>,
+    record: csv::ByteRecord,
+    rows_read: u64,
+    done: bool,
+}
+
+impl Table {
+    /// Opens the file and matches its header; every problem with the header is returned
+    /// (an unknown heading, a field given twice, a required field missing).
+    pub fn open(
+        source: &CsvSource,
+        kind: ImportKind,
+        mapping: Option<&ColumnMapping>,
+    ) -> Result<Self, Vec<Problem>> {
+        let input = source.open().map_err(|e| vec![Problem::file(unreadable(&e))])?;
+        let mut reader =
+            csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(input);
+        let fields = kind.fields();
+        let mut header = csv::ByteRecord::new();
+        match reader.read_byte_record(&mut header) {
+            Ok(true) => {}
+            Ok(false) => {
+                return Err(vec![Problem::file("the file is empty: it needs a header row")]);
+            }
+            Err(e) => return Err(vec![Problem::file(unreadable(&e))]),
+        }
+        let mut problems = Vec::new();
+        if let Some(mapping) = mapping {
+            for named in mapping.fields().filter(|n| !fields.iter().any(|f| f.name == *n)) {
+                problems.push(Problem::file(format!(
+                    "the column mapping names \"{named}\", which is not a field of {}",
+                    kind.code()
+                )));
+            }
+        }
+        let mut columns = Vec::new();
+        let mut headings: Vec<Option<String>> = vec![None; fields.len()];
+        for cell in header.iter() {
+            let heading =
+                String::from_utf8_lossy(cell).trim().trim_start_matches('\u{feff}').to_owned();
+            let field = match mapping.and_then(|m| m.for_heading(&heading)) {
+                Some(mapped) => mapped.and_then(|name| fields.iter().position(|f| f.name == name)),
+                None if heading.is_empty() => None,
+                None => match fields.iter().position(|f| f.name == field_name(&heading)) {
+                    Some(index) => Some(index),
+                    None => {
+                        problems.push(heading_problem(&heading, unknown_heading(kind)));
+                        None
+                    }
+                },
+            };
+            if let Some(index) = field {
+                if let Some(first) = &headings[index] {
+                    let reason =
+                        format!("fills {} like the column \"{first}\"", fields[index].name);
+                    problems.push(heading_problem(&heading, reason));
+                } else {
+                    headings[index] = Some(heading);
+                }
+            }
+            columns.push(field);
+        }
+        for (field, heading) in fields.iter().zip(&headings) {
+            if field.required && heading.is_none() {
+                problems.push(Problem {
+                    row: Some(1),
+                    column: Some(field.name.to_owned()),
+                    value: None,
+                    reason: "is required, and no column gives it".into(),
+                });
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let record = csv::ByteRecord::new();
+        Ok(Self { reader, fields, columns, headings, record, rows_read: 0, done: false })
+    }
+
+    /// The spreadsheet's heading for `field` (what a problem names), or the field's own name.
+    pub fn heading<'a>(&'a self, field: &'a str) -> &'a str {
+        self.fields
+            .iter()
+            .position(|f| f.name == field)
+            .and_then(|i| self.headings[i].as_deref())
+            .unwrap_or(field)
+    }
+
+    /// Bytes read so far.
+    pub fn position(&self) -> u64 {
+        self.reader.position().byte()
+    }
+
+    /// The next row that has anything in it (wholly blank rows, which spreadsheets export at
+    /// the end, are skipped), or the problem that stops this row being read.
+    pub fn next_row(&mut self) -> Option<Result<Row, Problem>> {
+        loop {
+            if self.done {
+                return None;
+            }
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => {
+                    self.done = true;
+                    return None;
+                }
+                Ok(true) => {}
+                Err(e) => {
+                    // The reader cannot be trusted past a read error: stop here.
+                    self.done = true;
+                    return Some(Err(Problem::file(unreadable(&e))));
+                }
+            }
+            self.rows_read += 1;
+            let number = self.rows_read + 1;
+            if self.record.iter().all(|cell| cell.iter().all(u8::is_ascii_whitespace)) {
+                continue;
+            }
+            return Some(self.cells(number));
+        }
+    }
+
+    fn cells(&self, number: u64) -> Result<Row, Problem> {
+        if self.record.len() > self.columns.len() {
+            return Err(Problem {
+                row: Some(number),
+                column: None,
+                value: None,
+                reason: format!(
+                    "has {} cells but the header has {} columns",
+                    self.record.len(),
+                    self.columns.len()
+                ),
+            });
+        }
+        let mut cells: Vec<Option<String>> = vec![None; self.fields.len()];
+        for (cell, field) in self.record.iter().zip(&self.columns) {
+            let Some(index) = *field else { continue };
+            let text = std::str::from_utf8(cell).map_err(|_| Problem {
+                row: Some(number),
+                column: self.headings[index].clone(),
+                value: None,
+                reason: "is not UTF-8 text: save the spreadsheet as \"CSV UTF-8\"".into(),
+            })?;
+            let text = text.trim();
+            if !text.is_empty() {
+                cells[index] = Some(text.to_owned());
+            }
+        }
+        Ok(Row { number, fields: self.fields, cells })
+    }
+}
+
+/// A heading as a field name: "Referral source" and "referral-source" are `referral_source`.
+fn field_name(heading: &str) -> String {
+    heading
+        .to_lowercase()
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+fn heading_problem(heading: &str, reason: String) -> Problem {
+    Problem { row: Some(1), column: Some(heading.to_owned()), value: None, reason }
+}
+
+fn unknown_heading(kind: ImportKind) -> String {
+    let names: Vec<&str> = kind.fields().iter().map(|f| f.name).collect();
+    format!(
+        "is not a field of {}: name the column after one ({}), or map it in a column mapping (to null to leave it out)",
+        kind.code(),
+        names.join(", ")
+    )
+}
+
+fn unreadable(error: &dyn std::fmt::Display) -> String {
+    format!("the file cannot be read as CSV ({error})")
+}

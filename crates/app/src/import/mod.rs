@@ -1,0 +1,300 @@
+//! Spreadsheet (CSV) import of participants and contacts: programs arrive with years of
+//! spreadsheets, and retyping them is how records get lost.
+//!
+//! **Columns.** A column is named after the Kindred field it fills — the names the API uses
+//! (`reference`, `given_name`, `referral_source`, `occurred_at`, `support_kinds`…; in any case,
+//! with spaces for underscores) — or a saved [`ColumnMapping`] says which field each heading
+//! of someone else's spreadsheet fills. A heading that is neither is a problem, not ignored: a
+//! misspelt column silently dropped is data lost.
+//!
+//! **Values.** Coded fields take a term's code or its label, in any case (`phone`, `Phone`;
+//! `drug_court`, `Drug court`); lists (`support_kinds`, `activities`) separate terms with `;`,
+//! `|` or `,`. A program is named by its name or id, a coach by their email or id. Dates are
+//! ISO, `YYYY-MM-DD`; a contact's `occurred_at` is `YYYY-MM-DD`, `YYYY-MM-DD HH:MM` or
+//! `YYYY-MM-DDTHH:MM` (wall-clock, as in the form). Nothing else: `03/04/2025` is March in one
+//! country and April in the next, so it is refused, not guessed.
+//!
+//! **Dry run, then all or nothing.** The file is read twice, a row at a time: first every row
+//! is checked against the record (nothing is written, and every problem is reported with its
+//! row, column, value and reason); then, if there were none and this is not a dry run, it is
+//! read again and written in one transaction, each row checked once more inside it. Any
+//! problem then too rolls the whole import back. A half-imported caseload is worse than
+//! none: the fix is to correct the file and import it again.
+//!
+//! **Importing again changes nothing.** Rows are matched on the program's own references: a
+//! participant's `reference` (unique in the organisation), a contact's participant reference
+//! plus its `contact_reference` column — or, in a file without that column, the contact's time
+//! and mode. A row already imported with the same values is counted as unchanged; one whose
+//! values differ is a problem (an import adds records and never overwrites what people have
+//! since changed in Kindred).
+
+mod contacts;
+mod csv_reader;
+mod mapping;
+mod participants;
+mod report;
+mod values;
+
+use kindred_domain::audit::AuditAction;
+use kindred_storage::{Read, Session, Write};
+
+pub use csv_reader::CsvSource;
+pub use mapping::ColumnMapping;
+pub use report::{ImportReport, PROBLEMS_KEPT, Problem};
+
+use crate::audit::entry;
+use crate::policy::Importer;
+use crate::{App, Result};
+use csv_reader::Table;
+
+/// The largest spreadsheet the upload page and the API take (the command line reads files of
+/// any size). About 300 000 contacts.
+pub const UPLOAD_LIMIT_BYTES: usize = 32 * 1024 * 1024;
+
+/// What a spreadsheet holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    Participants,
+    Contacts,
+}
+
+/// A Kindred field a column can fill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    pub name: &'static str,
+    pub required: bool,
+}
+
+impl ImportKind {
+    pub const ALL: [ImportKind; 2] = [ImportKind::Participants, ImportKind::Contacts];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ImportKind::Participants => "participants",
+            ImportKind::Contacts => "contacts",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ImportKind::Participants => "Participants",
+            ImportKind::Contacts => "Contacts",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.code() == code.trim())
+    }
+
+    /// The columns a spreadsheet of this kind may have.
+    pub fn fields(self) -> &'static [Field] {
+        match self {
+            ImportKind::Participants => participants::FIELDS,
+            ImportKind::Contacts => contacts::FIELDS,
+        }
+    }
+}
+
+/// What to import.
+#[derive(Debug, Clone)]
+pub struct ImportRequest {
+    pub kind: ImportKind,
+    pub source: CsvSource,
+    pub mapping: Option<ColumnMapping>,
+    pub dry_run: bool,
+}
+
+/// Told how many bytes of the file have been read, over both readings (so a real import
+/// reaches twice the file's length).
+pub type Progress<'p> = &'p (dyn Fn(u64) + Send + Sync);
+
+/// One row's verdict.
+pub(crate) enum Checked<T> {
+    New(T),
+    Unchanged,
+    Problems(Vec<Problem>),
+}
+
+/// The checker of one kind of row, with what it has learnt of the file so far.
+enum Checker<'a> {
+    Participants(participants::Participants<'a>),
+    Contacts(contacts::Contacts<'a>),
+}
+
+/// A row ready to be written.
+enum Planned {
+    Participant(Box<participants::NewRow>),
+    Contact(Box<contacts::NewRow>),
+}
+
+impl App {
+    /// Imports a spreadsheet of participants or contacts (managers only): see the module's
+    /// documentation. A dry run, or a file with any problem, writes nothing.
+    pub async fn import_csv(
+        &self,
+        importer: &Importer<'_>,
+        request: &ImportRequest,
+        progress: Progress<'_>,
+    ) -> Result<ImportReport> {
+        let mut report = ImportReport::new(request.kind, request.dry_run);
+        let mut session = importer.actor().tenant().read().await?;
+        let read = self.pass(&mut session, importer, request, &mut report, 0, progress).await?;
+        drop(session);
+        if report.problem_count > 0 || request.dry_run {
+            return Ok(report);
+        }
+        // Counted again by the writing pass, which sees the record as it now is.
+        let mut written = ImportReport::new(request.kind, false);
+        let mut tx = importer.actor().tenant().write().await?;
+        self.pass(&mut tx, importer, request, &mut written, read, progress).await?;
+        if written.problem_count > 0 {
+            // Someone changed the record between the two readings; dropping rolls back.
+            return Ok(written);
+        }
+        let actor = importer.actor();
+        let detail = format!(
+            "CSV import of {}: {} rows, {} added, {} unchanged",
+            request.kind.code(),
+            written.rows,
+            written.added,
+            written.unchanged
+        );
+        let now = self.clock().now();
+        tx.append_audit(now, entry(actor, AuditAction::Create, request.kind.code(), None, detail))
+            .await?;
+        tx.commit().await?;
+        Ok(written)
+    }
+
+    /// Reads the file once, checking each row and (in a write transaction) writing each new
+    /// one. Returns the bytes read.
+    async fn pass<M: Stage>(
+        &self,
+        session: &mut Session<M>,
+        importer: &Importer<'_>,
+        request: &ImportRequest,
+        report: &mut ImportReport,
+        offset: u64,
+        progress: Progress<'_>,
+    ) -> Result<u64> {
+        let mut table = match Table::open(&request.source, request.kind, request.mapping.as_ref()) {
+            Ok(table) => table,
+            Err(problems) => {
+                problems.into_iter().for_each(|p| report.problem(p));
+                return Ok(0);
+            }
+        };
+        let actor = importer.actor();
+        let (now, today) = (self.clock().now(), self.clock().today());
+        let mut checker = match request.kind {
+            ImportKind::Participants => Checker::Participants(
+                participants::Participants::load(session, &self.policy, actor, today).await?,
+            ),
+            ImportKind::Contacts => Checker::Contacts(
+                contacts::Contacts::load(session, &self.policy, actor, now).await?,
+            ),
+        };
+        while let Some(row) = table.next_row() {
+            report.rows += 1;
+            let row = match row {
+                Ok(row) => row,
+                Err(problem) => {
+                    report.problem(problem);
+                    continue;
+                }
+            };
+            let checked = match &mut checker {
+                Checker::Participants(c) => {
+                    c.check(session, &table, &row).await?.map(Planned::Participant)
+                }
+                Checker::Contacts(c) => c.check(session, &table, &row).await?.map(Planned::Contact),
+            };
+            match checked {
+                Checked::New(planned) => {
+                    report.added += 1;
+                    // Nothing is written once a problem is known: the transaction will roll back.
+                    if report.problem_count == 0 {
+                        M::write(session, &mut checker, planned, now, today).await?;
+                    }
+                }
+                Checked::Unchanged => report.unchanged += 1,
+                Checked::Problems(problems) => problems.into_iter().for_each(|p| report.problem(p)),
+            }
+            if report.rows % 256 == 0 {
+                progress(offset + table.position());
+            }
+        }
+        if report.problem_count == 0 {
+            M::finish(session, &mut checker).await?;
+        }
+        let read = table.position();
+        progress(offset + read);
+        Ok(read)
+    }
+}
+
+impl<T> Checked<T> {
+    fn map<U>(self, f: impl FnOnce(Box<T>) -> U) -> Checked<U> {
+        match self {
+            Checked::New(row) => Checked::New(f(Box::new(row))),
+            Checked::Unchanged => Checked::Unchanged,
+            Checked::Problems(problems) => Checked::Problems(problems),
+        }
+    }
+}
+
+/// What a pass does with a new row: a read session only counts it; a write transaction
+/// writes it.
+trait Stage: Sized + Send {
+    async fn write(
+        session: &mut Session<Self>,
+        checker: &mut Checker<'_>,
+        planned: Planned,
+        now: time::OffsetDateTime,
+        today: time::Date,
+    ) -> Result<()>;
+
+    /// Bookkeeping once every row is written.
+    async fn finish(session: &mut Session<Self>, checker: &mut Checker<'_>) -> Result<()>;
+}
+
+impl Stage for Read {
+    async fn write(
+        _: &mut Session<Read>,
+        _: &mut Checker<'_>,
+        _: Planned,
+        _: time::OffsetDateTime,
+        _: time::Date,
+    ) -> Result<()> {
+        Ok(())
+    }
+
+    async fn finish(_: &mut Session<Read>, _: &mut Checker<'_>) -> Result<()> {
+        Ok(())
+    }
+}
+
+impl Stage for Write {
+    async fn write(
+        tx: &mut Session<Write>,
+        checker: &mut Checker<'_>,
+        planned: Planned,
+        now: time::OffsetDateTime,
+        today: time::Date,
+    ) -> Result<()> {
+        match (checker, planned) {
+            (Checker::Participants(c), Planned::Participant(row)) => {
+                c.write(tx, *row, now, today).await
+            }
+            (Checker::Contacts(c), Planned::Contact(row)) => c.write(tx, *row, now).await,
+            _ => Ok(()),
+        }
+    }
+
+    async fn finish(tx: &mut Session<Write>, checker: &mut Checker<'_>) -> Result<()> {
+        match checker {
+            Checker::Participants(c) => c.finish(tx).await,
+            Checker::Contacts(_) => Ok(()),
+        }
+    }
+}
