@@ -60,9 +60,11 @@ pub fn router(app: App, client_addresses: ClientAddresses) -> Router {
         .route("/api/v1/openapi.json", get(openapi_document))
         .route("/assets/{file}", get(assets::serve))
         .route("/healthz", get(|| async { "ok" }))
-        .fallback(pages::not_found);
-    security::with_security_headers(routes)
+        .fallback(pages::not_found)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        // Spreadsheet uploads carry their own, larger limit.
+        .merge(pages::upload_router());
+    security::with_security_headers(routes)
         // A 500's cause is logged once, with the request's span, by the error module.
         .layer(
             TraceLayer::new_for_http().make_span_with(request_context::request_span).on_failure(()),

@@ -19,7 +19,7 @@ pub enum CsvSource {
 }
 
 impl CsvSource {
-    fn open(&self) -> io::Result<Box<dyn Read + Send>> {
+    fn open(&self) -> io::Result<Box<dyn Read + Send + Sync>> {
         Ok(match self {
             CsvSource::File(path) => Box::new(io::BufReader::new(std::fs::File::open(path)?)),
             CsvSource::Bytes(bytes) => Box::new(io::Cursor::new(Arc::clone(bytes))),
@@ -54,7 +54,7 @@ impl Row {
 
 /// An open spreadsheet, positioned after its header.
 pub(crate) struct Table {
-    reader: csv::Reader<Box<dyn Read + Send>>,
+    reader: csv::Reader<Box<dyn Read + Send + Sync>>,
     fields: &'static [Field],
     /// For each column of the file, the field it fills (`None`: left out).
     columns: Vec<Option<usize>>,

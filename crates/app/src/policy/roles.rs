@@ -165,6 +165,8 @@ pub struct Capabilities {
     pub read_directory: bool,
     pub curate_directory: bool,
     pub manage_programs: bool,
+    /// Importing participants and contacts from spreadsheets.
+    pub import_spreadsheets: bool,
     /// Programs' dashboards and funder reports.
     pub program_dashboard: bool,
     pub fidelity: bool,
@@ -199,6 +201,7 @@ pub fn capabilities(actor: &Actor) -> Capabilities {
         read_directory: directory_reader(actor).is_ok(),
         curate_directory: curator(actor).is_ok(),
         manage_programs: manager(actor).is_ok(),
+        import_spreadsheets: importer(actor).is_ok(),
         program_dashboard: super::program_dashboard(actor).is_ok(),
         fidelity: super::fidelity(actor).is_ok(),
         staff: super::staff_list(actor).is_ok(),
