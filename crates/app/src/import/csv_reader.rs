@@ -86,21 +86,24 @@ impl Table {
             Err(e) => return Err(vec![Problem::file(unreadable(&e))]),
         }
         let mut problems = Vec::new();
-        if let Some(mapping) = mapping {
-            for named in mapping.fields().filter(|n| !fields.iter().any(|f| f.name == *n)) {
-                problems.push(Problem::file(format!(
-                    "the column mapping names \"{named}\", which is not a field of {}",
-                    kind.code()
-                )));
-            }
-        }
         let mut columns = Vec::new();
         let mut headings: Vec<Option<String>> = vec![None; fields.len()];
         for cell in header.iter() {
             let heading =
                 String::from_utf8_lossy(cell).trim().trim_start_matches('\u{feff}').to_owned();
             let field = match mapping.and_then(|m| m.for_heading(&heading)) {
-                Some(mapped) => mapped.and_then(|name| fields.iter().position(|f| f.name == name)),
+                Some(None) => None,
+                // One mapping may serve a program's participant and contact sheets alike, so
+                // only a heading this file has is held to this kind's fields.
+                Some(Some(name)) => match fields.iter().position(|f| f.name == name) {
+                    Some(index) => Some(index),
+                    None => {
+                        let reason =
+                            format!("is mapped to {name}, which is not a field of {}", kind.code());
+                        problems.push(heading_problem(&heading, reason));
+                        None
+                    }
+                },
                 None if heading.is_empty() => None,
                 None => match fields.iter().position(|f| f.name == field_name(&heading)) {
                     Some(index) => Some(index),

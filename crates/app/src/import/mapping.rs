@@ -44,11 +44,6 @@ impl ColumnMapping {
     pub(crate) fn for_heading(&self, heading: &str) -> Option<Option<&str>> {
         self.columns.get(&heading.trim().to_lowercase()).map(Option::as_deref)
     }
-
-    /// The fields the mapping names, for checking them against the kind of record.
-    pub(crate) fn fields(&self) -> impl Iterator<Item = &str> {
-        self.columns.values().flatten().map(String::as_str)
-    }
 }
 
 #[cfg(test)]

@@ -82,6 +82,14 @@ impl ImportKind {
         }
     }
 
+    /// The audit log's record type for what is imported.
+    fn record_type(self) -> &'static str {
+        match self {
+            ImportKind::Participants => "participant",
+            ImportKind::Contacts => "contact",
+        }
+    }
+
     pub fn parse(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.code() == code.trim())
     }
@@ -160,8 +168,11 @@ impl App {
             written.unchanged
         );
         let now = self.clock().now();
-        tx.append_audit(now, entry(actor, AuditAction::Create, request.kind.code(), None, detail))
-            .await?;
+        tx.append_audit(
+            now,
+            entry(actor, AuditAction::Create, request.kind.record_type(), None, detail),
+        )
+        .await?;
         tx.commit().await?;
         Ok(written)
     }

@@ -16,11 +16,13 @@ pub(crate) struct RowCheck<'r> {
     table: &'r Table,
     row: &'r Row,
     pub problems: Vec<Problem>,
+    /// The fields already reported: one problem per cell, the first (as `FieldErrors` keeps).
+    reported: Vec<String>,
 }
 
 impl<'r> RowCheck<'r> {
     pub fn new(table: &'r Table, row: &'r Row) -> Self {
-        Self { table, row, problems: Vec::new() }
+        Self { table, row, problems: Vec::new(), reported: Vec::new() }
     }
 
     pub fn get(&self, field: &str) -> Option<&'r str> {
@@ -33,6 +35,10 @@ impl<'r> RowCheck<'r> {
 
     /// Records a problem with `field`'s cell.
     pub fn add(&mut self, field: &str, reason: impl Into<String>) {
+        if self.reported.iter().any(|f| f == field) {
+            return;
+        }
+        self.reported.push(field.to_owned());
         self.problems.push(Problem {
             row: Some(self.row.number),
             column: Some(self.table.heading(field).to_owned()),
@@ -41,7 +47,8 @@ impl<'r> RowCheck<'r> {
         });
     }
 
-    /// The domain's verdicts on the fields, as problems of their columns.
+    /// The domain's verdicts on the fields, as problems of their columns (a cell whose value
+    /// was already refused is not reported again as missing).
     pub fn field_errors(&mut self, errors: &FieldErrors) {
         for error in errors.iter() {
             self.add(&error.field, error.message.clone());
