@@ -240,3 +240,77 @@ fn unknown_heading(kind: ImportKind) -> String {
 fn unreadable(error: &dyn std::fmt::Display) -> String {
     format!("the file cannot be read as CSV ({error})")
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn source(text: &[u8]) -> CsvSource {
+        CsvSource::Bytes(Arc::from(text))
+    }
+
+    /// Every row of the file, or every problem with its header.
+    fn read_all(text: &[u8], kind: ImportKind) -> Result<Vec<Result<Row, Problem>>, Vec<Problem>> {
+        let mut table = Table::open(&source(text), kind, None)?;
+        Ok(std::iter::from_fn(|| table.next_row()).collect())
+    }
+
+    #[test]
+    fn rows_are_numbered_as_the_spreadsheet_shows_them() {
+        let text = "participant_reference,Note,mode,occurred_at,support_kinds\n\
+                    R-1,\"two\nlines\",phone,2025-01-01,emotional\n,,,,\nR-2,,text,2025-01-02,emotional\n";
+        let rows = read_all(text.as_bytes(), ImportKind::Contacts).expect("a header");
+        let rows: Vec<Row> = rows.into_iter().map(|r| r.expect("a row")).collect();
+        // A cell with a line break is one row; the blank row is skipped but still counted.
+        assert_eq!(rows.iter().map(|r| r.number).collect::<Vec<_>>(), [2, 4]);
+        assert_eq!(rows[0].get("note"), Some("two\nlines"));
+        assert_eq!(rows[1].get("note"), None);
+    }
+
+    #[test]
+    fn an_unknown_heading_and_a_missing_required_field_are_reported_on_row_1() {
+        let problems = read_all(b"reference,nickname\n", ImportKind::Participants)
+            .err()
+            .expect("header problems");
+        assert!(
+            problems[0]
+                .to_string()
+                .starts_with("row 1, column nickname: is not a field of participants")
+        );
+        assert!(problems.iter().any(|p| p.column.as_deref() == Some("given_name")));
+    }
+
+    #[test]
+    fn a_cell_that_is_not_utf8_names_its_row_and_column() {
+        let text = b"participant_reference,note,occurred_at,mode,support_kinds\nR-1,caf\xe9,,,\n";
+        let rows = read_all(text, ImportKind::Contacts).expect("a header");
+        let problem = rows[0].as_ref().err().expect("a problem");
+        assert_eq!((problem.row, problem.column.as_deref()), (Some(2), Some("note")));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        /// No input makes the reader panic, loop or number rows out of order.
+        #[test]
+        fn any_bytes_are_read_without_panic(body in proptest::collection::vec(any::<u8>(), 0..600)) {
+            for kind in ImportKind::ALL {
+                if let Ok(rows) = read_all(&body, kind) {
+                    let numbers: Vec<u64> = rows.iter().filter_map(|r| r.as_ref().ok()).map(|r| r.number).collect();
+                    prop_assert!(numbers.windows(2).all(|w| w[0] < w[1]));
+                    prop_assert!(numbers.iter().all(|n| *n >= 2));
+                }
+            }
+        }
+
+        /// CSV-shaped text after a valid header: quotes, separators and line breaks anywhere.
+        #[test]
+        fn csv_shaped_rows_are_read_without_panic(body in "[a-z0-9,\"\r\n ;|é-]{0,400}") {
+            let text = format!("participant_reference,occurred_at,mode,support_kinds\n{body}");
+            let rows = read_all(text.as_bytes(), ImportKind::Contacts);
+            prop_assert!(rows.is_ok());
+        }
+    }
+}
