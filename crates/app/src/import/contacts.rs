@@ -61,7 +61,7 @@ pub(super) struct Contacts<'a> {
 }
 
 impl<'a> Contacts<'a> {
-    pub async fn load<M>(
+    pub(super) async fn load<M>(
         session: &mut Session<M>,
         policy: &'a Policy,
         actor: &'a Actor,
@@ -79,7 +79,7 @@ impl<'a> Contacts<'a> {
         })
     }
 
-    pub async fn check<M>(
+    pub(super) async fn check<M>(
         &mut self,
         session: &mut Session<M>,
         table: &Table,
@@ -177,7 +177,7 @@ impl<'a> Contacts<'a> {
         Ok(Checked::New(NewRow { grant, reference, coach, contact }))
     }
 
-    pub async fn write(
+    pub(super) async fn write(
         &mut self,
         tx: &mut Session<Write>,
         row: NewRow,

@@ -46,7 +46,7 @@ pub(crate) struct Row {
 
 impl Row {
     /// The cell for `field`, if the file has that column and the cell is not blank.
-    pub fn get(&self, field: &str) -> Option<&str> {
+    pub(crate) fn get(&self, field: &str) -> Option<&str> {
         let index = self.fields.iter().position(|f| f.name == field)?;
         self.cells.get(index)?.as_deref()
     }
@@ -68,7 +68,7 @@ pub(crate) struct Table {
 impl Table {
     /// Opens the file and matches its header; every problem with the header is returned
     /// (an unknown heading, a field given twice, a required field missing).
-    pub fn open(
+    pub(crate) fn open(
         source: &CsvSource,
         kind: ImportKind,
         mapping: Option<&ColumnMapping>,
@@ -142,7 +142,7 @@ impl Table {
     }
 
     /// The spreadsheet's heading for `field` (what a problem names), or the field's own name.
-    pub fn heading<'a>(&'a self, field: &'a str) -> &'a str {
+    pub(crate) fn heading<'a>(&'a self, field: &'a str) -> &'a str {
         self.fields
             .iter()
             .position(|f| f.name == field)
@@ -151,13 +151,13 @@ impl Table {
     }
 
     /// Bytes read so far.
-    pub fn position(&self) -> u64 {
+    pub(crate) fn position(&self) -> u64 {
         self.reader.position().byte()
     }
 
     /// The next row that has anything in it (wholly blank rows, which spreadsheets export at
     /// the end, are skipped), or the problem that stops this row being read.
-    pub fn next_row(&mut self) -> Option<Result<Row, Problem>> {
+    pub(crate) fn next_row(&mut self) -> Option<Result<Row, Problem>> {
         loop {
             if self.done {
                 return None;

@@ -72,7 +72,7 @@ pub(super) struct Participants<'a> {
 }
 
 impl<'a> Participants<'a> {
-    pub async fn load<M>(
+    pub(super) async fn load<M>(
         session: &mut Session<M>,
         policy: &'a Policy,
         actor: &'a Actor,
@@ -91,7 +91,7 @@ impl<'a> Participants<'a> {
         })
     }
 
-    pub async fn check<M>(
+    pub(super) async fn check<M>(
         &mut self,
         session: &mut Session<M>,
         table: &Table,
@@ -154,7 +154,7 @@ impl<'a> Participants<'a> {
 
     /// Enrols the row's participant as the enrolment form would: coach history, protocol
     /// tasks, follow-up windows and an audit entry.
-    pub async fn write(
+    pub(super) async fn write(
         &mut self,
         tx: &mut Session<Write>,
         row: NewRow,
@@ -178,7 +178,7 @@ impl<'a> Participants<'a> {
     }
 
     /// Keeps the enrolment counter past the imported `P-<n>` references.
-    pub async fn finish(&mut self, tx: &mut Session<Write>) -> Result<()> {
+    pub(super) async fn finish(&mut self, tx: &mut Session<Write>) -> Result<()> {
         if self.highest_counter > 0 {
             tx.raise_counter("participant", self.highest_counter).await?;
         }

@@ -21,20 +21,20 @@ pub(crate) struct RowCheck<'r> {
 }
 
 impl<'r> RowCheck<'r> {
-    pub fn new(table: &'r Table, row: &'r Row) -> Self {
+    pub(crate) fn new(table: &'r Table, row: &'r Row) -> Self {
         Self { table, row, problems: Vec::new(), reported: Vec::new() }
     }
 
-    pub fn get(&self, field: &str) -> Option<&'r str> {
+    pub(crate) fn get(&self, field: &str) -> Option<&'r str> {
         self.row.get(field)
     }
 
-    pub fn text(&self, field: &str) -> Option<String> {
+    pub(crate) fn text(&self, field: &str) -> Option<String> {
         self.get(field).map(str::to_owned)
     }
 
     /// Records a problem with `field`'s cell.
-    pub fn add(&mut self, field: &str, reason: impl Into<String>) {
+    pub(crate) fn add(&mut self, field: &str, reason: impl Into<String>) {
         if self.reported.iter().any(|f| f == field) {
             return;
         }
@@ -49,14 +49,14 @@ impl<'r> RowCheck<'r> {
 
     /// The domain's verdicts on the fields, as problems of their columns (a cell whose value
     /// was already refused is not reported again as missing).
-    pub fn field_errors(&mut self, errors: &FieldErrors) {
+    pub(crate) fn field_errors(&mut self, errors: &FieldErrors) {
         for error in errors.iter() {
             self.add(&error.field, error.message.clone());
         }
     }
 
     /// A coded cell as its term's code (what the domain parses), matched by code or label.
-    pub fn term<V: Vocabulary>(&mut self, field: &str) -> Option<String> {
+    pub(crate) fn term<V: Vocabulary>(&mut self, field: &str) -> Option<String> {
         let text = self.get(field)?;
         match V::matching(text) {
             Ok(term) => Some(term.code().to_owned()),
@@ -68,7 +68,7 @@ impl<'r> RowCheck<'r> {
     }
 
     /// A list of terms, separated by `;`, `|` or `,`, as codes.
-    pub fn terms<V: Vocabulary>(&mut self, field: &str) -> Option<Vec<String>> {
+    pub(crate) fn terms<V: Vocabulary>(&mut self, field: &str) -> Option<Vec<String>> {
         let text = self.get(field)?;
         let mut codes = Vec::new();
         for part in text.split([';', '|', ',']).map(str::trim).filter(|p| !p.is_empty()) {
@@ -92,7 +92,7 @@ pub(crate) struct Directory {
 }
 
 impl Directory {
-    pub fn new(programs: Vec<Program>, users: Vec<User>) -> Self {
+    pub(crate) fn new(programs: Vec<Program>, users: Vec<User>) -> Self {
         let mut directory = Self::default();
         for program in programs {
             directory.programs.insert(program.id.to_string(), program.clone());
@@ -106,14 +106,14 @@ impl Directory {
     }
 
     /// A program by its name (any case) or id.
-    pub fn program(&self, named: &str) -> Result<&Program, String> {
+    pub(crate) fn program(&self, named: &str) -> Result<&Program, String> {
         self.programs
             .get(&named.trim().to_lowercase())
             .ok_or_else(|| "is not a program of this organisation (give its name or id)".into())
     }
 
     /// A coach by their email (any case) or id.
-    pub fn coach(&self, named: &str) -> Result<&User, String> {
+    pub(crate) fn coach(&self, named: &str) -> Result<&User, String> {
         match self.users.get(&named.trim().to_lowercase()) {
             Some(user) if user.roles.has(Role::Coach) => Ok(user),
             Some(_) => Err("is not a coach".into()),
