@@ -27,7 +27,7 @@ impl CsvSource {
     }
 
     /// How many bytes the file holds (for a progress bar), if known.
-    pub fn len(&self) -> Option<u64> {
+    pub fn size(&self) -> Option<u64> {
         match self {
             CsvSource::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),
             CsvSource::Bytes(bytes) => Some(bytes.len() as u64),
@@ -272,8 +272,7 @@ mod tests {
     #[test]
     fn an_unknown_heading_and_a_missing_required_field_are_reported_on_row_1() {
         let problems = read_all(b"reference,nickname\n", ImportKind::Participants)
-            .err()
-            .expect("header problems");
+            .expect_err("header problems");
         assert!(
             problems[0]
                 .to_string()
@@ -286,7 +285,7 @@ mod tests {
     fn a_cell_that_is_not_utf8_names_its_row_and_column() {
         let text = b"participant_reference,note,occurred_at,mode,support_kinds\nR-1,caf\xe9,,,\n";
         let rows = read_all(text, ImportKind::Contacts).expect("a header");
-        let problem = rows[0].as_ref().err().expect("a problem");
+        let problem = rows[0].as_ref().expect_err("a problem");
         assert_eq!((problem.row, problem.column.as_deref()), (Some(2), Some("note")));
     }
 

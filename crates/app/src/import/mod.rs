@@ -231,7 +231,7 @@ impl App {
                 Checked::Unchanged => report.unchanged += 1,
                 Checked::Problems(problems) => problems.into_iter().for_each(|p| report.problem(p)),
             }
-            if report.rows % 256 == 0 {
+            if report.rows.is_multiple_of(256) {
                 progress(offset + table.position());
             }
         }

@@ -49,7 +49,7 @@ async fn csv(database: &DatabaseArgs, args: &CsvImportArgs) -> anyhow::Result<Ex
         None => None,
     };
     let source = CsvSource::File(args.file.clone());
-    let length = source.len().with_context(|| format!("cannot read {}", args.file.display()))?;
+    let length = source.size().with_context(|| format!("cannot read {}", args.file.display()))?;
     let request = ImportRequest { kind, source, mapping, dry_run: args.dry_run };
     // Checked once, then (unless a dry run) read again to write: two passes over the file.
     let bar = progress(if args.dry_run { length } else { 2 * length });
