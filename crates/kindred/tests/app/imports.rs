@@ -13,6 +13,7 @@ on_both_backends!(
     a_mapped_spreadsheet_with_labels_instead_of_codes_imports,
     a_manager_checks_a_file_on_the_upload_page_then_imports_it,
     coaches_may_not_import_and_an_oversized_upload_is_refused_with_413,
+    the_api_imports_with_the_same_report,
 );
 
 const PARTICIPANTS: &str = "\
@@ -296,4 +297,43 @@ async fn coaches_may_not_import_and_an_oversized_upload_is_refused_with_413(app:
     let reply = browser.upload("/imports", &[("kind", "contacts")], &file).await;
     assert_eq!(reply.status, 413, "{}", reply.body);
     assert!(reply.body.contains("larger than the 32 MB an upload may be"), "{}", reply.body);
+}
+
+async fn the_api_imports_with_the_same_report(app: TestApp) {
+    let world = app.world().await;
+    let manager = app.api(world.org, world.manager).await;
+    let body = |csv: &str, dry_run: bool| {
+        serde_json::json!({"kind": "participants", "csv": csv, "dry_run": dry_run,
+                           "mapping": {"Notes": null}})
+    };
+    let with_notes = PARTICIPANTS.replacen('\n', ",Notes\n", 1);
+    let dry = manager.post("/api/v1/imports", body(&with_notes, true)).await;
+    assert_eq!(dry.status, 200, "{}", dry.body);
+    let report = dry.json();
+    assert_eq!(
+        report["summary"],
+        "Participants: 3 rows, would add 3, 0 unchanged (dry run: nothing was changed)."
+    );
+    assert_eq!((report["added"].as_u64(), report["applied"].as_bool()), (Some(3), Some(false)));
+
+    let bad = PARTICIPANTS.replace("drug_court", "the moon");
+    let refused = manager.post("/api/v1/imports", body(&bad, false)).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let problem = &refused.json()["problems"][0];
+    assert_eq!(problem["row"], 2);
+    assert_eq!(problem["column"], "referral_source");
+    assert_eq!(problem["value"], "the moon");
+    assert!(problem["reason"].as_str().unwrap_or_default().starts_with("is not a referral source"));
+    assert_eq!(participants(&manager).await["total"], 0);
+
+    let done = manager.post("/api/v1/imports", body(PARTICIPANTS, false)).await;
+    assert_eq!((done.status, done.json()["applied"].as_bool()), (200, Some(true)), "{}", done.body);
+    assert_eq!(participants(&manager).await["total"], 3);
+
+    let coach = app.api(world.org, world.coach).await;
+    assert_eq!(coach.post("/api/v1/imports", body(PARTICIPANTS, true)).await.status, 403);
+    let huge = "x".repeat(33 * 1024 * 1024);
+    let too_large = manager.post("/api/v1/imports", body(&huge, true)).await;
+    assert_eq!(too_large.status, 413, "{}", too_large.body);
+    assert_eq!(too_large.json()["error"]["code"], "too_large");
 }

@@ -11,6 +11,7 @@ mod contacts;
 mod fidelity;
 mod follow_up;
 mod group_sessions;
+mod imports;
 mod instruments;
 mod outcome_events;
 mod participants;
@@ -59,6 +60,15 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
+}
+
+/// The spreadsheet import, under the upload's own size limit rather than the 1 MiB of every
+/// other body (the caller keeps it out of that layer).
+pub fn upload_router() -> OpenApiRouter<AppState> {
+    let limit = kindred_app::import::UPLOAD_LIMIT_BYTES + 64 * 1024;
+    OpenApiRouter::new()
+        .routes(routes!(imports::import_csv))
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
