@@ -19,6 +19,7 @@ mod rate_chart;
 pub mod report;
 mod request_context;
 mod security;
+mod upload_limit;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -14,9 +14,10 @@ use kindred_domain::vocabulary::{
 use kindred_storage::{Grant, ParticipantFacts, RecordWork, Session, Write};
 use time::OffsetDateTime;
 
+use super::Field;
 use super::csv_reader::{Row, Table};
+use super::pass::Checked;
 use super::values::{Directory, RowCheck};
-use super::{Checked, Field};
 use crate::contacts::program_components;
 use crate::policy::Policy;
 use crate::{Actor, Result};

@@ -32,11 +32,11 @@ mod contacts;
 mod csv_reader;
 mod mapping;
 mod participants;
+mod pass;
 mod report;
 mod values;
 
 use kindred_domain::audit::AuditAction;
-use kindred_storage::{Read, Session, Write};
 
 pub use csv_reader::CsvSource;
 pub use mapping::ColumnMapping;
@@ -45,7 +45,6 @@ pub use report::{ImportReport, PROBLEMS_KEPT, Problem};
 use crate::audit::entry;
 use crate::policy::Importer;
 use crate::{App, Result};
-use csv_reader::Table;
 
 /// The largest spreadsheet the upload page and the API take (the command line reads files of
 /// any size). About 300 000 contacts.
@@ -116,25 +115,6 @@ pub struct ImportRequest {
 /// reaches twice the file's length).
 pub type Progress<'p> = &'p (dyn Fn(u64) + Send + Sync);
 
-/// One row's verdict.
-pub(crate) enum Checked<T> {
-    New(T),
-    Unchanged,
-    Problems(Vec<Problem>),
-}
-
-/// The checker of one kind of row, with what it has learnt of the file so far.
-enum Checker<'a> {
-    Participants(participants::Participants<'a>),
-    Contacts(contacts::Contacts<'a>),
-}
-
-/// A row ready to be written.
-enum Planned {
-    Participant(Box<participants::NewRow>),
-    Contact(Box<contacts::NewRow>),
-}
-
 impl App {
     /// Imports a spreadsheet of participants or contacts (managers only): see the module's
     /// documentation. A dry run, or a file with any problem, writes nothing.
@@ -175,137 +155,5 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(written)
-    }
-
-    /// Reads the file once, checking each row and (in a write transaction) writing each new
-    /// one. Returns the bytes read.
-    async fn pass<M: Stage>(
-        &self,
-        session: &mut Session<M>,
-        importer: &Importer<'_>,
-        request: &ImportRequest,
-        report: &mut ImportReport,
-        offset: u64,
-        progress: Progress<'_>,
-    ) -> Result<u64> {
-        let mut table = match Table::open(&request.source, request.kind, request.mapping.as_ref()) {
-            Ok(table) => table,
-            Err(problems) => {
-                problems.into_iter().for_each(|p| report.problem(p));
-                return Ok(0);
-            }
-        };
-        let actor = importer.actor();
-        let (now, today) = (self.clock().now(), self.clock().today());
-        let mut checker = match request.kind {
-            ImportKind::Participants => Checker::Participants(
-                participants::Participants::load(session, &self.policy, actor, today).await?,
-            ),
-            ImportKind::Contacts => Checker::Contacts(
-                contacts::Contacts::load(session, &self.policy, actor, now).await?,
-            ),
-        };
-        while let Some(row) = table.next_row() {
-            report.rows += 1;
-            let row = match row {
-                Ok(row) => row,
-                Err(problem) => {
-                    report.problem(problem);
-                    continue;
-                }
-            };
-            let checked = match &mut checker {
-                Checker::Participants(c) => {
-                    c.check(session, &table, &row).await?.map(Planned::Participant)
-                }
-                Checker::Contacts(c) => c.check(session, &table, &row).await?.map(Planned::Contact),
-            };
-            match checked {
-                Checked::New(planned) => {
-                    report.added += 1;
-                    // Nothing is written once a problem is known: the transaction will roll back.
-                    if report.problem_count == 0 {
-                        M::write(session, &mut checker, planned, now, today).await?;
-                    }
-                }
-                Checked::Unchanged => report.unchanged += 1,
-                Checked::Problems(problems) => problems.into_iter().for_each(|p| report.problem(p)),
-            }
-            if report.rows.is_multiple_of(256) {
-                progress(offset + table.position());
-            }
-        }
-        if report.problem_count == 0 {
-            M::finish(session, &mut checker).await?;
-        }
-        let read = table.position();
-        progress(offset + read);
-        Ok(read)
-    }
-}
-
-impl<T> Checked<T> {
-    fn map<U>(self, f: impl FnOnce(Box<T>) -> U) -> Checked<U> {
-        match self {
-            Checked::New(row) => Checked::New(f(Box::new(row))),
-            Checked::Unchanged => Checked::Unchanged,
-            Checked::Problems(problems) => Checked::Problems(problems),
-        }
-    }
-}
-
-/// What a pass does with a new row: a read session only counts it; a write transaction
-/// writes it.
-trait Stage: Sized + Send {
-    async fn write(
-        session: &mut Session<Self>,
-        checker: &mut Checker<'_>,
-        planned: Planned,
-        now: time::OffsetDateTime,
-        today: time::Date,
-    ) -> Result<()>;
-
-    /// Bookkeeping once every row is written.
-    async fn finish(session: &mut Session<Self>, checker: &mut Checker<'_>) -> Result<()>;
-}
-
-impl Stage for Read {
-    async fn write(
-        _: &mut Session<Read>,
-        _: &mut Checker<'_>,
-        _: Planned,
-        _: time::OffsetDateTime,
-        _: time::Date,
-    ) -> Result<()> {
-        Ok(())
-    }
-
-    async fn finish(_: &mut Session<Read>, _: &mut Checker<'_>) -> Result<()> {
-        Ok(())
-    }
-}
-
-impl Stage for Write {
-    async fn write(
-        tx: &mut Session<Write>,
-        checker: &mut Checker<'_>,
-        planned: Planned,
-        now: time::OffsetDateTime,
-        today: time::Date,
-    ) -> Result<()> {
-        match (checker, planned) {
-            (Checker::Participants(c), Planned::Participant(row)) => {
-                c.write(tx, *row, now, today).await
-            }
-            (Checker::Contacts(c), Planned::Contact(row)) => c.write(tx, *row, now).await,
-            _ => Ok(()),
-        }
-    }
-
-    async fn finish(tx: &mut Session<Write>, checker: &mut Checker<'_>) -> Result<()> {
-        match checker {
-            Checker::Participants(c) => c.finish(tx).await,
-            Checker::Contacts(_) => Ok(()),
-        }
     }
 }

@@ -14,9 +14,10 @@ use kindred_domain::vocabulary::{
 use kindred_storage::{Enrol, Identified, Scope, Session, Write};
 use time::{Date, OffsetDateTime};
 
+use super::Field;
 use super::csv_reader::{Row, Table};
+use super::pass::Checked;
 use super::values::{Directory, RowCheck};
-use super::{Checked, Field};
 use crate::assignment::{EligibilityOverride, check_eligibility, record_assignment};
 use crate::audit::entry;
 use crate::policy::{self, Policy};

@@ -65,10 +65,10 @@ impl Modify for BearerAuth {
 /// The spreadsheet import, under the upload's own size limit rather than the 1 MiB of every
 /// other body (the caller keeps it out of that layer).
 pub fn upload_router() -> OpenApiRouter<AppState> {
-    let limit = kindred_app::import::UPLOAD_LIMIT_BYTES + 64 * 1024;
     OpenApiRouter::new()
         .routes(routes!(imports::import_csv))
-        .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(axum::extract::DefaultBodyLimit::max(crate::upload_limit::BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(crate::upload_limit::api))
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Multipart, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kindred_app::AppError;
 use kindred_app::import::{
@@ -21,9 +21,6 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{SignedIn, csrf_refusal};
 use crate::security::tokens_match;
-
-/// The whole request: the file, a mapping and the form's few small fields.
-pub const BODY_LIMIT_BYTES: usize = UPLOAD_LIMIT_BYTES + 64 * 1024;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "import.html")]
@@ -68,17 +65,9 @@ pub async fn form(State(_): State<AppState>, signed_in: SignedIn) -> Result<Resp
 pub async fn upload(
     State(state): State<AppState>,
     signed_in: SignedIn,
-    headers: HeaderMap,
     multipart: Multipart,
 ) -> Result<Response, PageError> {
     let importer = policy::importer(&signed_in.actor)?;
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > BODY_LIMIT_BYTES) {
-        return Err(too_large().into());
-    }
     let upload = read(multipart).await?;
     if !tokens_match(&signed_in.csrf_token, &upload.csrf) {
         return Ok(csrf_refusal());
@@ -178,17 +167,10 @@ async fn read(mut multipart: Multipart) -> Result<Upload, AppError> {
 
 fn unreadable(status: StatusCode) -> AppError {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
-        too_large()
+        crate::upload_limit::too_large()
     } else {
         AppError::Forbidden(
             "the upload could not be read; choose the file and send it again".into(),
         )
     }
-}
-
-fn too_large() -> AppError {
-    AppError::TooLarge(format!(
-        "the file is larger than the {} MB an upload may be: split it into smaller files, or import it with `kindred import csv`, which reads files of any size",
-        UPLOAD_LIMIT_BYTES / (1024 * 1024)
-    ))
 }

@@ -72,7 +72,8 @@ pub fn upload_router() -> Router<AppState> {
     Router::new()
         .route("/imports/new", get(imports::form))
         .route("/imports", post(imports::upload))
-        .layer(axum::extract::DefaultBodyLimit::max(imports::BODY_LIMIT_BYTES))
+        .layer(axum::extract::DefaultBodyLimit::max(crate::upload_limit::BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(crate::upload_limit::pages))
 }
 
 /// Recovery plans, referrals and the resource directory.
