@@ -129,6 +129,16 @@ impl App {
         let read = self.pass(&mut session, importer, request, &mut report, 0, progress).await?;
         drop(session);
         if report.problem_count > 0 || request.dry_run {
+            // The check compared rows with people's records: a read, audited as one.
+            let detail = format!("CSV import check: {}", report.summary());
+            let read = entry(
+                importer.actor(),
+                AuditAction::Read,
+                request.kind.record_type(),
+                None,
+                detail,
+            );
+            self.audit_read(importer.actor(), read).await?;
             return Ok(report);
         }
         // Counted again by the writing pass, which sees the record as it now is.

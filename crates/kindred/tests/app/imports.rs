@@ -120,6 +120,10 @@ async fn participants_import_cleanly_and_a_second_import_adds_nothing(app: TestA
             && e["detail"] == "CSV import of participants: 3 rows, 3 added, 0 unchanged"),
         "{events}"
     );
+    // The dry run read people's records to compare them: audited as a read.
+    let reads = admin.get("/api/v1/audit-events?record_type=participant&action=read").await.json();
+    let check = "CSV import check: Participants: 3 rows, would add 3, 0 unchanged (dry run: nothing was changed).";
+    assert!(reads.as_array().expect("events").iter().any(|e| e["detail"] == check), "{reads}");
 }
 
 /// 1 000 contacts over the three participants; `bad` replaces one row's mode.
