@@ -35,6 +35,10 @@ pub enum AppError {
     /// same request may simply be sent again after `seconds`.
     #[error("Kindred is busy: try again in {}", count(*seconds, "second"))]
     Busy { seconds: i64 },
+    /// The request is larger than the use case takes (an upload over its limit): nothing was
+    /// read or done.
+    #[error("{0}")]
+    TooLarge(String),
     /// The cause, for the log only.
     #[error("something went wrong on our side")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),

@@ -25,6 +25,7 @@ pub mod follow_up_rates;
 pub mod follow_up_sweep;
 pub mod group_sessions;
 pub mod hsds;
+pub mod import;
 pub mod outcome_events;
 pub mod paging;
 pub mod participants;

@@ -188,6 +188,23 @@ impl ContactFields {
     /// Parses every field of `input` (absent ones take their defaults). `now` is the clock's
     /// time, in the same wall-clock convention as the entered times.
     pub fn parse(input: &ContactInput, now: OffsetDateTime) -> Result<Self, FieldErrors> {
+        Self::parse_within(input, now, Some(MAX_AGE_DAYS))
+    }
+
+    /// Parses a contact from a program's past records (a spreadsheet import): as [`parse`],
+    /// but of any age, since programs arrive with years of history; the one-year limit is for
+    /// typing mistakes in a form, not for records kept elsewhere.
+    ///
+    /// [`parse`]: ContactFields::parse
+    pub fn parse_history(input: &ContactInput, now: OffsetDateTime) -> Result<Self, FieldErrors> {
+        Self::parse_within(input, now, None)
+    }
+
+    fn parse_within(
+        input: &ContactInput,
+        now: OffsetDateTime,
+        max_age_days: Option<i64>,
+    ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
         let occurred_at = match input.occurred_at.as_deref().map(str::trim) {
             None | Some("") => Some(now),
@@ -198,7 +215,7 @@ impl ContactFields {
             // A day of slack: a coach ahead of UTC logs "today" that is UTC's tomorrow.
             if at.date() > today + Duration::days(1) {
                 errors.add("occurred_at", "must not be in the future");
-            } else if at.date() < today - Duration::days(MAX_AGE_DAYS) {
+            } else if max_age_days.is_some_and(|days| at.date() < today - Duration::days(days)) {
                 errors.add("occurred_at", "must be within the last year");
             }
         }

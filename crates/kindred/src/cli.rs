@@ -320,4 +320,32 @@ pub enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Import participants or contacts from a spreadsheet saved as CSV. Columns are named
+    /// after Kindred's fields (or mapped with --mapping); terms by code or label; dates
+    /// YYYY-MM-DD. All or nothing: any problem imports nothing and lists every one by row,
+    /// column and value. Importing the same file again adds nothing.
+    Csv(CsvImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CsvImportArgs {
+    /// The spreadsheet, saved as CSV (UTF-8)
+    pub file: PathBuf,
+    /// What the rows are: participants or contacts
+    #[arg(long, value_parser = ["participants", "contacts"])]
+    pub kind: String,
+    /// A saved column mapping: a JSON object from the spreadsheet's headings to Kindred's
+    /// fields, null to leave a column out ({"Client ID": "reference", "Notes": null})
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+    /// The organisation's short name
+    #[arg(long = "org")]
+    pub organisation: String,
+    /// The email of the manager the import is made as (their access applies, and the import
+    /// is audited under their name)
+    #[arg(long = "as", value_name = "EMAIL")]
+    pub as_email: String,
+    /// Check every row and report what would be added; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }

@@ -27,6 +27,7 @@ mod fidelity;
 mod follow_up;
 mod follow_up_log;
 mod group_sessions;
+mod imports;
 mod login_throttle;
 mod migrate;
 mod open_windows;

@@ -113,6 +113,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0019_fidelity_by_month.sql"),
         include_str!("../migrations/postgres/0019_fidelity_by_month.sql"),
     ),
+    (
+        20,
+        "contact references",
+        include_str!("../migrations/sqlite/0020_contact_references.sql"),
+        include_str!("../migrations/postgres/0020_contact_references.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy)]

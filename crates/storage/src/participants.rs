@@ -304,6 +304,21 @@ impl<M> Session<M> {
         row.map(|r| r.into_facts(self.org_id)).transpose()
     }
 
+    /// The facts of the participant with this reference (the program's own, unique in the
+    /// organisation): how a spreadsheet import finds who a row is about.
+    pub async fn participant_facts_by_reference(
+        &mut self,
+        reference: &str,
+    ) -> Result<Option<ParticipantFacts>> {
+        let row: Option<FactsRow> = on_conn!(self.conn(), c => {
+            c.query_as(select_facts!("AND p.reference = $2"))
+                .bind(reference)
+                .fetch_optional(&mut *c)
+                .await?
+        });
+        row.map(|r| r.into_facts(self.org_id)).transpose()
+    }
+
     /// The facts of every participant allocated in a study, by reference (who is in it, never
     /// their arm): for the policy to decide on each.
     pub async fn participant_facts_in_study(

@@ -29,6 +29,7 @@ pub fn status_of(error: &AppError) -> StatusCode {
         AppError::Login(LoginRefused::BadCredentials) => StatusCode::UNAUTHORIZED,
         AppError::Login(_) => StatusCode::TOO_MANY_REQUESTS,
         AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -43,6 +44,7 @@ fn code_of(error: &AppError) -> &'static str {
         AppError::Login(LoginRefused::BadCredentials) => "bad_credentials",
         AppError::Login(_) => "rate_limited",
         AppError::Busy { .. } => "busy",
+        AppError::TooLarge(_) => "too_large",
         AppError::Internal(_) => "internal",
     }
 }
@@ -173,6 +175,7 @@ impl IntoResponse for PageError {
             StatusCode::CONFLICT => "Not possible right now",
             StatusCode::INTERNAL_SERVER_ERROR => "Something went wrong",
             StatusCode::SERVICE_UNAVAILABLE => "Busy",
+            StatusCode::PAYLOAD_TOO_LARGE => "Too large",
             _ => "That did not work",
         };
         let message = match &self.0 {

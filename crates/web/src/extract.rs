@@ -145,6 +145,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 "unsupported_media_type",
                 "send a JSON body with Content-Type: application/json",
             )),
+            // Only the upload routes let a body grow past the global limit to this one.
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(crate::upload_limit::too_large().into())
+            }
             Err(rejection) => Err(ApiError::bad_request(rejection.body_text())),
         }
     }

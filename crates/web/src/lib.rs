@@ -19,6 +19,7 @@ mod rate_chart;
 pub mod report;
 mod request_context;
 mod security;
+mod upload_limit;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -51,7 +52,9 @@ const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 /// (`into_make_service_with_connect_info::<SocketAddr>()`, as [`serve`] does): sign-in needs
 /// the client's address and refuses without it.
 pub fn router(app: App, client_addresses: ClientAddresses) -> Router {
-    let (api_routes, openapi) = api::router().split_for_parts();
+    let (api_routes, mut openapi) = api::router().split_for_parts();
+    let (upload_api, upload_doc) = api::upload_router().split_for_parts();
+    openapi.merge(upload_doc);
     let openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_default());
     let state = AppState { app, openapi_json, client_addresses };
     let routes = Router::new()
@@ -60,9 +63,12 @@ pub fn router(app: App, client_addresses: ClientAddresses) -> Router {
         .route("/api/v1/openapi.json", get(openapi_document))
         .route("/assets/{file}", get(assets::serve))
         .route("/healthz", get(|| async { "ok" }))
-        .fallback(pages::not_found);
-    security::with_security_headers(routes)
+        .fallback(pages::not_found)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        // Spreadsheet uploads carry their own, larger limit.
+        .merge(pages::upload_router())
+        .merge(upload_api);
+    security::with_security_headers(routes)
         // A 500's cause is logged once, with the request's span, by the error module.
         .layer(
             TraceLayer::new_for_http().make_span_with(request_context::request_span).on_failure(()),

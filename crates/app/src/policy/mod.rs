@@ -34,6 +34,7 @@
 //! | read the resource directory    | yes            | yes                 | yes     | –              | –     |
 //! | add, edit, deactivate resources| –              | yes                 | yes     | –              | –     |
 //! | import resources (HSDS)        | –              | –                   | yes     | –              | –     |
+//! | import participants, contacts (CSV) | –         | –                   | yes     | –              | –     |
 //! | override program eligibility   | –              | yes (with a reason) | yes     | –              | –     |
 //! | a program's follow-up rates    | overall        | overall and by coach| by coach| overall        | –     |
 //! | a program's dashboard, funder report | –        | –                   | yes     | –              | –     |
@@ -88,9 +89,9 @@ mod staff;
 
 pub(crate) use blinding::{Blinding, Measurement, Measures, blinds};
 pub use roles::{
-    AuditReader, BlindedAssessor, Capabilities, CaseloadKind, Curator, DirectoryReader, Manager,
-    StudyLead, audit_reader, blinded_assessor, capabilities, curator, directory_reader, manager,
-    study_lead,
+    AuditReader, BlindedAssessor, Capabilities, CaseloadKind, Curator, DirectoryReader, Importer,
+    Manager, StudyLead, audit_reader, blinded_assessor, capabilities, curator, directory_reader,
+    importer, manager, study_lead,
 };
 pub use staff::{
     FidelityView, StaffVisibility, change_supervisor, edit_staff_profile, fidelity,

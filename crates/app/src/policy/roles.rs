@@ -32,6 +32,10 @@ role_handle! {
     Manager
 }
 role_handle! {
+    /// A program manager importing participants and contacts from a spreadsheet.
+    Importer
+}
+role_handle! {
     /// Someone who keeps the resource directory (a supervisor or a manager).
     Curator
 }
@@ -62,6 +66,20 @@ pub fn manager(actor: &Actor) -> Result<Manager<'_>> {
     } else {
         Err(AppError::Forbidden(
             "only program managers create and change programs, schedules, instruments and directory imports".into(),
+        ))
+    }
+}
+
+/// `actor` as an importer of spreadsheets: program managers only. An import enrols people
+/// onto any caseload and records work for any participant, which is a manager's reach; admins
+/// run the organisation but see no participant records, and the dry-run report shows the
+/// rows' values, so they do not import either (a person who needs to holds both roles).
+pub fn importer(actor: &Actor) -> Result<Importer<'_>> {
+    if actor.has_role(Role::Manager) {
+        Ok(Importer { actor })
+    } else {
+        Err(AppError::Forbidden(
+            "only program managers import participants and contacts from spreadsheets".into(),
         ))
     }
 }
@@ -147,6 +165,8 @@ pub struct Capabilities {
     pub read_directory: bool,
     pub curate_directory: bool,
     pub manage_programs: bool,
+    /// Importing participants and contacts from spreadsheets.
+    pub import_spreadsheets: bool,
     /// Programs' dashboards and funder reports.
     pub program_dashboard: bool,
     pub fidelity: bool,
@@ -181,6 +201,7 @@ pub fn capabilities(actor: &Actor) -> Capabilities {
         read_directory: directory_reader(actor).is_ok(),
         curate_directory: curator(actor).is_ok(),
         manage_programs: manager(actor).is_ok(),
+        import_spreadsheets: importer(actor).is_ok(),
         program_dashboard: super::program_dashboard(actor).is_ok(),
         fidelity: super::fidelity(actor).is_ok(),
         staff: super::staff_list(actor).is_ok(),

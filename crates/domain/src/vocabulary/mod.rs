@@ -52,6 +52,31 @@ pub trait Vocabulary: Sized + Copy + 'static {
             format!("must be one of: {}", allowed.join(", "))
         })
     }
+
+    /// Matches what a person typed into a spreadsheet: the code or the label, in any case,
+    /// trimmed, with spaces or hyphens for the code's underscores ("Phone call", "phone-call"
+    /// and "phone_call" are one term). Spreadsheets kept by hand say "Drug court", not
+    /// `drug_court`, and refusing that would make every import a cleaning job.
+    fn matching(text: &str) -> Result<Self, String> {
+        let typed = text.trim().to_lowercase();
+        let as_code: String = typed
+            .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join("_");
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|term| term.code() == as_code || term.label().to_lowercase() == typed)
+            .ok_or_else(|| {
+                let allowed: Vec<&str> = Self::ALL.iter().map(|t| t.label()).collect();
+                format!(
+                    "is not a {}: use one of {}",
+                    Self::NAME.replace('_', " "),
+                    allowed.join(", ")
+                )
+            })
+    }
 }
 
 /// Defines a vocabulary enum: variant, stable code, label and description per term.
@@ -186,6 +211,18 @@ mod tests {
             let json = serde_json::to_string(term).unwrap_or_default();
             assert_eq!(json, format!("\"{}\"", term.code()), "serde uses the stable code");
         }
+    }
+
+    #[test]
+    fn a_term_is_matched_by_its_code_or_label_in_any_case() {
+        use crate::vocabulary::ContactMode;
+        for typed in ["phone", "Phone", " PHONE ", ContactMode::Phone.label()] {
+            assert_eq!(ContactMode::matching(typed), Ok(ContactMode::Phone), "{typed}");
+        }
+        assert_eq!(ReferralSource::matching("Drug court"), Ok(ReferralSource::DrugCourt));
+        assert_eq!(ReferralSource::matching("drug-court"), Ok(ReferralSource::DrugCourt));
+        let refused = ContactMode::matching("telepathy").unwrap_err();
+        assert!(refused.starts_with("is not a contact mode: use one of"), "{refused}");
     }
 
     #[test]

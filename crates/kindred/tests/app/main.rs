@@ -29,6 +29,7 @@ mod errors;
 mod follow_up;
 mod follow_up_pages;
 mod group_sessions;
+mod imports;
 mod instruments;
 mod list_routes;
 mod outcome_events;

@@ -11,6 +11,7 @@ mod contacts;
 mod fidelity;
 mod follow_up;
 mod group_sessions;
+mod imports;
 mod instruments;
 mod outcome_events;
 mod participants;
@@ -59,6 +60,15 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
+}
+
+/// The spreadsheet import, under the upload's own size limit rather than the 1 MiB of every
+/// other body (the caller keeps it out of that layer).
+pub fn upload_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(imports::import_csv))
+        .layer(axum::extract::DefaultBodyLimit::max(crate::upload_limit::BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(crate::upload_limit::api))
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -12,6 +12,7 @@ mod fidelity;
 mod follow_up;
 mod form_page;
 mod group_sessions;
+mod imports;
 mod instruments;
 mod login;
 mod outcome_events;
@@ -63,6 +64,16 @@ pub fn router() -> Router<AppState> {
         .merge(plan_and_referral_routes())
         .merge(assessment_routes())
         .merge(study_routes())
+}
+
+/// The spreadsheet upload: outside the 1 MiB limit of every other form, under its own (see
+/// `imports`), so an oversized file gets the import's 413 page rather than a bare refusal.
+pub fn upload_router() -> Router<AppState> {
+    Router::new()
+        .route("/imports/new", get(imports::form))
+        .route("/imports", post(imports::upload))
+        .layer(axum::extract::DefaultBodyLimit::max(crate::upload_limit::BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(crate::upload_limit::pages))
 }
 
 /// Recovery plans, referrals and the resource directory.
@@ -251,6 +262,9 @@ impl Chrome {
         more.push(link("/instruments", "Instruments"));
         if may.staff {
             more.push(link("/staff", "Staff"));
+        }
+        if may.import_spreadsheets {
+            more.push(link("/imports/new", "Import a spreadsheet"));
         }
         if may.audit_log {
             let audit = link("/audit", "Audit log");

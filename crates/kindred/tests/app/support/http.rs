@@ -115,6 +115,41 @@ impl Browser {
         self.send(request).await
     }
 
+    /// Posts a `multipart/form-data` form (a file input's form) with the CSRF token of the
+    /// last page: `files` are (field, file name, contents).
+    pub async fn upload(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Reply {
+        let token = self.csrf.clone().unwrap_or_default();
+        let boundary = "kindred-test-boundary-7d1f";
+        let mut body = Vec::new();
+        for (name, value) in std::iter::once(&("_csrf", token.as_str())).chain(fields) {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        for (name, file, contents) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: text/csv\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(contents);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let request = self
+            .request(Method::POST, path)
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body);
+        self.send(request).await
+    }
+
     /// Signs in through the login page.
     pub async fn sign_in(&mut self, org: &str, email: &str, password: &str) -> Reply {
         self.get("/login").await;
