@@ -23,8 +23,8 @@ pub(crate) struct RollupSpan {
 impl RollupSpan {
     /// The split of `[from, to)`; an absent bound is open.
     pub(crate) fn new(from: Option<Date>, to: Option<Date>) -> Self {
-        let (from, to) =
-            (from.unwrap_or(EARLIEST), to.unwrap_or(LATEST).max(from.unwrap_or(EARLIEST)));
+        let from = from.unwrap_or(EARLIEST);
+        let to = to.unwrap_or(LATEST).max(from);
         let first_whole = if from.day() == 1 { from } else { next_month(from) };
         let last_start = to.replace_day(1).unwrap_or(to);
         if first_whole >= last_start {

@@ -28,6 +28,7 @@ mod eligibility;
 mod errors;
 mod follow_up;
 mod follow_up_pages;
+mod follow_up_rates;
 mod group_sessions;
 mod imports;
 mod instruments;

@@ -280,8 +280,9 @@ struct FunderReport<'a> {
     /// (attached to an email, printed from the command line), where a link back to it fails.
     csv_link: String,
     csv_name: String,
-    /// No per-figure links back to the server: the one CSV link carries every figure.
+    /// The program (the shared figures partial names it).
     id: String,
+    /// Always false: no per-figure links back to the server; the one CSV link carries all.
     figure_links: bool,
     view: &'a DashboardView,
 }
