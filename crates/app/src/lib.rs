@@ -19,6 +19,7 @@ pub mod consents;
 pub mod contacts;
 pub mod demo;
 mod error;
+pub mod export;
 pub mod fidelity;
 pub mod follow_up;
 pub mod follow_up_rates;
@@ -68,6 +69,8 @@ pub struct App {
     sign_in: SignInGuard,
     /// Programs' follow-up rates for the day, while their data's version holds.
     rates_cache: Arc<follow_up_rates::RatesCache>,
+    /// The secret export pseudonyms and date shifts come from; `None` refuses exports.
+    export_key: Option<Arc<export::ExportKey>>,
 }
 
 impl App {
@@ -84,6 +87,7 @@ impl App {
             policy: Arc::new(Policy::new(key)),
             sign_in,
             rates_cache: Arc::default(),
+            export_key: None,
         })
     }
 

@@ -25,6 +25,9 @@ pub(crate) use schema::timestamp;
 mod staff;
 mod studies;
 mod study_analysis;
+mod study_export;
+
+pub use study_export::{dictionary_bodies, dictionary_json};
 mod tasks;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -146,5 +149,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(study_analysis::results))
         .routes(routes!(study_analysis::table))
         .routes(routes!(study_analysis::flow))
+        .routes(routes!(study_export::deidentified, study_export::identified))
+        .routes(routes!(study_export::dictionary))
         .routes(routes!(research::participants))
 }
