@@ -88,3 +88,36 @@ pub async fn dictionary(
         Json(dictionary_bodies(&tables)).into_response()
     })
 }
+
+/// The REDCap project's files, by the name a route gives them.
+pub const REDCAP_FILES: [&str; 4] =
+    ["data_dictionary", "events", "instrument_designations", "records"];
+
+/// One file of the study's export as a REDCap project.
+pub async fn redcap(
+    state: &AppState,
+    actor: &Actor,
+    id: StudyId,
+    file: &str,
+) -> Result<Response, AppError> {
+    if !REDCAP_FILES.contains(&file) {
+        return Err(AppError::NotFound);
+    }
+    let lead = policy::study_lead(actor)?;
+    let files = state.app.study_redcap(&lead, id).await?;
+    let body = match file {
+        "data_dictionary" => files.data_dictionary,
+        "events" => files.events,
+        "instrument_designations" => files.instrument_designations,
+        _ => files.records,
+    };
+    let name = format!("attachment; filename=\"study-{id}-redcap-{file}.csv\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        body,
+    )
+        .into_response())
+}

@@ -20,6 +20,7 @@ mod dictionary;
 mod key;
 mod person;
 mod person_period;
+mod redcap;
 mod sink;
 mod table;
 
@@ -37,6 +38,10 @@ use tokio::sync::mpsc;
 pub use aggregates::SMALLEST_SHOWN;
 pub use dictionary::{TableDictionary, dictionary_csv};
 pub use key::{ExportKey, MAX_SHIFT_DAYS};
+pub use redcap::{
+    DICTIONARY_HEADER as REDCAP_DICTIONARY_HEADER, MAX_FIELD_NAME as REDCAP_MAX_FIELD_NAME,
+    RedcapFiles,
+};
 pub use sink::ExportFormat;
 pub use table::{AllowedValue, Column, ColumnType};
 
@@ -241,6 +246,28 @@ impl App {
             TableDictionary::new(StudyTable::Contacts, contacts::contact_columns(&ctx)),
             TableDictionary::new(StudyTable::Aggregates, aggregates::aggregate_table(&ctx).0),
         ])
+    }
+
+    /// The study's de-identified export as a longitudinal REDCap project: its data
+    /// dictionary, events, instrument–event designations and records. Audited as an export.
+    pub async fn study_redcap(&self, lead: &StudyLead<'_>, study: StudyId) -> Result<RedcapFiles> {
+        let prepared = self.prepare_export(lead, study, None).await?;
+        let ctx = prepared.context(study);
+        let files = redcap::redcap_files(&ctx);
+        let actor = lead.actor();
+        let detail = format!(
+            "de-identified export as a REDCap project: {} records rows, {} fields, of {} \
+             participants",
+            files.record_rows,
+            files.fields,
+            ctx.loaded.participants.len()
+        );
+        self.audit_read(
+            actor,
+            entry(actor, AuditAction::Export, "study_export", Some(study.to_string()), detail),
+        )
+        .await?;
+        Ok(files)
     }
 
     async fn prepare_export(

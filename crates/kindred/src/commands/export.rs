@@ -101,6 +101,26 @@ async fn export(
     for name in ["dictionary.csv", "dictionary.json"] {
         written.push((PathBuf::from(name), format!("{columns} columns described")));
     }
+    // REDCap's import takes de-identified files here; an identified project is not offered.
+    if identified.is_none() {
+        let redcap = app.study_redcap(&lead, study).await?;
+        let dir = args.out.join("redcap");
+        std::fs::create_dir_all(&dir)?;
+        for (name, text) in [
+            ("data_dictionary.csv", &redcap.data_dictionary),
+            ("events.csv", &redcap.events),
+            ("instrument_designations.csv", &redcap.instrument_designations),
+            ("records.csv", &redcap.records),
+        ] {
+            write_file(&dir.join(name), text)?;
+            let what = match name {
+                "data_dictionary.csv" => format!("{} fields", redcap.fields),
+                "records.csv" => format!("{} rows", redcap.record_rows),
+                _ => String::new(),
+            };
+            written.push((PathBuf::from("redcap").join(name), what));
+        }
+    }
     Ok(written)
 }
 

@@ -50,6 +50,7 @@ mod study_analysis;
 mod study_eligibility;
 mod study_export;
 mod study_flow;
+mod study_redcap;
 mod study_report;
 mod supervision;
 mod tasks;

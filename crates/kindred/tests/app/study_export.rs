@@ -25,9 +25,9 @@ const PER_ARM: usize = 20;
 const WOMEN: usize = 10;
 const RECIPIENT: &str = "Lakeside University evaluation team";
 
-struct Seeded {
-    evaluator: Api,
-    study: String,
+pub(crate) struct Seeded {
+    pub evaluator: Api,
+    pub study: String,
     /// (participant id, arm) in enrolment order.
     people: Vec<(String, String)>,
     /// Every name, date of birth, phone, email and note the record holds.
@@ -41,7 +41,7 @@ fn given(n: usize) -> String {
 
 /// A locked two-arm trial of `2 × PER_ARM` participants, each with two contacts (with notes)
 /// and, for every third, a treatment admission.
-async fn seeded_trial(app: &TestApp, world: &World) -> Seeded {
+pub(crate) async fn seeded_trial(app: &TestApp, world: &World) -> Seeded {
     let manager = app.api(world.org, world.manager).await;
     let coach = app.api(world.org, world.coach).await;
     let evaluator = app.api(world.org, world.evaluator).await;
@@ -148,7 +148,7 @@ async fn seeded_trial(app: &TestApp, world: &World) -> Seeded {
 }
 
 /// A CSV file's header and rows, each row by column name.
-fn csv_rows(text: &str) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
+pub(crate) fn csv_rows(text: &str) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> =
         reader.headers().expect("a header").iter().map(str::to_owned).collect();

@@ -151,5 +151,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(study_analysis::flow))
         .routes(routes!(study_export::deidentified, study_export::identified))
         .routes(routes!(study_export::dictionary))
+        .routes(routes!(study_export::redcap))
         .routes(routes!(research::participants))
 }

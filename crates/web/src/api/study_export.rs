@@ -148,6 +148,30 @@ pub fn dictionary_json(tables: &[TableDictionary]) -> String {
     serde_json::to_string_pretty(&dictionary_bodies(tables)).unwrap_or_default()
 }
 
+/// The study's de-identified export as a longitudinal REDCap project (evaluators; audited as
+/// an export): `data_dictionary` (REDCap's 18 columns), `events`, `instrument_designations`
+/// and `records` (one row per record and `redcap_event_name`), each as CSV for REDCap's
+/// import tools. 409 before the plan is locked.
+#[utoipa::path(
+    get, path = "/api/v1/studies/{id}/redcap/{file}", tag = "studies",
+    params(
+        ("id" = StudyId, Path, description = "Study id"),
+        ("file" = String, Path, description = "data_dictionary, events, instrument_designations or records"),
+    ),
+    responses(
+        (status = 200, description = "The file", content((String = "text/csv"))),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+    )
+)]
+pub async fn redcap(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    ApiPath((id, file)): ApiPath<(StudyId, String)>,
+) -> Result<Response, ApiError> {
+    Ok(study_files::redcap(&state, &actor, id, &file).await?)
+}
+
 /// One table of the export's dictionary.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DictionaryTableBody {

@@ -117,6 +117,7 @@ fn study_routes() -> Router<AppState> {
         .route("/studies/{id}/export", post(study_export::identified))
         .route("/studies/{id}/export/{table}", get(study_export::download))
         .route("/studies/{id}/export-dictionary", get(study_export::dictionary))
+        .route("/studies/{id}/redcap/{file}", get(study_export::redcap))
 }
 
 fn assessment_routes() -> Router<AppState> {

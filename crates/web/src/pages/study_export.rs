@@ -1,5 +1,5 @@
 //! A study's analysis-ready files from its results page (evaluators): each table de-identified
-//! as CSV or Parquet, the data dictionary, and the identified export's form (the recipient
+//! as CSV or Parquet, the data dictionary, the REDCap project's files, and the identified export's form (the recipient
 //! and purpose; refused with the reason unless every participant consented).
 
 use axum::extract::{Query, State};
@@ -66,4 +66,13 @@ pub async fn identified(
     let format = format_of(form.format.as_deref())?;
     let terms = IdentifiedExport { recipient: form.recipient, purpose: form.purpose };
     Ok(study_files::export(&state, &signed_in.actor, id, table, format, Some(&terms)).await?)
+}
+
+/// One file of the REDCap project.
+pub async fn redcap(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    PagePath((id, file)): PagePath<(StudyId, String)>,
+) -> Result<Response, PageError> {
+    Ok(study_files::redcap(&state, &signed_in.actor, id, &file).await?)
 }
