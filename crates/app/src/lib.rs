@@ -19,6 +19,7 @@ pub mod consents;
 pub mod contacts;
 pub mod demo;
 mod error;
+pub mod fhir;
 pub mod fidelity;
 pub mod follow_up;
 pub mod follow_up_rates;
