@@ -102,9 +102,11 @@ impl App {
         })?;
         let entries = participant_entries(actor.org_id(), &record).map_err(internal)?;
         let resources = tally(&entries);
+        // The recipient as the consent relied on names them, however the request spelled it.
         let detail = format!(
-            "{reference}: FHIR bundle to {} under consent {}: {}",
-            request.describe(),
+            "{reference}: FHIR bundle to {} for {} under consent {}: {}",
+            record.consent.terms.recipient,
+            request.purpose.label().to_lowercase(),
             record.consent.id,
             describe(&resources)
         );
