@@ -136,7 +136,7 @@ mod tests {
                 left_on: None,
             },
             baseline: Baseline {
-                age_band: AgeBand::ALL[0],
+                age_band: AgeBand::From25To34,
                 gender: None,
                 primary_substance: None,
                 co_occurring_mental_disorder: YesNoUnknown::Unknown,
