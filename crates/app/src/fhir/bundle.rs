@@ -130,12 +130,16 @@ pub(crate) fn bundle(
         .into_iter()
         .map(|e| json!({"fullUrl": urn(e.id), "resource": e.resource}))
         .collect();
-    json!({
+    let mut bundle = json!({
         "resourceType": "Bundle",
         "id": Uuid::now_v7().to_string(),
         "type": "collection",
         // Formatting the clock's time only fails for years outside 0–9999.
         "timestamp": now.format(&Rfc3339).unwrap_or_default(),
-        "entry": entries,
-    })
+    });
+    // FHIR JSON has no empty arrays: a bundle of no one has no `entry` at all.
+    if !entries.is_empty() {
+        bundle["entry"] = Value::from(entries);
+    }
+    bundle
 }

@@ -27,6 +27,7 @@ mod demo_studies;
 mod eligibility;
 mod errors;
 mod fhir_export;
+mod fhir_export_demo;
 mod follow_up;
 mod follow_up_pages;
 mod follow_up_rates;
