@@ -28,14 +28,16 @@
 //! address (a relative `Patient/<id>` would need one). Resource ids are Kindred's record ids
 //! (UUIDs are valid FHIR ids); a `Task` has no record of its own, so it gets a fresh id per
 //! export. Kindred's own vocabularies are coded with the system
-//! `<CANONICAL_BASE>/CodeSystem/<vocabulary name>` ([`code_system`]); HL7 and LOINC codes are
+//! `https://github.com/kindred-prss/kindred/fhir/CodeSystem/<vocabulary name>` (under the
+//! instruments' canonical base, [`code_system`]); HL7 and LOINC codes are
 //! used only where their meaning is certain (encounter class, consent scope and category, the
 //! recipient's role).
 //!
 //! The resources are written with `serde_json::json!` from the app's own record shapes, not
-//! with a FHIR model crate: six resource types need a few dozen elements, while the FHIR
-//! crates generate every R4 type (hundreds of thousands of lines) and would dominate the
-//! build on this two-core machine. The R4 JSON schema checks the output in the tests instead.
+//! with a FHIR model crate: six resource types need a few dozen elements, while the model
+//! crates (`fhir`, `fhirkit` and the like) generate all 146 R4 resources with every datatype,
+//! code that would be compiled on every clean build of this two-core machine for the handful
+//! used. The R4 JSON schema checks the output in the tests instead (`tests/fhir`).
 
 mod basis;
 mod bundle;
