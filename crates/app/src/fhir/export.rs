@@ -2,7 +2,7 @@
 //! program's (for managers). Each loads only what the consent relied on lets out, builds the
 //! bundle with [`super::bundle`], and audits the export with what it held.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use kindred_domain::FieldErrors;
 use kindred_domain::audit::AuditAction;
@@ -204,17 +204,20 @@ async fn load<M>(
     };
     if record.allows(DisclosureItem::Participation) {
         let mut query = ContactQuery { coach: None, limit: CONTACT_PAGE, offset: 0 };
+        // The pages are not one snapshot: a contact logged meanwhile shifts the next page by
+        // one, and a contact seen twice would be two entries with one `fullUrl`.
+        let mut seen = HashSet::new();
         loop {
             let page = session.contacts_of(grant, &query).await?.contacts;
             let last = (page.len() as i64) < CONTACT_PAGE;
-            record.contacts.extend(page);
+            record.contacts.extend(page.into_iter().filter(|c| seen.insert(c.id)));
             if last {
                 break;
             }
             query.offset += CONTACT_PAGE;
         }
         // Oldest first, as a record reads.
-        record.contacts.reverse();
+        record.contacts.sort_by_key(|c| (c.fields.occurred_at, c.id));
     }
     if record.allows(DisclosureItem::Assessments) {
         for assessment in session.assessments_of_participant(grant).await? {

@@ -5,7 +5,7 @@
 use kindred_domain::assessment::Assessment;
 use kindred_domain::contact::Contact;
 use kindred_domain::instruments::definition::InstrumentDefinition;
-use kindred_domain::instruments::fhir::{ResponseMeta, response_to_fhir};
+use kindred_domain::instruments::fhir::{ResponseMeta, canonical_url, response_to_fhir};
 use kindred_domain::vocabulary::{ContactMode, ReferralStatus};
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
@@ -69,6 +69,12 @@ pub(crate) fn questionnaire_response(
     let meta = ResponseMeta::new(&urn(assessment.participant_id.0), authored)?;
     let mut response = response_to_fhir(definition, &assessment.answers, &meta);
     response["id"] = json!(assessment.id.to_string());
+    // The version it was given in, which a later version of the instrument does not change.
+    response["questionnaire"] = json!(format!(
+        "{}|{}",
+        canonical_url(&assessment.instrument_code),
+        assessment.instrument_version
+    ));
     Ok(response)
 }
 
