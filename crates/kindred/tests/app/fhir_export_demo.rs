@@ -5,7 +5,8 @@
 use kindred_app::demo::{DEMO_ORGANISATION, DEMO_PASSWORD, populate};
 use serde_json::json;
 
-use crate::fhir_export::{assert_references_resolve, assert_valid_fhir, export_path, resources};
+use crate::fhir_export::export_path;
+use crate::support::fhir::{assert_references_resolve, assert_valid_fhir, resources};
 use crate::support::{TestApp, on_both_backends};
 
 on_both_backends!(the_demos_program_bundles_are_valid_fhir_on_the_consents_terms);
