@@ -55,7 +55,8 @@ pub(crate) fn encounter(contact: &Contact) -> Value {
 }
 
 /// A completed assessment as a `QuestionnaireResponse` of Kindred's questionnaire for the
-/// instrument (see `kindred_domain::instruments::fhir`), about the bundle's `Patient`.
+/// instrument (see `kindred_domain::instruments::fhir`), about the bundle's `Patient`. The
+/// caller passes completed assessments only.
 pub(crate) fn questionnaire_response(
     assessment: &Assessment,
     definition: &InstrumentDefinition,
@@ -69,6 +70,9 @@ pub(crate) fn questionnaire_response(
     let meta = ResponseMeta::new(&urn(assessment.participant_id.0), authored)?;
     let mut response = response_to_fhir(definition, &assessment.answers, &meta);
     response["id"] = json!(assessment.id.to_string());
+    // Only completed assessments are exported: completed and scored, even with the items its
+    // scoring rules let go unanswered (which the single export would call `in-progress`).
+    response["status"] = json!("completed");
     // The version it was given in, which a later version of the instrument does not change.
     response["questionnaire"] = json!(format!(
         "{}|{}",
