@@ -19,6 +19,7 @@ pub mod consents;
 pub mod contacts;
 pub mod demo;
 mod error;
+pub mod export;
 pub mod fhir;
 pub mod fidelity;
 pub mod follow_up;
@@ -69,6 +70,8 @@ pub struct App {
     sign_in: SignInGuard,
     /// Programs' follow-up rates for the day, while their data's version holds.
     rates_cache: Arc<follow_up_rates::RatesCache>,
+    /// The secret export pseudonyms and date shifts come from; `None` refuses exports.
+    export_key: Option<Arc<export::ExportKey>>,
 }
 
 impl App {
@@ -85,6 +88,7 @@ impl App {
             policy: Arc::new(Policy::new(key)),
             sign_in,
             rates_cache: Arc::default(),
+            export_key: None,
         })
     }
 

@@ -34,10 +34,18 @@ pub struct DatabaseArgs {
         conflicts_with = "data_dir"
     )]
     pub database_url: Option<String>,
+    /// The secret that export pseudonyms and date shifts are derived from, kept outside the
+    /// database (made on first use) [default: export.key in the data directory, or in the
+    /// per-user data directory with --database-url]
+    #[arg(long, global = true, env = "KINDRED_EXPORT_KEY_FILE", value_name = "FILE")]
+    pub export_key_file: Option<PathBuf>,
 }
 
 /// The SQLite file's name inside the data directory.
 pub const SQLITE_FILE: &str = "kindred.sqlite3";
+
+/// The export key's file name beside it.
+pub const EXPORT_KEY_FILE: &str = "export.key";
 
 impl DatabaseArgs {
     /// The database these arguments name, with `default_dir` when neither is given.
@@ -53,6 +61,21 @@ impl DatabaseArgs {
             None => default_dir()?,
         };
         Ok(DatabaseLocation::SqliteFile(dir.join(SQLITE_FILE)))
+    }
+
+    /// Where the export key is: `--export-key-file`, or beside the SQLite file, or in the
+    /// per-user data directory.
+    pub fn export_key_file(&self, location: &DatabaseLocation) -> anyhow::Result<PathBuf> {
+        if let Some(file) = &self.export_key_file {
+            return Ok(file.clone());
+        }
+        let dir = match location {
+            DatabaseLocation::SqliteFile(path) => path.parent().map(PathBuf::from),
+            DatabaseLocation::Postgres(_) => dirs::data_dir().map(|dir| dir.join("kindred")),
+        };
+        dir.map(|dir| dir.join(EXPORT_KEY_FILE)).ok_or_else(|| {
+            anyhow::anyhow!("no per-user data directory here; pass --export-key-file")
+        })
     }
 
     /// The database for a real deployment (default: the per-user data directory).
@@ -97,21 +120,40 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ReportCommand {
-    /// A study's evaluation report, as one self-contained HTML file or (printed by headless
-    /// Chromium, when installed) a PDF; the same file as the study's report page
-    Evaluation(EvaluationReportArgs),
-    /// A program's funder report over a period (the dashboard's figures), as HTML or PDF;
-    /// the same file as the program's funder-report page
-    Funder(FunderReportArgs),
-}
-
-#[derive(Debug, Subcommand)]
 pub enum ExportCommand {
+    /// A study's analysis-ready tables (participants, person-periods, contacts, counts by arm)
+    /// and data dictionary into a directory; de-identified unless --recipient is given
+    Study(StudyExportArgs),
     /// A program's (or one participant's) record as a FHIR R4 Bundle for a recipient and a
     /// purpose, with only the participants whose current consent names both; the same bundle
     /// as `GET /api/v1/programs/{id}/fhir`
     Fhir(FhirExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StudyExportArgs {
+    /// The study's id
+    #[arg(long)]
+    pub study: String,
+    /// The directory to write the files into (made if missing)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// csv, parquet or both
+    #[arg(long, default_value = "csv", value_parser = ["csv", "parquet", "both"])]
+    pub format: String,
+    /// An identified export for this recipient (as the participants' consents name them);
+    /// needs --purpose
+    #[arg(long, requires = "purpose")]
+    pub recipient: Option<String>,
+    /// Why the recipient needs identified data (recorded with the export)
+    #[arg(long, requires = "recipient")]
+    pub purpose: Option<String>,
+    /// The organisation's short name
+    #[arg(long = "org")]
+    pub organisation: String,
+    /// The email of the evaluator the export is made as (audited under their name)
+    #[arg(long = "as", value_name = "EMAIL")]
+    pub as_email: String,
 }
 
 #[derive(Debug, Args)]
@@ -139,6 +181,16 @@ pub struct FhirExportArgs {
     /// under their name)
     #[arg(long = "as", value_name = "EMAIL")]
     pub as_email: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// A study's evaluation report, as one self-contained HTML file or (printed by headless
+    /// Chromium, when installed) a PDF; the same file as the study's report page
+    Evaluation(EvaluationReportArgs),
+    /// A program's funder report over a period (the dashboard's figures), as HTML or PDF;
+    /// the same file as the program's funder-report page
+    Funder(FunderReportArgs),
 }
 
 #[derive(Debug, Args)]

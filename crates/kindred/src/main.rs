@@ -33,6 +33,9 @@ fn main() -> std::process::ExitCode {
             Command::Report(cli::ReportCommand::Funder(args)) => {
                 commands::report::funder(&cli.database, args).await
             }
+            Command::Export(cli::ExportCommand::Study(args)) => {
+                commands::export::study(&cli.database, args).await
+            }
             Command::Export(cli::ExportCommand::Fhir(args)) => {
                 commands::export_fhir::fhir(&cli.database, args).await
             }

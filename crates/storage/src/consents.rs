@@ -12,7 +12,7 @@ use crate::session::{Session, Write, on_conn};
 use crate::{Result, StorageError, Timestamp};
 
 #[derive(sqlx::FromRow)]
-struct ConsentRow {
+pub(crate) struct ConsentRow {
     id: Uuid,
     participant_id: Uuid,
     disclose: String,

@@ -89,11 +89,16 @@ pub(crate) struct TenantConn<'c, DB: sqlx::Database> {
     org_id: OrgId,
 }
 
-impl<DB> TenantConn<'_, DB>
+impl<'c, DB> TenantConn<'c, DB>
 where
     DB: sqlx::Database,
     for<'t> Uuid: Encode<'t, DB> + Type<DB>,
 {
+    /// The connection itself, for a query whose rows outlive this handle (a stream).
+    pub(crate) fn into_connection(self) -> &'c mut DB::Connection {
+        self.connection
+    }
+
     /// A statement with `$1` bound to this organisation.
     pub(crate) fn query(&self, sql: &'static str) -> Query<'static, DB, DB::Arguments> {
         sqlx::query(sql).bind(self.org_id.0)

@@ -19,6 +19,7 @@ mod rate_chart;
 pub mod report;
 mod request_context;
 mod security;
+mod study_files;
 mod upload_limit;
 
 use std::future::Future;
@@ -35,6 +36,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
+pub use api::dictionary_json;
 pub use client_address::ClientAddresses;
 
 /// What every handler can reach.

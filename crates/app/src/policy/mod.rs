@@ -53,6 +53,7 @@
 //! | enrol a participant in a study | own caseload   | own + their coaches | all     | –              | –     |
 //! | see a participant's arm        | own caseload, after allocation | own + their coaches | all | research only | – |
 //! | allocation log, counts by arm, re-derive | –    | –                   | –       | yes            | –     |
+//! | export a study's data          | –              | –                   | –       | de-identified; identified only under every member's consent | – |
 //!
 //! Studies: enrolling someone in a study changes their record, so it takes the same grant as
 //! editing it; the enrolling person learns the arm drawn and nothing else (never the seed,
@@ -86,6 +87,7 @@ use kindred_storage::{
 use crate::{Actor, AppError, Result};
 
 mod blinding;
+pub mod export;
 mod roles;
 mod staff;
 

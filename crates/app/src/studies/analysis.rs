@@ -12,11 +12,12 @@
 //! analysis runs off the async runtime's threads. Nothing random depends on the run: the
 //! bootstrap seed comes from the plan's hash, so the same record gives the same JSON.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use kindred_domain::audit::AuditAction;
 use kindred_domain::ids::{ParticipantId, ProgramId, StudyId, UserId};
 use kindred_domain::programs::CostSettings;
+use kindred_domain::schedule::Schedule;
 use kindred_domain::staff::{Certification, StaffProfile};
 use kindred_domain::study::{Membership, StudyDefinition};
 use kindred_domain::vocabulary::{ContactMode, ParticipantStatus, SupportKind};
@@ -236,7 +237,8 @@ impl App {
         Ok(assembled)
     }
 
-    async fn load_study_participants(
+    /// The study and its analysed participants, as the analyses and the exports read them.
+    pub(crate) async fn load_study_participants(
         &self,
         lead: &StudyLead<'_>,
         study: StudyId,
@@ -310,7 +312,10 @@ impl App {
             .iter()
             .filter_map(|r| r.enrolment.program_id.map(|p| (r.id, p)))
             .collect();
+        let reference_of: BTreeMap<ParticipantId, &str> =
+            load.participants.iter().map(|r| (r.id, r.reference.as_str())).collect();
         let mut participants = Vec::with_capacity(members.len());
+        let mut facts = Vec::with_capacity(members.len());
         for (key, id, arm) in members {
             let Some(record) = records.remove(&id) else { continue };
             let by_component = doses.by_component.remove(&id).unwrap_or_default();
@@ -350,6 +355,12 @@ impl App {
             let cost_cents = program_of.get(&id).and_then(|p| costs.get(p)).and_then(|c| {
                 cost_of(c, dose, doses.by_mode.get(&id).map_or(&[][..], Vec::as_slice))
             });
+            facts.push(MemberFacts {
+                id,
+                reference: reference_of.get(&id).map_or_else(String::new, |r| (*r).to_owned()),
+                program_id: program_of.get(&id).copied(),
+                coach_id: coach_of.get(&id).copied(),
+            });
             participants.push(StudyParticipant {
                 key,
                 arm,
@@ -374,7 +385,7 @@ impl App {
             }
             screening.excluded.push(reasons);
         }
-        Ok((view, Loaded { participants, cut_off, screening }))
+        Ok((view, Loaded { participants, facts, schedules, cut_off, screening }))
     }
 }
 
@@ -430,13 +441,28 @@ fn arm_by_component(
         .map(|arm| arm.code.clone())
 }
 
-struct Loaded {
-    participants: Vec<StudyParticipant>,
-    cut_off: Date,
+/// A study's analysed participants and what the exports need besides.
+pub(crate) struct Loaded {
+    pub participants: Vec<StudyParticipant>,
+    /// One per participant, in the same order: who they are in the record.
+    pub facts: Vec<MemberFacts>,
+    /// Every program's follow-up schedule.
+    pub schedules: HashMap<ProgramId, Schedule>,
+    /// Nothing after this day is counted.
+    pub cut_off: Date,
     screening: Screening,
 }
 
-fn assemble_table(
+/// Who an analysed participant is in the record (never handed to the analyses).
+#[derive(Debug, Clone)]
+pub(crate) struct MemberFacts {
+    pub id: ParticipantId,
+    pub reference: String,
+    pub program_id: Option<ProgramId>,
+    pub coach_id: Option<UserId>,
+}
+
+pub(crate) fn assemble_table(
     definition: &StudyDefinition,
     plan_hash: &str,
     participants: &[StudyParticipant],

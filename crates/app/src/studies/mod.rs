@@ -6,7 +6,7 @@
 //! receives); counts by arm, the allocation log and the plan's history are the evaluator's
 //! ([`StudyLead`]).
 
-mod analysis;
+pub(crate) mod analysis;
 mod enrolment;
 mod flow;
 mod plan;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use kindred_app::auth::SignInLimits;
 use kindred_app::demo::{self, DEMO_ORGANISATION, DEMO_PASSWORD};
+use kindred_app::export::ExportKey;
 use kindred_app::{App, Clock, DatabaseLocation};
 use kindred_web::ClientAddresses;
 use tokio::net::TcpListener;
@@ -14,7 +15,7 @@ use crate::cli::{DatabaseArgs, DemoArgs, ListenArgs, ServeArgs};
 
 pub async fn serve(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let location = database.deployment()?;
-    let app = open(&location, &args.listen).await?;
+    let app = open(&location, database, &args.listen).await?;
     let listener = listen(&args.listen).await?;
     println!("Kindred is running at {} ({})", url(&listener)?, location.describe());
     run(listener, app, &args.listen).await
@@ -29,7 +30,7 @@ pub async fn demo(database: &DatabaseArgs, args: &DemoArgs) -> anyhow::Result<Ex
         temporary = Some(dir);
         Ok(path)
     })?;
-    let app = open(&location, &args.listen).await?;
+    let app = open(&location, database, &args.listen).await?;
     let listener = listen(&args.listen).await?;
     let already_there = app.organisation_exists(DEMO_ORGANISATION).await?;
     let logins = if already_there {
@@ -57,15 +58,30 @@ pub async fn demo(database: &DatabaseArgs, args: &DemoArgs) -> anyhow::Result<Ex
     run(listener, app, &args.listen).await
 }
 
-async fn open(location: &DatabaseLocation, args: &ListenArgs) -> anyhow::Result<App> {
+async fn open(
+    location: &DatabaseLocation,
+    database: &DatabaseArgs,
+    args: &ListenArgs,
+) -> anyhow::Result<App> {
+    let key = export_key(database, location)?;
     let app = App::open(location, Clock::system())
         .await
-        .with_context(|| format!("cannot open {}", location.describe()))?;
+        .with_context(|| format!("cannot open {}", location.describe()))?
+        .with_export_key(key);
     let limits = SignInLimits {
         failures_per_address: args.failed_sign_ins_per_address,
         ..SignInLimits::default()
     };
     Ok(app.with_sign_in_limits(limits))
+}
+
+/// The export key (made on first start), beside the database unless named.
+pub fn export_key(
+    database: &DatabaseArgs,
+    location: &DatabaseLocation,
+) -> anyhow::Result<ExportKey> {
+    let path = database.export_key_file(location)?;
+    ExportKey::load_or_create(&path).map_err(|e| anyhow::Error::new(e).context("the export key"))
 }
 
 async fn listen(args: &ListenArgs) -> anyhow::Result<TcpListener> {

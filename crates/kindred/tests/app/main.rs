@@ -50,6 +50,7 @@ mod staff;
 mod studies;
 mod study_analysis;
 mod study_eligibility;
+mod study_export;
 mod study_flow;
 mod study_report;
 mod supervision;

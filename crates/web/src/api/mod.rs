@@ -26,6 +26,9 @@ pub(crate) use schema::timestamp;
 mod staff;
 mod studies;
 mod study_analysis;
+mod study_export;
+
+pub use study_export::{dictionary_bodies, dictionary_json};
 mod tasks;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -147,6 +150,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(study_analysis::results))
         .routes(routes!(study_analysis::table))
         .routes(routes!(study_analysis::flow))
+        .routes(routes!(study_export::deidentified, study_export::identified))
+        .routes(routes!(study_export::dictionary))
         .routes(routes!(research::participants))
         // FHIR R4 export under consent (issue 13).
         .routes(routes!(fhir_export::participant))

@@ -28,6 +28,7 @@ mod resources;
 mod sections;
 mod staff;
 mod studies;
+mod study_export;
 mod study_report;
 mod study_results;
 mod supervision;
@@ -113,6 +114,9 @@ fn study_routes() -> Router<AppState> {
         .route("/studies/{id}/verify", post(studies::verify))
         .route("/studies/{id}/results", get(study_results::page))
         .route("/studies/{id}/report", get(study_report::page))
+        .route("/studies/{id}/export", post(study_export::identified))
+        .route("/studies/{id}/export/{table}", get(study_export::download))
+        .route("/studies/{id}/export-dictionary", get(study_export::dictionary))
 }
 
 fn assessment_routes() -> Router<AppState> {

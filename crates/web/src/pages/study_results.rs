@@ -19,6 +19,7 @@ use crate::error::PageError;
 use crate::extract::{PagePath, SignedIn};
 use crate::figure::{confidence_level, number};
 use crate::report::{Baseline, baseline, finding};
+use kindred_app::export::{SMALLEST_SHOWN, StudyTable};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "study_results.html")]
@@ -39,6 +40,10 @@ struct ResultsPage {
     limitations: Vec<String>,
     /// Once locked: the arms at baseline, as the report shows them.
     baseline: Option<Baseline>,
+    /// Once locked: the export's tables (code, title).
+    export_tables: Vec<(&'static str, &'static str)>,
+    /// How small a count the aggregate table still shows.
+    smallest_shown: u64,
 }
 
 /// An outcome's name, how many have it and how many miss it.
@@ -78,6 +83,8 @@ pub async fn page(
         findings: Vec::new(),
         limitations: Vec::new(),
         baseline: None,
+        export_tables: Vec::new(),
+        smallest_shown: SMALLEST_SHOWN,
     };
     match results {
         StudyResults::Pooled(pooled) => {
@@ -90,6 +97,7 @@ pub async fn page(
         StudyResults::Analysed(analysed) => {
             page.cut_off = analysed.data_cut_off.to_string();
             page.plan_hash = Some(analysed.plan_hash.clone());
+            page.export_tables = StudyTable::ALL.iter().map(|t| (t.code(), t.title())).collect();
             page.flow = FlowChart::new("study-flow", &analysed.flow).html();
             let summary = analysed.summary();
             let level = confidence_level(analysed.analysis.confidence_level);

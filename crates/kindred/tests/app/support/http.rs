@@ -217,6 +217,13 @@ impl Api {
         Reply::from(self.request(Method::GET, path).send().await.expect("the server answers")).await
     }
 
+    /// The status and the body's bytes (a Parquet file is not text).
+    pub async fn get_bytes(&self, path: &str) -> (u16, Vec<u8>) {
+        let response = self.request(Method::GET, path).send().await.expect("the server answers");
+        let status = response.status().as_u16();
+        (status, response.bytes().await.expect("a body").to_vec())
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> Reply {
         Reply::from(
             self.request(Method::POST, path).json(&body).send().await.expect("the server answers"),

@@ -8,6 +8,7 @@ mod world;
 
 use std::sync::OnceLock;
 
+use kindred_app::export::ExportKey;
 use kindred_app::{App, Clock, DatabaseLocation};
 use kindred_web::ClientAddresses;
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
@@ -61,6 +62,8 @@ pub struct TestApp {
     http: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     _storage: Storage,
+    /// Holds the export key, outside the database as in a deployment.
+    _key_dir: tempfile::TempDir,
 }
 
 /// Held only for its `Drop`: the directory or schema goes when the test ends.
@@ -90,11 +93,17 @@ impl TestApp {
     async fn start(
         location: DatabaseLocation,
         backend: Backend,
-        database_args: Vec<String>,
+        mut database_args: Vec<String>,
         storage: Storage,
     ) -> TestApp {
-        let app =
-            App::open(&location, Clock::system()).await.expect("the database opens and migrates");
+        let key_dir = tempfile::tempdir().expect("a temporary directory");
+        let key_file = key_dir.path().join("export.key");
+        let key = ExportKey::load_or_create(&key_file).expect("an export key");
+        database_args.extend(["--export-key-file".to_owned(), key_file.display().to_string()]);
+        let app = App::open(&location, Clock::system())
+            .await
+            .expect("the database opens and migrates")
+            .with_export_key(key);
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let base_url = format!("http://{}", listener.local_addr().expect("an address"));
         let (shutdown, stop) = oneshot::channel::<()>();
@@ -118,6 +127,7 @@ impl TestApp {
             http,
             shutdown: Some(shutdown),
             _storage: storage,
+            _key_dir: key_dir,
         }
     }
 
