@@ -9,6 +9,8 @@
 //!   on our side" and that id, never SQL.
 //! - A conflict from storage is a [`Conflict`] kind, never database text; [`conflict_sentence`]
 //!   writes the sentence people read ("a program with this name already exists").
+//! - A disclosure the participant has not consented to is [`AppError::NoConsent`], apart from
+//!   `Forbidden`: the remedy is the participant's signed consent, not another role.
 //! - A record of another organisation is [`AppError::NotFound`], never `Forbidden`: the
 //!   answer must not reveal that it exists.
 
@@ -29,6 +31,10 @@ pub enum AppError {
     Invalid(FieldErrors),
     #[error("{0}")]
     Conflict(String),
+    /// The actor may see the record, but the participant has not consented to disclose it to
+    /// the recipient for the purpose asked: the message names what is missing.
+    #[error("{0}")]
+    NoConsent(String),
     #[error(transparent)]
     Login(#[from] LoginRefused),
     /// The server is at capacity (too many password hashes queued): nothing was done, and the

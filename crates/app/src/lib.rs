@@ -20,6 +20,7 @@ pub mod contacts;
 pub mod demo;
 mod error;
 pub mod export;
+pub mod fhir;
 pub mod fidelity;
 pub mod follow_up;
 pub mod follow_up_rates;

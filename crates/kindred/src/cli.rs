@@ -124,6 +124,10 @@ pub enum ExportCommand {
     /// A study's analysis-ready tables (participants, person-periods, contacts, counts by arm)
     /// and data dictionary into a directory; de-identified unless --recipient is given
     Study(StudyExportArgs),
+    /// A program's (or one participant's) record as a FHIR R4 Bundle for a recipient and a
+    /// purpose, with only the participants whose current consent names both; the same bundle
+    /// as `GET /api/v1/programs/{id}/fhir`
+    Fhir(FhirExportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -148,6 +152,33 @@ pub struct StudyExportArgs {
     #[arg(long = "org")]
     pub organisation: String,
     /// The email of the evaluator the export is made as (audited under their name)
+    #[arg(long = "as", value_name = "EMAIL")]
+    pub as_email: String,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("whose").required(true).args(["program", "participant"]))]
+pub struct FhirExportArgs {
+    /// The program's id: every consenting participant enrolled in it (managers)
+    #[arg(long)]
+    pub program: Option<String>,
+    /// One participant's id (their coach, the coach's supervisor or a manager)
+    #[arg(long)]
+    pub participant: Option<String>,
+    /// To whom, as the participants' consents name them
+    #[arg(long)]
+    pub recipient: String,
+    /// Why: a consent-purpose code (referral, treatment, payment, evaluation, legal, family)
+    #[arg(long)]
+    pub purpose: String,
+    /// The file to write the bundle to (FHIR JSON)
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// The organisation's short name
+    #[arg(long = "org")]
+    pub organisation: String,
+    /// The email of the person exporting (their access applies, and the export is audited
+    /// under their name)
     #[arg(long = "as", value_name = "EMAIL")]
     pub as_email: String,
 }

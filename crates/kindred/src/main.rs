@@ -36,6 +36,9 @@ fn main() -> std::process::ExitCode {
             Command::Export(cli::ExportCommand::Study(args)) => {
                 commands::export::study(&cli.database, args).await
             }
+            Command::Export(cli::ExportCommand::Fhir(args)) => {
+                commands::export_fhir::fhir(&cli.database, args).await
+            }
             Command::Bench(cli::BenchCommand::Contacts(args)) => {
                 commands::bench::contacts(args).await
             }

@@ -338,6 +338,21 @@ impl<M> Session<M> {
         rows.into_iter().map(|r| r.into_facts(self.org_id)).collect()
     }
 
+    /// The facts of every participant enrolled in a program, by reference: for the policy to
+    /// decide on each before a program-wide export reads their records.
+    pub async fn participant_facts_in_program(
+        &mut self,
+        program: ProgramId,
+    ) -> Result<Vec<ParticipantFacts>> {
+        let rows: Vec<FactsRow> = on_conn!(self.conn(), c => {
+            c.query_as(select_facts!("AND p.program_id = $2 ORDER BY p.reference"))
+                .bind(program.0)
+                .fetch_all(&mut *c)
+                .await?
+        });
+        rows.into_iter().map(|r| r.into_facts(self.org_id)).collect()
+    }
+
     /// The identified participant, with their coach.
     pub async fn participant<A: Identifies>(
         &mut self,

@@ -35,6 +35,8 @@
 //! | add, edit, deactivate resources| –              | yes                 | yes     | –              | –     |
 //! | import resources (HSDS)        | –              | –                   | yes     | –              | –     |
 //! | import participants, contacts (CSV) | –         | –                   | yes     | –              | –     |
+//! | export a participant (FHIR, under consent) | own caseload | own + their coaches | all | –       | –     |
+//! | export a program (FHIR, under consent) | –      | –                   | yes     | –              | –     |
 //! | override program eligibility   | –              | yes (with a reason) | yes     | –              | –     |
 //! | a program's follow-up rates    | overall        | overall and by coach| by coach| overall        | –     |
 //! | a program's dashboard, funder report | –        | –                   | yes     | –              | –     |
@@ -92,8 +94,8 @@ mod staff;
 pub(crate) use blinding::{Blinding, Measurement, Measures, blinds};
 pub use roles::{
     AuditReader, BlindedAssessor, Capabilities, CaseloadKind, Curator, DirectoryReader, Importer,
-    Manager, StudyLead, audit_reader, blinded_assessor, capabilities, curator, directory_reader,
-    importer, manager, study_lead,
+    Manager, ProgramExporter, StudyLead, audit_reader, blinded_assessor, capabilities, curator,
+    directory_reader, importer, manager, program_exporter, study_lead,
 };
 pub use staff::{
     FidelityView, StaffVisibility, change_supervisor, edit_staff_profile, fidelity,

@@ -36,6 +36,11 @@ role_handle! {
     Importer
 }
 role_handle! {
+    /// A program manager exporting a whole program's records as FHIR, under each
+    /// participant's consent.
+    ProgramExporter
+}
+role_handle! {
     /// Someone who keeps the resource directory (a supervisor or a manager).
     Curator
 }
@@ -80,6 +85,19 @@ pub fn importer(actor: &Actor) -> Result<Importer<'_>> {
     } else {
         Err(AppError::Forbidden(
             "only program managers import participants and contacts from spreadsheets".into(),
+        ))
+    }
+}
+
+/// `actor` as an exporter of a whole program's records (FHIR): program managers only, as the
+/// bundle spans every caseload of the program. One participant's bundle is for anyone who sees
+/// their work (the policy's grant); either way only consenting participants go in.
+pub fn program_exporter(actor: &Actor) -> Result<ProgramExporter<'_>> {
+    if actor.has_role(Role::Manager) {
+        Ok(ProgramExporter { actor })
+    } else {
+        Err(AppError::Forbidden(
+            "only program managers export a whole program; a participant's coach can export that participant's record".into(),
         ))
     }
 }

@@ -26,6 +26,8 @@ mod demo_follow_up;
 mod demo_studies;
 mod eligibility;
 mod errors;
+mod fhir_export;
+mod fhir_export_demo;
 mod follow_up;
 mod follow_up_pages;
 mod follow_up_rates;

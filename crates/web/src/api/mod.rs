@@ -8,6 +8,7 @@ mod auth;
 mod blinded_follow_up;
 mod consents;
 mod contacts;
+mod fhir_export;
 mod fidelity;
 mod follow_up;
 mod group_sessions;
@@ -153,4 +154,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(study_export::dictionary))
         .routes(routes!(study_export::redcap))
         .routes(routes!(research::participants))
+        // FHIR R4 export under consent (issue 13).
+        .routes(routes!(fhir_export::participant))
+        .routes(routes!(fhir_export::program))
 }

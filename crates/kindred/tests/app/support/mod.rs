@@ -1,6 +1,7 @@
 //! The test harness: the real router, served on port 0, over a fresh SQLite file or a fresh
 //! PostgreSQL schema per test. Tests act over HTTP as a person or an API client would.
 
+pub mod fhir;
 mod http;
 mod trials;
 mod world;
