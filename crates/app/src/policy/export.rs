@@ -51,7 +51,7 @@ pub fn consented(
     const SHOWN: usize = 10;
     let more = missing.len().saturating_sub(SHOWN);
     let items: Vec<&str> = IDENTIFIED_EXPORT_ITEMS.iter().map(|i| i.label()).collect();
-    Err(AppError::Forbidden(format!(
+    Err(AppError::NoConsent(format!(
         "an identified export needs every participant's current consent naming {recipient:?} \
          for {} and covering {}; {} of {} have none ({}{}). Nothing was exported: a \
          de-identified export needs no consent.",
