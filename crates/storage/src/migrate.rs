@@ -119,6 +119,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0020_contact_references.sql"),
         include_str!("../migrations/postgres/0020_contact_references.sql"),
     ),
+    (
+        21,
+        "event and assessment references",
+        include_str!("../migrations/sqlite/0021_event_and_assessment_references.sql"),
+        include_str!("../migrations/postgres/0021_event_and_assessment_references.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy)]
