@@ -410,9 +410,10 @@ pub enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Import participants or contacts from a spreadsheet saved as CSV. Columns are named
-    /// after Kindred's fields (or mapped with --mapping); terms by code or label; dates
-    /// YYYY-MM-DD. All or nothing: any problem imports nothing and lists every one by row,
+    /// Import participants, contacts, outcome events or completed assessments from a
+    /// spreadsheet saved as CSV. Columns are named after Kindred's fields (or mapped with
+    /// --mapping), an assessment's answers one column per item id; terms by code or label;
+    /// dates YYYY-MM-DD. All or nothing: any problem imports nothing and lists every one by row,
     /// column and value. Importing the same file again adds nothing.
     Csv(CsvImportArgs),
 }
@@ -421,8 +422,8 @@ pub enum ImportCommand {
 pub struct CsvImportArgs {
     /// The spreadsheet, saved as CSV (UTF-8)
     pub file: PathBuf,
-    /// What the rows are: participants or contacts
-    #[arg(long, value_parser = ["participants", "contacts"])]
+    /// What the rows are: participants, contacts, outcome_events or assessments
+    #[arg(long, value_parser = ["participants", "contacts", "outcome_events", "assessments"])]
     pub kind: String,
     /// A saved column mapping: a JSON object from the spreadsheet's headings to Kindred's
     /// fields, null to leave a column out ({"Client ID": "reference", "Notes": null})

@@ -8,9 +8,11 @@
 //! supervisor the first time it is raised on an assessment (see [`safety`]).
 
 mod fhir;
+mod imported;
 mod instruments;
 mod safety;
 
+pub(crate) use imported::{Completed, check_completed, write_completed};
 pub use instruments::{InstrumentListing, InstrumentSource};
 
 use kindred_domain::FieldErrors;
@@ -29,7 +31,7 @@ use kindred_domain::vocabulary::Gender;
 use kindred_storage::{Grant, RecordWork, SeeWork, Session, StoredParticipant, Write};
 
 use crate::audit::entry;
-use crate::policy::{Blinding, Measurement};
+use crate::policy::{Blinding, Measurement, Policy};
 use crate::{Actor, App, AppError, Result, follow_up_sweep};
 
 const RECORD: &str = "assessment";
@@ -165,7 +167,7 @@ impl App {
         );
         let (fields, (answers, result)) = both(fields, answers)?;
         let point = check_program(&mut tx, &fields).await?;
-        let grant = self.at_time_point(actor, grant, &blinding, point.as_ref())?;
+        let grant = at_time_point(&self.policy, actor, grant, &blinding, point.as_ref())?;
         let now = self.clock().now();
         let assessment = Assessment {
             id: AssessmentId::generate(),
@@ -237,7 +239,7 @@ impl App {
         );
         let (fields, (answers, result)) = both(fields, answers)?;
         let point = check_program(&mut tx, &fields).await?;
-        let grant = self.at_time_point(actor, grant, &blinding, point.as_ref())?;
+        let grant = at_time_point(&self.policy, actor, grant, &blinding, point.as_ref())?;
         let now = self.clock().now();
         let updated = Assessment {
             program_id: fields.program_id,
@@ -330,26 +332,6 @@ impl App {
         Ok(views)
     }
 
-    /// The grant to record an assessment at `point`: a follow-up time point (after enrolment)
-    /// of a participant in a blinded study is a research assessor's alone.
-    fn at_time_point(
-        &self,
-        actor: &Actor,
-        grant: Grant<RecordWork>,
-        blinding: &Blinding,
-        point: Option<&TimePoint>,
-    ) -> Result<Grant<RecordWork>> {
-        match point {
-            Some(point) if point.target_day > 0 => self.policy.measure(
-                actor,
-                grant.facts(),
-                blinding,
-                Measurement::FollowUp(&point.label),
-            ),
-            _ => Ok(grant),
-        }
-    }
-
     /// Reads back what was just written, in the same transaction, and commits.
     async fn finish(
         &self,
@@ -368,6 +350,23 @@ impl App {
         }
         tx.commit().await?;
         Ok(view(saved, definition, scoring_context(stored), &history))
+    }
+}
+
+/// The grant to record an assessment at `point`: a follow-up time point (after enrolment)
+/// of a participant in a blinded study is a research assessor's alone.
+fn at_time_point(
+    policy: &Policy,
+    actor: &Actor,
+    grant: Grant<RecordWork>,
+    blinding: &Blinding,
+    point: Option<&TimePoint>,
+) -> Result<Grant<RecordWork>> {
+    match point {
+        Some(point) if point.target_day > 0 => {
+            policy.measure(actor, grant.facts(), blinding, Measurement::FollowUp(&point.label))
+        }
+        _ => Ok(grant),
     }
 }
 
@@ -396,8 +395,8 @@ fn both<A, B>(
 
 /// A program named on an assessment must be one of this organisation's, and its time point
 /// one of the program's schedule; returns that time point.
-async fn check_program(
-    tx: &mut Session<Write>,
+async fn check_program<M>(
+    tx: &mut Session<M>,
     fields: &AdministrationFields,
 ) -> Result<Option<TimePoint>> {
     if let Some(program) = fields.program_id

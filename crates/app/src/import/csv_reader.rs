@@ -1,5 +1,7 @@
 //! Reading a spreadsheet saved as CSV, one row at a time: the header is matched to Kindred's
 //! fields (by name, or through a [`ColumnMapping`]), then each row yields its cells by field.
+//! An assessments sheet also has a column per instrument item, whose names only the row's
+//! instrument can check: those columns are kept as items, for the row to judge.
 //! Nothing holds more than one row, so a 200 000-row file costs what one row costs.
 
 use std::io::{self, Read};
@@ -42,6 +44,8 @@ pub(crate) struct Row {
     pub number: u64,
     fields: &'static [Field],
     cells: Vec<Option<String>>,
+    /// The item columns' cells that are not blank: item id and answer, in column order.
+    pub items: Vec<(String, String)>,
 }
 
 impl Row {
@@ -50,16 +54,31 @@ impl Row {
         let index = self.fields.iter().position(|f| f.name == field)?;
         self.cells.get(index)?.as_deref()
     }
+
+    /// The answer in an item column, if the file has that column and the cell is not blank.
+    pub(crate) fn item(&self, item: &str) -> Option<&str> {
+        self.items.iter().find(|(id, _)| id == item).map(|(_, answer)| answer.as_str())
+    }
+}
+
+/// What a column of the file fills: a field (by index), or an instrument item (by index
+/// into the item columns).
+#[derive(Debug, Clone, Copy)]
+enum Column {
+    Field(usize),
+    Item(usize),
 }
 
 /// An open spreadsheet, positioned after its header.
 pub(crate) struct Table {
     reader: csv::Reader<Box<dyn Read + Send + Sync>>,
     fields: &'static [Field],
-    /// For each column of the file, the field it fills (`None`: left out).
-    columns: Vec<Option<usize>>,
+    /// For each column of the file, what it fills (`None`: left out).
+    columns: Vec<Option<Column>>,
     /// For each field, the heading of the column that fills it.
     headings: Vec<Option<String>>,
+    /// The item columns: item id and heading.
+    items: Vec<(String, String)>,
     record: csv::ByteRecord,
     rows_read: u64,
     done: bool,
@@ -88,6 +107,7 @@ impl Table {
         let mut problems = Vec::new();
         let mut columns = Vec::new();
         let mut headings: Vec<Option<String>> = vec![None; fields.len()];
+        let mut items: Vec<(String, String)> = Vec::new();
         for cell in header.iter() {
             let heading =
                 String::from_utf8_lossy(cell).trim().trim_start_matches('\u{feff}').to_owned();
@@ -96,7 +116,8 @@ impl Table {
                 // One mapping may serve a program's participant and contact sheets alike, so
                 // only a heading this file has is held to this kind's fields.
                 Some(Some(name)) => match fields.iter().position(|f| f.name == name) {
-                    Some(index) => Some(index),
+                    Some(index) => Some(Column::Field(index)),
+                    None if kind.has_item_columns() => Some(Column::Item(items.len())),
                     None => {
                         let reason =
                             format!("is mapped to {name}, which is not a field of {}", kind.code());
@@ -106,22 +127,46 @@ impl Table {
                 },
                 None if heading.is_empty() => None,
                 None => match fields.iter().position(|f| f.name == field_name(&heading)) {
-                    Some(index) => Some(index),
+                    Some(index) => Some(Column::Field(index)),
+                    None if kind.has_item_columns() => Some(Column::Item(items.len())),
                     None => {
                         problems.push(heading_problem(&heading, unknown_heading(kind)));
                         None
                     }
                 },
             };
-            if let Some(index) = field {
-                if let Some(first) = &headings[index] {
-                    let reason =
-                        format!("fills {} like the column \"{first}\"", fields[index].name);
-                    problems.push(heading_problem(&heading, reason));
-                } else {
-                    headings[index] = Some(heading);
+            let field = match field {
+                Some(Column::Field(index)) => match &headings[index] {
+                    Some(first) => {
+                        let reason =
+                            format!("fills {} like the column \"{first}\"", fields[index].name);
+                        problems.push(heading_problem(&heading, reason));
+                        None
+                    }
+                    None => {
+                        headings[index] = Some(heading);
+                        field
+                    }
+                },
+                Some(Column::Item(_)) => {
+                    let item = match mapping.and_then(|m| m.for_heading(&heading)) {
+                        Some(Some(name)) => name.to_owned(),
+                        _ => field_name(&heading),
+                    };
+                    match items.iter().find(|(id, _)| *id == item) {
+                        Some((_, first)) => {
+                            let reason = format!("answers {item} like the column \"{first}\"");
+                            problems.push(heading_problem(&heading, reason));
+                            None
+                        }
+                        None => {
+                            items.push((item, heading));
+                            field
+                        }
+                    }
                 }
-            }
+                None => None,
+            };
             columns.push(field);
         }
         for (field, heading) in fields.iter().zip(&headings) {
@@ -138,15 +183,18 @@ impl Table {
             return Err(problems);
         }
         let record = csv::ByteRecord::new();
-        Ok(Self { reader, fields, columns, headings, record, rows_read: 0, done: false })
+        Ok(Self { reader, fields, columns, headings, items, record, rows_read: 0, done: false })
     }
 
-    /// The spreadsheet's heading for `field` (what a problem names), or the field's own name.
+    /// The spreadsheet's heading for `field` or item (what a problem names), or the field's
+    /// own name.
     pub(crate) fn heading<'a>(&'a self, field: &'a str) -> &'a str {
+        let item = || self.items.iter().find(|(id, _)| id == field).map(|(_, h)| h.as_str());
         self.fields
             .iter()
             .position(|f| f.name == field)
             .and_then(|i| self.headings[i].as_deref())
+            .or_else(item)
             .unwrap_or(field)
     }
 
@@ -197,20 +245,29 @@ impl Table {
             });
         }
         let mut cells: Vec<Option<String>> = vec![None; self.fields.len()];
-        for (cell, field) in self.record.iter().zip(&self.columns) {
-            let Some(index) = *field else { continue };
+        let mut items = Vec::new();
+        for (cell, column) in self.record.iter().zip(&self.columns) {
+            let Some(column) = *column else { continue };
+            let heading = match column {
+                Column::Field(index) => self.headings[index].clone(),
+                Column::Item(index) => Some(self.items[index].1.clone()),
+            };
             let text = std::str::from_utf8(cell).map_err(|_| Problem {
                 row: Some(number),
-                column: self.headings[index].clone(),
+                column: heading,
                 value: None,
                 reason: "is not UTF-8 text: save the spreadsheet as \"CSV UTF-8\"".into(),
             })?;
             let text = text.trim();
-            if !text.is_empty() {
-                cells[index] = Some(text.to_owned());
+            if text.is_empty() {
+                continue;
+            }
+            match column {
+                Column::Field(index) => cells[index] = Some(text.to_owned()),
+                Column::Item(index) => items.push((self.items[index].0.clone(), text.to_owned())),
             }
         }
-        Ok(Row { number, fields: self.fields, cells })
+        Ok(Row { number, fields: self.fields, cells, items })
     }
 }
 

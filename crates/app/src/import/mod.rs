@@ -1,11 +1,14 @@
-//! Spreadsheet (CSV) import of participants and contacts: programs arrive with years of
-//! spreadsheets, and retyping them is how records get lost.
+//! Spreadsheet (CSV) import of participants, contacts, outcome events and completed
+//! assessments: programs arrive with years of spreadsheets, and retyping them is how records
+//! get lost.
 //!
 //! **Columns.** A column is named after the Kindred field it fills — the names the API uses
 //! (`reference`, `given_name`, `referral_source`, `occurred_at`, `support_kinds`…; in any case,
 //! with spaces for underscores) — or a saved [`ColumnMapping`] says which field each heading
 //! of someone else's spreadsheet fills. A heading that is neither is a problem, not ignored: a
-//! misspelt column silently dropped is data lost.
+//! misspelt column silently dropped is data lost. An assessments sheet has, besides its fields,
+//! one column per item of the instrument (`phq9_1`…): the row's instrument judges those, so a
+//! column that is not one of its items is a problem of each row that answers it.
 //!
 //! **Values.** Coded fields take a term's code or its label, in any case (`phone`, `Phone`;
 //! `drug_court`, `Drug court`); lists (`support_kinds`, `activities`) separate terms with `;`,
@@ -24,13 +27,18 @@
 //! **Importing again changes nothing.** Rows are matched on the program's own references: a
 //! participant's `reference` (unique in the organisation), a contact's participant reference
 //! plus its `contact_reference` column — or, in a file without that column, the contact's time
-//! and mode. A row already imported with the same values is counted as unchanged; one whose
+//! and mode. Outcome events and assessments likewise: the participant's reference plus the
+//! row's `event_reference` or `assessment_reference`, or else the record's natural key (an
+//! event's kind, date and hospitalisation kind; an assessment's instrument, date and time
+//! point), matched against every record the participant has. A row already imported with the same values is counted as unchanged; one whose
 //! values differ is a problem (an import adds records and never overwrites what people have
 //! since changed in Kindred).
 
+mod assessments;
 mod contacts;
 mod csv_reader;
 mod mapping;
+mod outcome_events;
 mod participants;
 mod pass;
 mod report;
@@ -55,6 +63,8 @@ pub const UPLOAD_LIMIT_BYTES: usize = 32 * 1024 * 1024;
 pub enum ImportKind {
     Participants,
     Contacts,
+    OutcomeEvents,
+    Assessments,
 }
 
 /// A Kindred field a column can fill.
@@ -65,12 +75,19 @@ pub struct Field {
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 2] = [ImportKind::Participants, ImportKind::Contacts];
+    pub const ALL: [ImportKind; 4] = [
+        ImportKind::Participants,
+        ImportKind::Contacts,
+        ImportKind::OutcomeEvents,
+        ImportKind::Assessments,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             ImportKind::Participants => "participants",
             ImportKind::Contacts => "contacts",
+            ImportKind::OutcomeEvents => "outcome_events",
+            ImportKind::Assessments => "assessments",
         }
     }
 
@@ -78,6 +95,17 @@ impl ImportKind {
         match self {
             ImportKind::Participants => "Participants",
             ImportKind::Contacts => "Contacts",
+            ImportKind::OutcomeEvents => "Outcome events",
+            ImportKind::Assessments => "Completed assessments",
+        }
+    }
+
+    /// The codes, for messages ("participants, contacts, outcome_events or assessments").
+    pub fn codes() -> String {
+        let codes: Vec<&str> = Self::ALL.iter().map(|kind| kind.code()).collect();
+        match codes.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => codes.join(""),
         }
     }
 
@@ -86,7 +114,14 @@ impl ImportKind {
         match self {
             ImportKind::Participants => "participant",
             ImportKind::Contacts => "contact",
+            ImportKind::OutcomeEvents => "outcome_event",
+            ImportKind::Assessments => "assessment",
         }
+    }
+
+    /// Whether columns beyond the fields are instrument items, checked row by row.
+    pub fn has_item_columns(self) -> bool {
+        self == ImportKind::Assessments
     }
 
     pub fn parse(code: &str) -> Option<Self> {
@@ -98,6 +133,8 @@ impl ImportKind {
         match self {
             ImportKind::Participants => participants::FIELDS,
             ImportKind::Contacts => contacts::FIELDS,
+            ImportKind::OutcomeEvents => outcome_events::FIELDS,
+            ImportKind::Assessments => assessments::FIELDS,
         }
     }
 }
@@ -116,7 +153,8 @@ pub struct ImportRequest {
 pub type Progress<'p> = &'p (dyn Fn(u64) + Send + Sync);
 
 impl App {
-    /// Imports a spreadsheet of participants or contacts (managers only): see the module's
+    /// Imports a spreadsheet of participants, contacts, outcome events or assessments
+    /// (managers only): see the module's
     /// documentation. A dry run, or a file with any problem, writes nothing.
     pub async fn import_csv(
         &self,

@@ -4,8 +4,10 @@
 use kindred_storage::{Read, Session, Write};
 use time::{Date, OffsetDateTime};
 
+use super::assessments::{self, Assessments};
 use super::contacts::{self, Contacts};
 use super::csv_reader::{Row, Table};
+use super::outcome_events::{self, OutcomeEvents};
 use super::participants::{self, Participants};
 use super::{ImportKind, ImportReport, ImportRequest, Problem, Progress};
 use crate::policy::Importer;
@@ -22,12 +24,16 @@ pub(crate) enum Checked<T> {
 pub(super) enum Checker<'a> {
     Participants(Participants<'a>),
     Contacts(Contacts<'a>),
+    OutcomeEvents(OutcomeEvents<'a>),
+    Assessments(Assessments<'a>),
 }
 
 /// A row ready to be written.
 pub(super) enum Planned {
     Participant(Box<participants::NewRow>),
     Contact(Box<contacts::NewRow>),
+    OutcomeEvent(Box<outcome_events::NewRow>),
+    Assessment(Box<assessments::NewRow>),
 }
 
 impl Checker<'_> {
@@ -42,6 +48,12 @@ impl Checker<'_> {
                 c.check(session, table, row).await?.map(Planned::Participant)
             }
             Checker::Contacts(c) => c.check(session, table, row).await?.map(Planned::Contact),
+            Checker::OutcomeEvents(c) => {
+                c.check(session, table, row).await?.map(Planned::OutcomeEvent)
+            }
+            Checker::Assessments(c) => {
+                c.check(session, table, row).await?.map(Planned::Assessment)
+            }
         })
     }
 
@@ -57,6 +69,12 @@ impl Checker<'_> {
                 c.write(tx, *row, now, today).await
             }
             (Checker::Contacts(c), Planned::Contact(row)) => c.write(tx, *row, now).await,
+            (Checker::OutcomeEvents(c), Planned::OutcomeEvent(row)) => {
+                c.write(tx, *row, now).await
+            }
+            (Checker::Assessments(c), Planned::Assessment(row)) => {
+                c.write(tx, *row, now, today).await
+            }
             _ => Err(AppError::Internal(
                 "a row was planned by one kind of import and written by another".into(),
             )),
@@ -66,7 +84,7 @@ impl Checker<'_> {
     async fn finish(&mut self, tx: &mut Session<Write>) -> Result<()> {
         match self {
             Checker::Participants(c) => c.finish(tx).await,
-            Checker::Contacts(_) => Ok(()),
+            Checker::Contacts(_) | Checker::OutcomeEvents(_) | Checker::Assessments(_) => Ok(()),
         }
     }
 }
@@ -99,6 +117,12 @@ impl App {
             ImportKind::Contacts => {
                 Checker::Contacts(Contacts::load(session, &self.policy, actor, now).await?)
             }
+            ImportKind::OutcomeEvents => {
+                Checker::OutcomeEvents(OutcomeEvents::new(&self.policy, actor, today))
+            }
+            ImportKind::Assessments => Checker::Assessments(
+                Assessments::load(session, &self.policy, actor, today, now).await?,
+            ),
         };
         while let Some(row) = table.next_row() {
             report.rows += 1;

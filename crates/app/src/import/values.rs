@@ -6,10 +6,11 @@ use std::collections::HashMap;
 use kindred_domain::FieldErrors;
 use kindred_domain::user::User;
 use kindred_domain::vocabulary::{Role, Vocabulary};
-use kindred_storage::Program;
+use kindred_storage::{ParticipantFacts, Program, Session};
 
 use super::csv_reader::{Row, Table};
 use super::report::Problem;
+use crate::Result;
 
 /// Checks one row, collecting its problems.
 pub(crate) struct RowCheck<'r> {
@@ -23,6 +24,10 @@ pub(crate) struct RowCheck<'r> {
 impl<'r> RowCheck<'r> {
     pub(crate) fn new(table: &'r Table, row: &'r Row) -> Self {
         Self { table, row, problems: Vec::new(), reported: Vec::new() }
+    }
+
+    pub(crate) fn row_number(&self) -> u64 {
+        self.row.number
     }
 
     pub(crate) fn get(&self, field: &str) -> Option<&'r str> {
@@ -42,7 +47,7 @@ impl<'r> RowCheck<'r> {
         self.problems.push(Problem {
             row: Some(self.row.number),
             column: Some(self.table.heading(field).to_owned()),
-            value: self.get(field).map(str::to_owned),
+            value: self.get(field).or_else(|| self.row.item(field)).map(str::to_owned),
             reason: reason.into(),
         });
     }
@@ -119,5 +124,76 @@ impl Directory {
             Some(_) => Err("is not a coach".into()),
             None => Err("is not a coach of this organisation (give their email or id)".into()),
         }
+    }
+}
+
+/// Participants by reference, as found (`None`: no such participant): a history file names
+/// the same people over and over.
+#[derive(Debug, Default)]
+pub(crate) struct KnownParticipants(HashMap<String, Option<ParticipantFacts>>);
+
+impl KnownParticipants {
+    /// The participant the row's `participant_reference` names; a problem if none does.
+    /// `whose` ends the reason: "the reference of the participant {whose}".
+    pub(crate) async fn of_row<M>(
+        &mut self,
+        session: &mut Session<M>,
+        check: &mut RowCheck<'_>,
+        whose: &str,
+    ) -> Result<Option<ParticipantFacts>> {
+        let Some(reference) = check.get("participant_reference") else {
+            let reason = format!("is required: the reference of the participant {whose}");
+            check.add("participant_reference", reason);
+            return Ok(None);
+        };
+        let facts = match self.0.get(reference) {
+            Some(known) => known.clone(),
+            None => {
+                let facts = session.participant_facts_by_reference(reference).await?;
+                self.0.insert(reference.to_owned(), facts.clone());
+                facts
+            }
+        };
+        if facts.is_none() {
+            check.add(
+                "participant_reference",
+                "is not the reference of a participant of this organisation",
+            );
+        }
+        Ok(facts)
+    }
+}
+
+/// The longest reference a program may give an imported record (a row id or code).
+pub(crate) const RECORD_REFERENCE_MAX: usize = 100;
+
+/// The keys seen so far in the file (participant's reference and the row's own key), each
+/// with its row: a second row for one record is a problem.
+#[derive(Debug, Default)]
+pub(crate) struct SeenKeys(HashMap<(String, String), u64>);
+
+impl SeenKeys {
+    /// Accepts `key` for the participant unless it is too long or repeats an earlier row's,
+    /// reporting the problem against `field`; `what` names what the key identifies.
+    pub(crate) fn accept(
+        &mut self,
+        check: &mut RowCheck<'_>,
+        field: &str,
+        participant: &str,
+        key: String,
+        what: &str,
+    ) -> Option<String> {
+        if key.chars().count() > RECORD_REFERENCE_MAX || key.chars().any(char::is_control) {
+            check.add(field, format!("must be at most {RECORD_REFERENCE_MAX} plain characters"));
+            return None;
+        }
+        let entry = (participant.to_owned(), key);
+        if let Some(first) = self.0.get(&entry) {
+            check.add(field, format!("repeats {what} (first on row {first})"));
+            return None;
+        }
+        let key = entry.1.clone();
+        self.0.insert(entry, check.row_number());
+        Some(key)
     }
 }

@@ -32,7 +32,7 @@ role_handle! {
     Manager
 }
 role_handle! {
-    /// A program manager importing participants and contacts from a spreadsheet.
+    /// A program manager importing participants and their records from a spreadsheet.
     Importer
 }
 role_handle! {
@@ -84,7 +84,8 @@ pub fn importer(actor: &Actor) -> Result<Importer<'_>> {
         Ok(Importer { actor })
     } else {
         Err(AppError::Forbidden(
-            "only program managers import participants and contacts from spreadsheets".into(),
+            "only program managers import participants and their records from spreadsheets"
+                .into(),
         ))
     }
 }
@@ -183,7 +184,7 @@ pub struct Capabilities {
     pub read_directory: bool,
     pub curate_directory: bool,
     pub manage_programs: bool,
-    /// Importing participants and contacts from spreadsheets.
+    /// Importing participants and their records from spreadsheets.
     pub import_spreadsheets: bool,
     /// Programs' dashboards and funder reports.
     pub program_dashboard: bool,

@@ -39,7 +39,7 @@ async fn hsds(
 
 async fn csv(database: &DatabaseArgs, args: &CsvImportArgs) -> anyhow::Result<ExitCode> {
     let kind = ImportKind::parse(&args.kind)
-        .ok_or_else(|| anyhow!("--kind must be participants or contacts"))?;
+        .ok_or_else(|| anyhow!("--kind must be {}", ImportKind::codes()))?;
     let mapping = match &args.mapping {
         Some(path) => {
             let text = std::fs::read_to_string(path)

@@ -19,7 +19,7 @@ use crate::extract::{ApiCaller, ApiJson};
 /// A spreadsheet to import.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CsvImportRequest {
-    /// `participants` or `contacts`.
+    /// `participants`, `contacts`, `outcome_events` or `assessments`.
     pub kind: String,
     /// The spreadsheet as CSV text, its first row the headings.
     pub csv: String,
@@ -87,7 +87,7 @@ impl From<&ImportReport> for CsvImportReportBody {
     }
 }
 
-/// Import participants or contacts from CSV (managers). All or nothing: any problem writes
+/// Import participants, contacts, outcome events or completed assessments from CSV (managers). All or nothing: any problem writes
 /// nothing and answers 422 with every problem by row, column and value; importing the same
 /// file again adds nothing.
 #[utoipa::path(
@@ -105,7 +105,7 @@ pub async fn import_csv(
 ) -> Result<Response, ApiError> {
     let importer = policy::importer(&actor)?;
     let kind = ImportKind::parse(&request.kind)
-        .ok_or_else(|| field("kind", "must be participants or contacts".into()))?;
+        .ok_or_else(|| field("kind", format!("must be {}", ImportKind::codes())))?;
     let mapping = match &request.mapping {
         Some(mapping) => {
             Some(ColumnMapping::parse(&mapping.to_string()).map_err(|m| field("mapping", m))?)

@@ -75,7 +75,7 @@ pub async fn upload(
     let kind = ImportKind::parse(&upload.kind).ok_or_else(|| {
         AppError::from(kindred_domain::FieldErrors::single(
             "kind",
-            "choose participants or contacts",
+            "choose what the rows are",
         ))
     })?;
     if upload.csv.is_empty() {
@@ -128,6 +128,11 @@ fn page(
                             f.name.to_owned()
                         }
                     })
+                    .chain(kind.has_item_columns().then(|| {
+                        "and one column per item of the instrument, named by its item id \
+                         (phq9_1…)"
+                            .to_owned()
+                    }))
                     .collect::<Vec<_>>()
                     .join(", "),
                 selected: kind == chosen,
