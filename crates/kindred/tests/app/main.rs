@@ -33,6 +33,7 @@ mod follow_up_pages;
 mod follow_up_rates;
 mod group_sessions;
 mod imports;
+mod imports_outcomes;
 mod instruments;
 mod list_routes;
 mod outcome_events;
