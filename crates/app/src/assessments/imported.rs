@@ -4,7 +4,9 @@
 //! assessment equals one entered by hand.
 
 use kindred_domain::FieldErrors;
-use kindred_domain::assessment::{AdministrationFields, Assessment, AssessmentInput, ScoredSummary};
+use kindred_domain::assessment::{
+    AdministrationFields, Assessment, AssessmentInput, ScoredSummary,
+};
 use kindred_domain::audit::AuditAction;
 use kindred_domain::ids::AssessmentId;
 use kindred_domain::instruments::{AnswersInput, InstrumentDefinition, ScoreResult};

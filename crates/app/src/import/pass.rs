@@ -51,9 +51,7 @@ impl Checker<'_> {
             Checker::OutcomeEvents(c) => {
                 c.check(session, table, row).await?.map(Planned::OutcomeEvent)
             }
-            Checker::Assessments(c) => {
-                c.check(session, table, row).await?.map(Planned::Assessment)
-            }
+            Checker::Assessments(c) => c.check(session, table, row).await?.map(Planned::Assessment),
         })
     }
 
@@ -69,9 +67,7 @@ impl Checker<'_> {
                 c.write(tx, *row, now, today).await
             }
             (Checker::Contacts(c), Planned::Contact(row)) => c.write(tx, *row, now).await,
-            (Checker::OutcomeEvents(c), Planned::OutcomeEvent(row)) => {
-                c.write(tx, *row, now).await
-            }
+            (Checker::OutcomeEvents(c), Planned::OutcomeEvent(row)) => c.write(tx, *row, now).await,
             (Checker::Assessments(c), Planned::Assessment(row)) => {
                 c.write(tx, *row, now, today).await
             }

@@ -84,8 +84,7 @@ pub fn importer(actor: &Actor) -> Result<Importer<'_>> {
         Ok(Importer { actor })
     } else {
         Err(AppError::Forbidden(
-            "only program managers import participants and their records from spreadsheets"
-                .into(),
+            "only program managers import participants and their records from spreadsheets".into(),
         ))
     }
 }

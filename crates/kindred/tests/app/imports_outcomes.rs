@@ -88,7 +88,9 @@ async fn a_clean_events_file_imports_once_and_a_changed_row_is_refused(app: Test
     let (ok, out) = import_by_cli(&app, &world, &file, &["--kind", "outcome_events", "--dry-run"]);
     assert!(ok, "{out}");
     assert!(
-        out.contains("Outcome events: 3 rows, would add 3, 0 unchanged (dry run: nothing was changed)."),
+        out.contains(
+            "Outcome events: 3 rows, would add 3, 0 unchanged (dry run: nothing was changed)."
+        ),
         "{out}"
     );
     assert!(events(&manager, &ana).await.is_empty(), "a dry run writes nothing");
@@ -113,7 +115,10 @@ async fn a_clean_events_file_imports_once_and_a_changed_row_is_refused(app: Test
     let (status, report) = import(&manager, "outcome_events", &changed, None).await;
     assert_eq!(status, 422, "{report}");
     let problem = &report["problems"][0];
-    assert_eq!((problem["row"].as_u64(), problem["column"].as_str()), (Some(2), Some("occurred_on")));
+    assert_eq!(
+        (problem["row"].as_u64(), problem["column"].as_str()),
+        (Some(2), Some("occurred_on"))
+    );
     assert!(
         problem["reason"].as_str().unwrap_or_default().contains("other values (detail)"),
         "{problem}"
@@ -223,7 +228,10 @@ async fn one_bad_row_among_many_is_reported_and_nothing_is_written(app: TestApp)
     let (status, report) = import(&manager, "assessments", &stray, None).await;
     assert_eq!(status, 422, "{report}");
     let problem = &report["problems"][0];
-    assert_eq!((problem["column"].as_str(), problem["value"].as_str()), (Some("gad7_1"), Some("2")));
+    assert_eq!(
+        (problem["column"].as_str(), problem["value"].as_str()),
+        (Some("gad7_1"), Some("2"))
+    );
     assert_eq!(problem["reason"], "is not an item of PHQ-9");
 }
 
@@ -272,7 +280,8 @@ async fn a_mapped_sheet_with_labels_instead_of_codes_imports(app: TestApp) {
     assert_eq!(imported["score"], 4.0);
 
     // Without reference columns, a second import matches on the records' own keys.
-    let (_, report) = import(&manager, "outcome_events", &events_sheet, Some(mapping.clone())).await;
+    let (_, report) =
+        import(&manager, "outcome_events", &events_sheet, Some(mapping.clone())).await;
     assert_eq!(report["unchanged"], 2, "{report}");
     let (_, report) = import(&manager, "assessments", &assessment_sheet, Some(mapping)).await;
     assert_eq!(report["unchanged"], 1, "{report}");

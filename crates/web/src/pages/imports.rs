@@ -73,10 +73,7 @@ pub async fn upload(
         return Ok(csrf_refusal());
     }
     let kind = ImportKind::parse(&upload.kind).ok_or_else(|| {
-        AppError::from(kindred_domain::FieldErrors::single(
-            "kind",
-            "choose what the rows are",
-        ))
+        AppError::from(kindred_domain::FieldErrors::single("kind", "choose what the rows are"))
     })?;
     if upload.csv.is_empty() {
         let missing =
