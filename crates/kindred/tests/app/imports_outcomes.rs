@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use time::{Date, Duration};
 
-use crate::support::{Api, TestApp, World, enrol, on_both_backends};
+use crate::support::{Api, PASSWORD, TestApp, World, enrol, on_both_backends};
 
 on_both_backends!(
     a_clean_events_file_imports_once_and_a_changed_row_is_refused,
@@ -109,6 +109,17 @@ async fn a_clean_events_file_imports_once_and_a_changed_row_is_refused(app: Test
     assert_eq!((status, report["added"].as_u64()), (200, Some(0)), "{report}");
     assert_eq!(report["unchanged"], 3);
     assert_eq!(events(&manager, &ana).await.len(), 2);
+
+    // The upload page offers the new kinds and checks the file the same way.
+    let mut browser = app.browser();
+    browser.sign_in(world.org, world.manager, PASSWORD).await;
+    let form = browser.get("/imports/new").await;
+    assert!(form.body.contains("value=\"outcome_events\""), "{}", form.body);
+    assert!(form.body.contains("Completed assessments"), "{}", form.body);
+    assert!(form.body.contains("one column per item of the instrument"), "{}", form.body);
+    let upload = [("file", "events.csv", file.as_bytes())];
+    let checked = browser.upload("/imports", &[("kind", "outcome_events")], &upload).await;
+    assert!(checked.body.contains("Outcome events: 3 rows, would add 0, 3 unchanged"));
 
     // A row whose key matches but whose values differ is a problem, never an overwrite.
     let changed = file.replace("Harbor detox", "Bay detox");
