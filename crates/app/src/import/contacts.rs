@@ -11,13 +11,13 @@ use kindred_domain::ids::{ContactId, ProgramId, UserId};
 use kindred_domain::vocabulary::{
     Activity, ContactFormat, ContactMode, Setting, SupportKind, Vocabulary,
 };
-use kindred_storage::{Grant, ParticipantFacts, RecordWork, Session, Write};
+use kindred_storage::{Grant, RecordWork, Session, Write};
 use time::OffsetDateTime;
 
 use super::Field;
 use super::csv_reader::{Row, Table};
 use super::pass::Checked;
-use super::values::{Directory, RowCheck};
+use super::values::{Directory, KnownParticipants, RowCheck, SeenKeys};
 use crate::contacts::program_components;
 use crate::policy::Policy;
 use crate::{Actor, Result};
@@ -37,9 +37,6 @@ pub(super) const FIELDS: &[Field] = &[
     Field { name: "coach_id", required: false },
 ];
 
-/// The longest contact reference (a program's row id or code).
-const REFERENCE_MAX: usize = 100;
-
 /// A contact to record.
 pub(super) struct NewRow {
     grant: Grant<RecordWork>,
@@ -53,12 +50,9 @@ pub(super) struct Contacts<'a> {
     actor: &'a Actor,
     now: OffsetDateTime,
     directory: Directory,
-    /// Participants by reference, as found (`None`: no such participant): a history file
-    /// names the same people over and over.
-    participants: HashMap<String, Option<ParticipantFacts>>,
+    participants: KnownParticipants,
     components: HashMap<ProgramId, Vec<String>>,
-    /// Each contact's key in this file, and its row.
-    seen: HashMap<(String, String), u64>,
+    seen: SeenKeys,
 }
 
 impl<'a> Contacts<'a> {
@@ -74,9 +68,9 @@ impl<'a> Contacts<'a> {
             actor,
             now,
             directory,
-            participants: HashMap::new(),
+            participants: KnownParticipants::default(),
             components: HashMap::new(),
-            seen: HashMap::new(),
+            seen: SeenKeys::default(),
         })
     }
 
@@ -87,17 +81,7 @@ impl<'a> Contacts<'a> {
         row: &Row,
     ) -> Result<Checked<NewRow>> {
         let mut check = RowCheck::new(table, row);
-        let facts = match check.get("participant_reference") {
-            Some(reference) => self.participant(session, reference).await?,
-            None => None,
-        };
-        if facts.is_none() {
-            let reason = match check.get("participant_reference") {
-                Some(_) => "is not the reference of a participant of this organisation",
-                None => "is required: the reference of the participant the contact was with",
-            };
-            check.add("participant_reference", reason);
-        }
+        let facts = self.participants.of_row(session, &mut check, "the contact was with").await?;
         let fields = match ContactFields::parse_history(&self.input(&mut check), self.now) {
             Ok(fields) => Some(fields),
             Err(errors) => {
@@ -144,7 +128,7 @@ impl<'a> Contacts<'a> {
                 None
             }
         };
-        let reference = self.reference(&mut check, facts.reference(), &fields, row.number);
+        let reference = self.reference(&mut check, facts.reference(), &fields);
         let (Some(coach), Some(reference), true) = (coach, reference, check.problems.is_empty())
         else {
             return Ok(Checked::Problems(check.problems));
@@ -190,19 +174,6 @@ impl<'a> Contacts<'a> {
         Ok(())
     }
 
-    async fn participant<M>(
-        &mut self,
-        session: &mut Session<M>,
-        reference: &str,
-    ) -> Result<Option<ParticipantFacts>> {
-        if let Some(known) = self.participants.get(reference) {
-            return Ok(known.clone());
-        }
-        let facts = session.participant_facts_by_reference(reference).await?;
-        self.participants.insert(reference.to_owned(), facts.clone());
-        Ok(facts)
-    }
-
     /// The contact's key: its `contact_reference`, or, in a file without that column, its
     /// time and mode (`2025-03-04T10:30 phone`). Unique per participant in the file.
     fn reference(
@@ -210,32 +181,18 @@ impl<'a> Contacts<'a> {
         check: &mut RowCheck<'_>,
         participant: &str,
         fields: &ContactFields,
-        number: u64,
     ) -> Option<String> {
-        let (field, reference) = match check.text("contact_reference") {
-            Some(reference) => ("contact_reference", reference),
+        let (field, reference, what) = match check.text("contact_reference") {
+            Some(reference) => {
+                ("contact_reference", reference, "this contact reference for this participant")
+            }
             None => (
                 "occurred_at",
                 format!("{} {}", moment_input(fields.occurred_at), fields.mode.code()),
+                "this participant's contact at this time by this mode",
             ),
         };
-        if reference.chars().count() > REFERENCE_MAX || reference.chars().any(char::is_control) {
-            check.add(field, format!("must be at most {REFERENCE_MAX} plain characters"));
-            return None;
-        }
-        let key = (participant.to_owned(), reference);
-        if let Some(first) = self.seen.get(&key) {
-            let what = if field == "occurred_at" {
-                "this participant's contact at this time by this mode"
-            } else {
-                "this contact reference for this participant"
-            };
-            check.add(field, format!("repeats {what} (first on row {first})"));
-            return None;
-        }
-        let reference = key.1.clone();
-        self.seen.insert(key, number);
-        Some(reference)
+        self.seen.accept(check, field, participant, reference, what)
     }
 
     /// The row as the contact form's input: terms as codes, the time as the form writes it.

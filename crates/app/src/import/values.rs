@@ -165,7 +165,7 @@ impl KnownParticipants {
 }
 
 /// The longest reference a program may give an imported record (a row id or code).
-pub(crate) const RECORD_REFERENCE_MAX: usize = 100;
+const RECORD_REFERENCE_MAX: usize = 100;
 
 /// The keys seen so far in the file (participant's reference and the row's own key), each
 /// with its row: a second row for one record is a problem.
