@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 use time::{Date, Duration};
 
+use crate::follow_up::{enrol_on, follow_up, open_program, point, put_schedule, three_points};
 use crate::support::{Api, PASSWORD, TestApp, World, enrol, on_both_backends};
 
 on_both_backends!(
@@ -11,6 +12,7 @@ on_both_backends!(
     an_imported_assessment_scores_as_the_same_one_recorded_by_hand,
     one_bad_row_among_many_is_reported_and_nothing_is_written,
     a_mapped_sheet_with_labels_instead_of_codes_imports,
+    an_imported_follow_up_assessment_completes_its_time_point,
 );
 
 /// Two participants enrolled by the coach: (id, reference) each.
@@ -297,4 +299,42 @@ async fn a_mapped_sheet_with_labels_instead_of_codes_imports(app: TestApp) {
     let (_, report) = import(&manager, "assessments", &assessment_sheet, Some(mapping)).await;
     assert_eq!(report["unchanged"], 1, "{report}");
     assert_eq!(assessments(&manager, &ana).await.len(), 1);
+}
+
+async fn an_imported_follow_up_assessment_completes_its_time_point(app: TestApp) {
+    let world = app.world().await;
+    let manager = app.api(world.org, world.manager).await;
+    let program = open_program(&manager, "Outreach").await;
+    put_schedule(&manager, &program, three_points()).await;
+    let today = app.app.clock().today();
+    let coach = world.coach_id.to_string();
+    let id = enrol_on(&manager, "Quinn", &program, today - Duration::days(200), &coach).await;
+    let record = manager.get(&format!("/api/v1/participants/{id}")).await.json();
+    let reference = record["reference"].as_str().expect("a reference");
+    let items: Vec<String> = (1..=10).map(|i| format!("barc10_{i}")).collect();
+    // Day 180 after enrolment: inside the 6-month window (days 150–240).
+    let file = format!(
+        "participant_reference,instrument,administered_on,time_point,{}\n\
+         {reference},barc-10,{},m6,{}\n",
+        items.join(","),
+        day(today, 20),
+        ["5"; 10].join(",")
+    );
+
+    let unknown = file.replace(",m6,", ",m9,");
+    let (status, report) = import(&manager, "assessments", &unknown, None).await;
+    assert_eq!(status, 422, "{report}");
+    let problem = &report["problems"][0];
+    assert_eq!(
+        (problem["column"].as_str(), problem["value"].as_str()),
+        (Some("time_point"), Some("m9"))
+    );
+    assert_eq!(problem["reason"], "is not a time point of the program's follow-up schedule");
+
+    let (status, report) = import(&manager, "assessments", &file, None).await;
+    assert_eq!((status, report["added"].as_u64()), (200, Some(1)), "{report}");
+    let m6 = point(&follow_up(&manager, &id).await, "m6").clone();
+    assert_eq!(m6["status"], "completed_in_window", "{m6}");
+    let (_, report) = import(&manager, "assessments", &file, None).await;
+    assert_eq!(report["unchanged"], 1, "matched on instrument, day and time point: {report}");
 }
