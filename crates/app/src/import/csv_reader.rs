@@ -346,6 +346,20 @@ mod tests {
         assert_eq!((problem.row, problem.column.as_deref()), (Some(2), Some("note")));
     }
 
+    #[test]
+    fn an_assessments_sheet_keeps_its_other_columns_as_items() {
+        let text = "participant_reference,instrument,administered_on,PHQ9 1,phq9_2\n\
+                    R-1,phq-9,2025-01-01,2,\n";
+        let rows = read_all(text.as_bytes(), ImportKind::Assessments).expect("a header");
+        let row = rows.into_iter().next().expect("a row").expect("cells");
+        assert_eq!(row.items, [("phq9_1".to_owned(), "2".to_owned())], "blank answers left out");
+        let twice = "participant_reference,instrument,administered_on,phq9_1,PHQ9-1\n";
+        let problems =
+            read_all(twice.as_bytes(), ImportKind::Assessments).expect_err("a repeated item");
+        assert_eq!(problems[0].column.as_deref(), Some("PHQ9-1"));
+        assert!(problems[0].reason.starts_with("answers phq9_1 like the column"));
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2_000))]
 
