@@ -111,7 +111,7 @@ impl<'a> Assessments<'a> {
             instrument: Some(definition.code.clone()),
             administered_on: check.text("administered_on"),
             program_id: time_point.as_ref().and(facts.program_id()).map(|id| id.to_string()),
-            time_point_code: time_point.clone(),
+            time_point_code: time_point,
             answers: answers(&definition, &row.items),
             complete: true,
             version: None,
