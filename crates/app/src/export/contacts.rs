@@ -1,6 +1,7 @@
 //! The contacts table: one row per contact with an analysed participant — when (shifted like
 //! the participant's other dates, and as a day from enrolment), how long, how, what support
-//! and activities, which component, and the coach's pseudonym. Never a note.
+//! and activities, which component, and the coach's pseudonym. Never a note. Rows come in the
+//! order stored (sort by `pseudonym` and `contact_day`).
 
 use kindred_domain::vocabulary::{
     Activity, ContactFormat, ContactMode, Setting, SupportKind, Vocabulary,
