@@ -22,8 +22,8 @@ use crate::{Actor, AppError, Result, follow_up_sweep};
 
 /// A completed assessment ready to write, under the grant its time point needs.
 pub(crate) struct Completed {
-    pub grant: Grant<RecordWork>,
-    pub assessment: Assessment,
+    pub(crate) grant: Grant<RecordWork>,
+    pub(crate) assessment: Assessment,
     definition: InstrumentDefinition,
     result: ScoreResult,
 }
