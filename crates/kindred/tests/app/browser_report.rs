@@ -98,6 +98,16 @@ async fn the_report_reads_on_a_phone_draws_a_curve_per_arm_and_prints_to_pdf() {
     }
     phone.screenshot("evaluation-report").await;
 
+    // The results page offers the analysis-ready files, on a phone, accessibly.
+    phone.client.goto(&format!("{}/studies/{cohort}/results", app.base_url)).await.expect("goes");
+    phone.wait_for(Locator::Css("#export-heading"), "the analysis-ready data").await;
+    phone.screenshot("study-results").await;
+    assert!(phone.fits_the_screen().await, "the results page fits a phone");
+    if let Some(axe) = axe_source() {
+        let violations = phone.serious_accessibility_violations(&axe).await;
+        assert!(violations.is_empty(), "{violations:#?}");
+    }
+
     if !installed("pdftoppm") {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("CI=true requires pdftoppm (Debian package poppler-utils)");
