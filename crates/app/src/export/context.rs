@@ -14,7 +14,7 @@ use time::{Date, Duration};
 
 use super::key::{ExportKey, MAX_SHIFT_DAYS};
 use super::table::{Column, ColumnType, Row, Value};
-use crate::studies::analysis::Loaded;
+use crate::studies::members::Loaded;
 
 /// How participants appear in an export's files.
 #[derive(Debug)]

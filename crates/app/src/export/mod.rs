@@ -51,7 +51,8 @@ use table::Row;
 use crate::audit::entry;
 use crate::policy::StudyLead;
 use crate::policy::export::consented;
-use crate::studies::analysis::{Loaded, assemble_table};
+use crate::studies::analysis::assemble_table;
+use crate::studies::members::Loaded;
 use crate::{App, AppError, Result};
 
 /// The tables of a study's export.

@@ -9,6 +9,7 @@
 pub(crate) mod analysis;
 mod enrolment;
 mod flow;
+pub(crate) mod members;
 mod plan;
 
 use std::collections::BTreeSet;
@@ -24,7 +25,6 @@ use kindred_domain::vocabulary::Vocabulary;
 use kindred_storage::{Session, StudyWrite};
 use time::Date;
 
-pub(crate) use analysis::cost_of;
 pub use analysis::{AnalysedStudy, PooledFollowUp, PooledOutcome, StudyReport, StudyResults};
 pub use enrolment::{AllocationVerification, StudyEnrolment};
 pub use flow::{ArmFlow, FlowCounts, StudyFlow};
@@ -32,6 +32,7 @@ pub use flow::{ArmFlow, FlowCounts, StudyFlow};
 pub use kindred_evaluation::analysis as engine;
 pub use kindred_evaluation::analysis::OutcomeRole;
 pub use kindred_evaluation::analysis::summary::{Finding, Summary};
+pub(crate) use members::cost_of;
 pub use plan::PlanView;
 
 use crate::audit::entry;
